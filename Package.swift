@@ -1,0 +1,46 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "predictord",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "predictord", targets: ["predictord"]),
+        .library(name: "PredictorCore", targets: ["PredictorCore"]),
+        .library(name: "PredictorWire", targets: ["PredictorWire"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+    ],
+    targets: [
+        // Pure numeric core: predictors, their fast/slow memory and exact state coding. No I/O.
+        .target(
+            name: "PredictorCore",
+            dependencies: [.product(name: "RealModule", package: "swift-numerics")],
+            swiftSettings: strict
+        ),
+        // Pure codecs for the wire protocol (JSON and binary v1). No sockets.
+        .target(name: "PredictorWire", dependencies: ["PredictorCore"], swiftSettings: strict),
+        // Stream routing and per-context processing shared by `replay` and the daemon. No sockets.
+        .target(name: "PredictorEngine", dependencies: ["PredictorCore", "PredictorWire"], swiftSettings: strict),
+        .executableTarget(
+            name: "predictord",
+            dependencies: [
+                "PredictorCore", "PredictorWire", "PredictorEngine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "PredictorCoreTests", dependencies: ["PredictorCore"], swiftSettings: strict),
+        .testTarget(name: "PredictorWireTests", dependencies: ["PredictorWire"], swiftSettings: strict),
+        .testTarget(
+            name: "PredictorEngineTests",
+            dependencies: ["PredictorEngine", "predictord"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+    ]
+)

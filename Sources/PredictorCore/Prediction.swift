@@ -1,0 +1,55 @@
+/// A causal prediction of a context's next observation, reused across steps so the hot path does not allocate.
+///
+/// Real streams fill `mean`, `variance` and `error` (q components each, NaN where a model has none);
+/// symbol streams fill `probabilities` (m components), `mean` (one value: E[f(Z)]) and `surprise`.
+public struct Prediction: Sendable, Equatable {
+    /// Whether this is a real-valued or a symbol prediction (selects the wire layout).
+    public enum Kind: UInt8, Sendable, Equatable { case real = 16, symbol = 17 }
+
+    public var kind: Kind
+    /// Observations absorbed in this context's fast memory.
+    public var count: Int
+    /// MMSE prediction of the next observation (real: q values; symbol: one value, the mean of f).
+    public var mean: [Double]
+    /// Predictive variance per component (real streams); NaN where the model gives none.
+    public var variance: [Double]
+    /// Innovation of the observation just absorbed: y minus the prediction made for it before it was seen; NaN for none.
+    public var error: [Double]
+    /// Predictive distribution of the next symbol (symbol streams); empty for real streams.
+    public var probabilities: [Double]
+    /// −log P(z_t | past) of the symbol just absorbed, in nats; NaN where none.
+    public var surprise: Double
+
+    public init(kind: Kind = .real, count: Int = 0, mean: [Double] = [], variance: [Double] = [],
+                error: [Double] = [], probabilities: [Double] = [], surprise: Double = .nan) {
+        self.kind = kind
+        self.count = count
+        self.mean = mean
+        self.variance = variance
+        self.error = error
+        self.probabilities = probabilities
+        self.surprise = surprise
+    }
+
+    /// Bitwise equality (NaN == NaN when the bit patterns match): what "identical predictions" means in tests.
+    public func isBitwiseEqual(to other: Prediction) -> Bool {
+        func same(_ a: [Double], _ b: [Double]) -> Bool {
+            a.count == b.count && zip(a, b).allSatisfy { $0.bitPattern == $1.bitPattern }
+        }
+        return kind == other.kind && count == other.count && same(mean, other.mean)
+            && same(variance, other.variance) && same(error, other.error)
+            && same(probabilities, other.probabilities) && surprise.bitPattern == other.surprise.bitPattern
+    }
+}
+
+extension Array where Element == Double {
+    /// Resizes to `count` elements filled with `value`, reusing storage when the size already matches.
+    @inlinable
+    public mutating func reset(count: Int, to value: Double) {
+        if self.count == count {
+            for i in indices { self[i] = value }
+        } else {
+            self = [Double](repeating: value, count: count)
+        }
+    }
+}
