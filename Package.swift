@@ -34,6 +34,15 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // libzmq 4.3 (Debian libzmq3-dev) and libsystemd (libsystemd-dev), found with pkg-config.
+        .systemLibrary(name: "CZMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        // Thin Swift wrapper over libzmq: context, sockets, multipart messages, poll.
+        .target(name: "ZeroMQ", dependencies: ["CZMQ"], swiftSettings: strict),
+        // Thin Swift wrapper over libsystemd: journal entries and sd_notify.
+        .target(name: "Systemd", dependencies: ["CSystemd"], swiftSettings: strict),
+        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], swiftSettings: strict),
+        .testTarget(name: "SystemdTests", dependencies: ["Systemd"], swiftSettings: strict),
         .testTarget(name: "PredictorCoreTests", dependencies: ["PredictorCore"], swiftSettings: strict),
         .testTarget(name: "PredictorWireTests", dependencies: ["PredictorWire"], swiftSettings: strict),
         .testTarget(
