@@ -1,0 +1,108 @@
+import RealModule
+
+/// The pure numerics of softmax attention: logits β·kᵢᵀx and the stable kernel average Σᵢ softmaxᵢ(logits)·yᵢ.
+///
+/// Shared by ``SoftmaxPredictor`` and its tests; the weights are exp(logitᵢ − max logit), so no logit can overflow.
+public enum SoftmaxAttention {
+    /// Kernel average of `values` (n rows of `outputs` components, row-major) under the weights softmax(`logits`).
+    ///
+    /// Writes the mean Σ wᵢyᵢ and the weighted variance Σ wᵢ(yᵢ − mean)² per component (wᵢ normalised).
+    /// Invariant to adding a constant to every logit. Logits at +∞ share all the weight; NaN logits get none;
+    /// with no usable logit (n = 0, or all NaN) mean and variance are NaN.
+    public static func average(logits: [Double], values: [Double], outputs: Int,
+                               mean: inout [Double], variance: inout [Double]) {
+        precondition(outputs >= 1 && values.count == logits.count * outputs, "values must hold logits.count × outputs entries")
+        mean.reset(count: outputs, to: 0)
+        variance.reset(count: outputs, to: 0)
+        var weights = [Double](repeating: 0, count: logits.count)
+        logits.withUnsafeBufferPointer { l in
+            values.withUnsafeBufferPointer { v in
+                weights.withUnsafeMutableBufferPointer { w in
+                    mean.withUnsafeMutableBufferPointer { m in
+                        variance.withUnsafeMutableBufferPointer { s in
+                            average(logits: l, values: v, outputs: outputs, weights: w, mean: m, variance: s)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Allocation-free core of ``average(logits:values:outputs:mean:variance:)``: `weights` is scratch with at least
+    /// `logits.count` entries; `mean` (and `variance`, unless nil) receive `outputs` values.
+    @inlinable
+    public static func average(logits: UnsafeBufferPointer<Double>, values: UnsafeBufferPointer<Double>, outputs q: Int,
+                               weights: UnsafeMutableBufferPointer<Double>,
+                               mean: UnsafeMutableBufferPointer<Double>, variance: UnsafeMutableBufferPointer<Double>?) {
+        let n = logits.count
+        var top = -Double.infinity
+        for i in 0..<n where logits[i] > top { top = logits[i] }
+        var total = 0.0
+        if top.isFinite {
+            for i in 0..<n {
+                let w = Double.exp(logits[i] - top)
+                let usable = w.isNaN ? 0 : w
+                weights[i] = usable
+                total += usable
+            }
+        } else {
+            // All the weight sits on the logits equal to the extreme value (+∞, or all −∞).
+            for i in 0..<n {
+                let w: Double = logits[i] == top ? 1 : 0
+                weights[i] = w
+                total += w
+            }
+        }
+        guard total > 0 else {
+            for c in 0..<q { mean[c] = .nan }
+            if let variance { for c in 0..<q { variance[c] = .nan } }
+            return
+        }
+        for c in 0..<q { mean[c] = 0 }
+        for i in 0..<n {
+            let w = weights[i]
+            if w == 0 { continue }
+            let row = i * q
+            for c in 0..<q { mean[c] += w * values[row + c] }
+        }
+        for c in 0..<q { mean[c] /= total }
+        guard let variance else { return }
+        for c in 0..<q { variance[c] = 0 }
+        for i in 0..<n {
+            let w = weights[i]
+            if w == 0 { continue }
+            let row = i * q
+            for c in 0..<q {
+                let d = values[row + c] - mean[c]
+                variance[c] += w * d * d
+            }
+        }
+        for c in 0..<q { variance[c] /= total }
+    }
+
+    /// Writes the logits β·kᵢᵀx of the first `logits.count` keys (row-major, `query.count` components each).
+    @inlinable
+    public static func logits(keys: UnsafeBufferPointer<Double>, query: UnsafeBufferPointer<Double>, beta: Double,
+                              into logits: UnsafeMutableBufferPointer<Double>) {
+        let p = query.count
+        for i in 0..<logits.count {
+            logits[i] = beta * dot(keys.baseAddress! + i * p, query.baseAddress!, p)
+        }
+    }
+
+    /// kᵀx with a fixed summation order (four interleaved partial sums), so equal inputs give equal bits.
+    @inlinable @inline(__always)
+    public static func dot(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ p: Int) -> Double {
+        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+        var j = 0
+        while j + 4 <= p {
+            s0 += a[j] * b[j]
+            s1 += a[j + 1] * b[j + 1]
+            s2 += a[j + 2] * b[j + 2]
+            s3 += a[j + 3] * b[j + 3]
+            j += 4
+        }
+        while j < p { s0 += a[j] * b[j]; j += 1 }
+        return (s0 + s1) + (s2 + s3)
+    }
+}

@@ -1,0 +1,67 @@
+/// Slow memory of the `softmax` model: feature layout, temperature β, window W and the empty-window prior.
+///
+/// Validated on construction (and on decoding), so a predictor never sees an unusable value.
+public struct SoftmaxParameters: Sendable, Equatable, BinaryCodable {
+    /// How observations become feature vectors x (autoregressive lags + bias, or explicit features).
+    public let layout: FeatureLayout
+    /// Output dimension q (components of y), in 1...4096.
+    public let outputs: Int
+    /// Temperature: the logit of key x_i at query x is β·x_iᵀx; finite and > 0.
+    public let beta: Double
+    /// Window W: how many of the most recent (x, y) pairs the kernel average runs over, in 1...1_000_000.
+    public let window: Int
+    /// The prediction (q values) while the window is empty.
+    public let priorMean: [Double]
+
+    /// Validates every value, throwing a ``ParameterError`` that names its configuration key
+    /// (`outputs`, `lags`/`dimension`, `beta`, `window`, `prior_mean`). `priorMean` defaults to zeros.
+    public init(layout: FeatureLayout, outputs: Int = 1, beta: Double, window: Int,
+                priorMean: [Double]? = nil) throws(ParameterError) {
+        guard outputs >= 1, outputs <= 4096 else {
+            throw ParameterError("outputs", "must be an integer in 1...4096, got \(outputs)")
+        }
+        try layout.validate()
+        guard beta.isFinite, beta > 0 else {
+            throw ParameterError("beta", "must be a finite number > 0, got \(beta)")
+        }
+        guard window >= 1, window <= 1_000_000 else {
+            throw ParameterError("window", "must be an integer in 1...1000000, got \(window)")
+        }
+        let prior = priorMean ?? [Double](repeating: 0, count: outputs)
+        guard prior.count == outputs else {
+            throw ParameterError("prior_mean", "must have \(outputs) component(s) (one per output), got \(prior.count)")
+        }
+        guard prior.allSatisfy(\.isFinite) else {
+            throw ParameterError("prior_mean", "must contain finite numbers only")
+        }
+        self.layout = layout
+        self.outputs = outputs
+        self.beta = beta
+        self.window = window
+        self.priorMean = prior
+    }
+
+    /// Number of feature components p of every key and query.
+    public var featureCount: Int { layout.featureCount(outputs: outputs) }
+
+    public func encode(to writer: inout ByteWriter) {
+        layout.encode(to: &writer)
+        writer.write(outputs)
+        writer.write(beta)
+        writer.write(window)
+        writer.write(priorMean)
+    }
+
+    public init(from reader: inout ByteReader) throws(StateDecodingError) {
+        let layout = try FeatureLayout(from: &reader)
+        let outputs = try reader.readInt()
+        let beta = try reader.readDouble()
+        let window = try reader.readInt()
+        let prior = try reader.readDoubles()
+        do {
+            try self.init(layout: layout, outputs: outputs, beta: beta, window: window, priorMean: prior)
+        } catch {
+            throw StateDecodingError("invalid softmax parameters: \(error)")
+        }
+    }
+}
