@@ -1,0 +1,142 @@
+import RealModule
+
+/// The dual filter of Chang & Mehta (math.md §4) run online (Gauss–Seidel): per token, one backward pass over a
+/// window of H stored tokens and stored outputs ρ_s, in the O(H d²) row-vector association of the matrix form.
+///
+/// Derivation of the streaming form. Write r_s = ρ_s ⊙ (e_s − ē_s)/(1 − ē_s²) (0 when 1 − ē_s² = 0), a column
+/// vector, so that the control of math.md is U_s = −r_sᵀ G with G = A Y. The update Y ← G + e_s U_s is then
+/// Y ← (I − e_s r_sᵀ) A Y = B_s Y with B_s = (I − e_s r_sᵀ) A. Running s = t−1 down to t−H from Y = I gives
+///     Y = B_{t−H} B_{t−H+1} ⋯ B_{t−1},     U_s = −r_sᵀ A B_{s+1} ⋯ B_{t−1},
+/// hence ρ_t = ρ_{t−H}ᵀ Y − Σ_s U_s = ρ_{t−H} B_{t−H}⋯B_{t−1} + Σ_s r_sᵀ A B_{s+1}⋯B_{t−1}. Evaluating this
+/// sum by Horner's rule from the left, u ← ρ_{t−H} and for s = t−H … t−1: u ← u B_s + r_sᵀ A, and since
+/// u B_s = (u − (u·e_s) r_sᵀ) A this is u ← (u + (1 − u·e_s) r_sᵀ) A: d² work per position instead of d³.
+/// Finally u is clipped at 0 and renormalised. (With u = ρ_s = π_s one step is exactly π_s ⊙ c_s A / π_s(c_s),
+/// because π_s + (1 − ē_s) r_s = π_s ⊙ (1 + e_s)/(1 + ē_s) = π_s ⊙ c_s / π_s(c_s).)
+public struct DualFilter: OnlinePredictor {
+    public static let kind = "dual"
+
+    public let parameters: DualFilterParameters
+    public private(set) var state: DualFilterState
+    /// Scratch (2·d entries: u and u A) in the predictor, not the state, so a step does not allocate.
+    private var scratch: [Double]
+
+    public init(parameters: DualFilterParameters) {
+        self.parameters = parameters
+        state = DualFilterState(parameters: parameters)
+        scratch = [Double](repeating: 0, count: 2 * parameters.hmm.states)
+    }
+
+    public init(parameters: DualFilterParameters, state: DualFilterState) throws(StateDecodingError) {
+        try state.validate(for: parameters)
+        self.parameters = parameters
+        self.state = state
+        scratch = [Double](repeating: 0, count: 2 * parameters.hmm.states)
+    }
+
+    /// Σ log ρ_t(c_{z_t}) over the symbols absorbed so far (the forward log-likelihood when the filter is exact).
+    public var logLikelihood: Double { state.logLikelihood }
+
+    /// The current estimate ρ_n of the predictive measure π_n (a fresh array; not for the hot path).
+    public var measure: [Double] {
+        let d = parameters.hmm.states, slot = state.count % parameters.window
+        return Array(state.measures[(slot * d)..<(slot * d + d)])
+    }
+
+    public mutating func observe(_ observation: Observation, into prediction: inout Prediction) throws(ObservationError) {
+        guard case let .symbol(z) = observation else {
+            throw .wrongKind(model: Self.kind, expected: "symbol", got: observation.kindName)
+        }
+        let m = parameters.hmm.symbols
+        guard z >= 0, z < m else { throw .symbolOutOfRange(symbol: z, alphabetSize: m) }
+        let p = Self.step(state: &state, scratch: &scratch, parameters: parameters, symbol: z)
+        guard let p else { throw .impossible(symbol: z) }
+        let logP = Double.log(p)
+        state.logLikelihood += logP
+        let d = parameters.hmm.states, slot = state.count % parameters.window
+        state.measures.withUnsafeBufferPointer { mb in
+            HMMKernels.fillPrediction(measure: mb.baseAddress! + slot * d, parameters: parameters.hmm,
+                                      count: state.count, surprise: -logP, into: &prediction)
+        }
+    }
+
+    /// Computes ρ_{n+1} from the window and, on success, commits z_n, ρ_{n+1} and n + 1; returns ρ_n(c_z).
+    /// Returns nil with the state untouched when ρ_n(c_z) is 0 or not finite, or no positive mass survives clipping.
+    @inline(__always)
+    private static func step(state: inout DualFilterState, scratch: inout [Double], parameters: DualFilterParameters,
+                             symbol z: Int) -> Double? {
+        let hmm = parameters.hmm
+        let d = hmm.states, m = hmm.symbols, h = parameters.window
+        let n = state.count
+        let start = n + 1 > h ? n + 1 - h : 0
+        return state.measures.withUnsafeMutableBufferPointer { mb -> Double? in
+            state.tokens.withUnsafeMutableBufferPointer { tb -> Double? in
+                scratch.withUnsafeMutableBufferPointer { sb -> Double? in
+                    hmm.emission.withUnsafeBufferPointer { cb -> Double? in
+                        hmm.transition.withUnsafeBufferPointer { ab -> Double? in
+                            let rho = mb.baseAddress!, tokens = tb.baseAddress!
+                            let C = cb.baseAddress!, A = ab.baseAddress!
+                            var u = sb.baseAddress!, v = sb.baseAddress! + d
+                            let p = HMMKernels.emissionProbability(rho + (n % h) * d, C, states: d, symbols: m,
+                                                                   symbol: z)
+                            guard p > 0, p.isFinite else { return nil }
+                            let first = rho + (start % h) * d
+                            for x in 0..<d { u[x] = first[x] }
+                            var slot = start % h
+                            for s in start...n {
+                                let zs = s == n ? z : tokens[slot]
+                                let rs = rho + slot * d
+                                // ē = ρ_s(e_s) and u·e_s with e_s = 2 c_s − 1.
+                                var eBar = 0.0, uDotE = 0.0
+                                var k = zs
+                                for x in 0..<d {
+                                    let e = 2 * C[k] - 1
+                                    eBar += rs[x] * e
+                                    uDotE += u[x] * e
+                                    k += m
+                                }
+                                let den = 1 - eBar * eBar
+                                if den != 0 {
+                                    // u ← u + (1 − u·e_s) r_s, r_s = ρ_s ⊙ (e_s − ē)/(1 − ē²).
+                                    let g = (1 - uDotE) / den
+                                    k = zs
+                                    for x in 0..<d {
+                                        u[x] += g * rs[x] * ((2 * C[k] - 1) - eBar)
+                                        k += m
+                                    }
+                                }
+                                HMMKernels.rowTimesMatrix(u, A, states: d, into: v)
+                                swap(&u, &v)
+                                slot += 1
+                                if slot == h { slot = 0 }
+                            }
+                            guard HMMKernels.clipAndNormalise(u, states: d) else { return nil }
+                            tokens[n % h] = z
+                            let out = rho + ((n + 1) % h) * d
+                            for x in 0..<d { out[x] = u[x] }
+                            return p
+                        }
+                    }
+                }
+            }
+        }.map { p in
+            state.count = n + 1
+            return p
+        }
+    }
+
+    public func predict(query x: [Double], into prediction: inout Prediction) throws(ObservationError) {
+        throw .wrongKind(model: Self.kind, expected: "symbol", got: "query")
+    }
+
+    public func currentPrediction(into prediction: inout Prediction) {
+        let d = parameters.hmm.states, slot = state.count % parameters.window
+        state.measures.withUnsafeBufferPointer { mb in
+            HMMKernels.fillPrediction(measure: mb.baseAddress! + slot * d, parameters: parameters.hmm,
+                                      count: state.count, surprise: .nan, into: &prediction)
+        }
+    }
+
+    public mutating func reset() {
+        state = DualFilterState(parameters: parameters)
+    }
+}
