@@ -75,9 +75,10 @@ extension ZMQSocket {
         try setOption(ZMQ_LINGER, Self.milliseconds(linger), name: "ZMQ_LINGER")
     }
 
-    /// Largest frame accepted from a peer, in bytes (nil = unlimited). libzmq checks each frame, not the whole
-    /// message; a peer that sends a bigger frame is disconnected (and reconnects if it connected), and the
-    /// oversize frame and anything after it on that connection are lost. Set before `bind`/`connect`.
+    /// Largest frame accepted from a peer, in bytes (nil = unlimited); libzmq checks each frame, not the whole
+    /// message. A bigger frame is never delivered and its TCP connection is dropped (monitor: `.disconnected`).
+    /// If the peer connected to us, it reconnects in ~0.1–0.2 s. If *we* connected, libzmq 4.3 counts it as a
+    /// protocol error and does not reconnect: call `disconnect` and `connect` again. Set before `bind`/`connect`.
     public func setMaxMessageSize(_ bytes: Int?) throws(ZMQError) {
         try setOption(ZMQ_MAXMSGSIZE, int64: bytes.map { Int64($0) } ?? -1, name: "ZMQ_MAXMSGSIZE")
     }

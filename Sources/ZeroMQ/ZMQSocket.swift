@@ -167,12 +167,13 @@ public final class ZMQSocket {
     public func receiveMultipart<R>(
         maxFrames: Int = 2,
         dontWait: Bool = false,
-        _ body: (borrowing ZMQFrames) throws -> R
-    ) throws -> R? {
+        _ body: (borrowing ZMQFrames) -> R
+    ) throws(ZMQError) -> R? {
         let handle = try requireHandle("receive on")
         let capacity = max(1, maxFrames)
         // One extra slot receives (and immediately closes) the frames beyond `capacity`.
-        return try withUnsafeTemporaryAllocation(of: zmq_msg_t.self, capacity: capacity + 1) { buffer -> R? in
+        let result = withUnsafeTemporaryAllocation(of: zmq_msg_t.self, capacity: capacity + 1) {
+            buffer -> Result<R?, ZMQError> in
             let base = buffer.baseAddress!
             var kept = 0
             defer { for index in 0..<kept { zmq_msg_close(base + index) } }
@@ -187,16 +188,17 @@ public final class ZMQSocket {
                     let code = zmq_errno()
                     if code == EINTR { continue }
                     if total >= capacity { zmq_msg_close(slot) }
-                    if code == EAGAIN && total == 0 { return nil }
-                    throw ZMQError(code: code, operation: "receive frame \(total) on \(type) socket")
+                    if code == EAGAIN && total == 0 { return .success(nil) }
+                    return .failure(ZMQError(code: code, operation: "receive frame \(total) on \(type) socket"))
                 }
                 more = zmq_msg_more(slot) != 0
                 if total >= capacity { zmq_msg_close(slot) }
                 total += 1
             }
             let frames = ZMQFrames(base: base, available: min(total, capacity), count: total)
-            return try body(frames)
+            return .success(body(frames))
         }
+        return try result.get()
     }
 
     /// Receives one whole message and copies every frame; nil when none is waiting (`dontWait`) or on timeout.
