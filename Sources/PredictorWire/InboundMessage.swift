@@ -1,0 +1,34 @@
+import PredictorCore
+
+/// A decoded inbound message (observation, query or reset) with its envelope.
+///
+/// `stream` is only ever set from a JSON `stream` field (replay files carry it); on the wire the topic frame names the stream.
+public struct InboundMessage: Sendable, Equatable {
+    /// What the message asks the stream's context to do.
+    public enum Body: Sendable, Equatable {
+        /// Learn from an observation (series value, labelled pair or symbol).
+        case observation(Observation)
+        /// Predict for features `x` without learning.
+        case query(x: [Double])
+        /// End the context: clear its fast memory.
+        case reset
+    }
+
+    public var body: Body
+    /// The publisher's sequence number, when sent.
+    public var seq: UInt64?
+    /// The publisher's timestamp (seconds since the Unix epoch), when sent; echoed in the prediction.
+    public var ts: Double?
+    /// The encoding the message arrived in; its prediction is sent in the same one.
+    public var encoding: WireEncoding
+    /// The JSON `stream` field, when present (replay files); nil for binary and for JSON without it.
+    public var stream: String?
+
+    public init(body: Body, seq: UInt64? = nil, ts: Double? = nil, encoding: WireEncoding, stream: String? = nil) {
+        self.body = body
+        self.seq = seq
+        self.ts = ts
+        self.encoding = encoding
+        self.stream = stream
+    }
+}

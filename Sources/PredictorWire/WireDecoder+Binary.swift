@@ -1,0 +1,91 @@
+import PredictorCore
+
+/// Binary v1 decoding: exact length checks against the header, then bounds-safe unaligned reads.
+extension WireDecoder {
+    /// Decodes a binary v1 observation, query or reset (kinds 0–4).
+    static func binaryObservation(_ p: UnsafeRawBufferPointer) throws(WireError) -> InboundMessage {
+        let h = try BinaryV1.header(p)
+        guard let kind = BinaryV1.Kind(rawValue: h.kind), kind.rawValue <= BinaryV1.Kind.reset.rawValue else {
+            let what = BinaryV1.Kind(rawValue: h.kind).map { "a \($0.name)" } ?? "unknown"
+            throw WireError(.unknownKind, "binary v1 kind \(h.kind) is \(what); observations use kinds 0 (series), 1 (labelled), 2 (query), 3 (symbol) or 4 (reset)")
+        }
+        let body = BinaryV1.headerSize
+        let result: InboundMessage.Body
+        switch kind {
+        case .series:
+            try BinaryV1.checkUnused(h.nx, "nx", kind: kind)
+            try BinaryV1.checkLength(p, expected: body + 8 * h.ny, kind: kind, header: h)
+            try requireComponents(h.ny, "y", "ny", kind: kind)
+            result = .observation(.series(try BinaryV1.doubles(p, at: body, count: h.ny, field: "y")))
+        case .labelled:
+            try BinaryV1.checkLength(p, expected: body + 8 * (h.nx + h.ny), kind: kind, header: h)
+            try requireComponents(h.nx, "x", "nx", kind: kind)
+            try requireComponents(h.ny, "y", "ny", kind: kind)
+            let x = try BinaryV1.doubles(p, at: body, count: h.nx, field: "x")
+            let y = try BinaryV1.doubles(p, at: body + 8 * h.nx, count: h.ny, field: "y")
+            result = .observation(.labelled(x: x, y: y))
+        case .query:
+            try BinaryV1.checkUnused(h.ny, "ny", kind: kind)
+            try BinaryV1.checkLength(p, expected: body + 8 * h.nx, kind: kind, header: h)
+            try requireComponents(h.nx, "x", "nx", kind: kind)
+            result = .query(x: try BinaryV1.doubles(p, at: body, count: h.nx, field: "x"))
+        case .symbol:
+            try BinaryV1.checkUnused(h.ny, "ny", kind: kind)
+            try BinaryV1.checkUnused(h.nx, "nx", kind: kind)
+            try BinaryV1.checkLength(p, expected: body + 4, kind: kind, header: h)
+            result = .observation(.symbol(Int(BinaryV1.u32(p, body))))
+        case .reset:
+            try BinaryV1.checkUnused(h.ny, "ny", kind: kind)
+            try BinaryV1.checkUnused(h.nx, "nx", kind: kind)
+            try BinaryV1.checkLength(p, expected: body, kind: kind, header: h)
+            result = .reset
+        case .realPrediction, .symbolPrediction:
+            preconditionFailure("prediction kinds are rejected above")
+        }
+        return InboundMessage(body: result, seq: h.seq, ts: h.ts, encoding: .binary)
+    }
+
+    /// Decodes a binary v1 prediction (kinds 16 and 17); the model name is not on the wire and decodes as "".
+    static func binaryPrediction(_ p: UnsafeRawBufferPointer, stream: String) throws(WireError) -> OutboundPrediction {
+        let h = try BinaryV1.header(p)
+        guard let kind = BinaryV1.Kind(rawValue: h.kind), kind == .realPrediction || kind == .symbolPrediction else {
+            throw WireError(.unknownKind, "binary v1 kind \(h.kind) is not a prediction; predictions use kinds 16 (real) and 17 (symbol)")
+        }
+        try BinaryV1.checkUnused(h.nx, "nx", kind: kind)
+        let body = BinaryV1.headerSize
+        let q = h.ny
+        let prediction: Prediction
+        if kind == .realPrediction {
+            try BinaryV1.checkLength(p, expected: body + 8 + 24 * q, kind: kind, header: h)
+            let n = try count(p, at: body)
+            let mean = try BinaryV1.doubles(p, at: body + 8, count: q, field: "mean")
+            let variance = try BinaryV1.doubles(p, at: body + 8 + 8 * q, count: q, field: "var", allowNaN: true)
+            let error = try BinaryV1.doubles(p, at: body + 8 + 16 * q, count: q, field: "error", allowNaN: true)
+            prediction = Prediction(kind: .real, count: n, mean: mean, variance: variance, error: error)
+        } else {
+            try BinaryV1.checkLength(p, expected: body + 8 + 8 * q + 16, kind: kind, header: h)
+            let n = try count(p, at: body)
+            let probs = try BinaryV1.doubles(p, at: body + 8, count: q, field: "probs")
+            let mean = try BinaryV1.double(p, at: body + 8 + 8 * q, field: "mean")
+            let surprise = try BinaryV1.double(p, at: body + 16 + 8 * q, field: "surprise", allowNaN: true)
+            prediction = Prediction(kind: .symbol, count: n, mean: [mean], probabilities: probs, surprise: surprise)
+        }
+        return OutboundPrediction(stream: stream, model: "", seq: h.seq, ts: h.ts, prediction: prediction)
+    }
+
+    /// Throws `bad_field` for an empty vector: an observation needs at least one component.
+    private static func requireComponents(_ count: Int, _ field: String, _ header: String, kind: BinaryV1.Kind) throws(WireError) {
+        guard count > 0 else {
+            throw WireError(.badField, "binary v1 \(kind.name) message has \(header)=0; '\(field)' needs at least one component")
+        }
+    }
+
+    /// The prediction's `n` (u64) as an Int.
+    private static func count(_ p: UnsafeRawBufferPointer, at offset: Int) throws(WireError) -> Int {
+        let n = BinaryV1.u64(p, offset)
+        guard n <= UInt64(Int.max) else {
+            throw WireError(.badField, "'n' at byte \(offset) is \(n), larger than \(Int.max); send the observation count")
+        }
+        return Int(n)
+    }
+}

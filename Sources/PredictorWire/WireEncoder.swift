@@ -1,0 +1,250 @@
+import PredictorCore
+
+/// Encodes predictions (the daemon's output) and observations (for `publish` and tests) in protocol v1.
+///
+/// Each call clears `out` and fills it, reusing its capacity, so a caller that keeps one buffer does not allocate per message.
+public enum WireEncoder {
+    /// Most components a vector may have: binary v1 counts are u16, and JSON decoders take the same limit.
+    public static let maxComponents = BinaryV1.maxCount
+
+    /// Encodes a prediction with its envelope (see ``prediction(_:stream:model:seq:ts:encoding:into:)``).
+    public static func prediction(_ p: OutboundPrediction, encoding: WireEncoding, into out: inout [UInt8]) throws(WireError) {
+        try prediction(p.prediction, stream: p.stream, model: p.model, seq: p.seq, ts: p.ts, encoding: encoding, into: &out)
+    }
+
+    /// Encodes a prediction without building an ``OutboundPrediction``.
+    ///
+    /// A real prediction has q = `mean.count` components; `variance`/`error` are read as NaN past their ends.
+    /// JSON omits `var`/`error` when all NaN and `surprise` when NaN, writing other NaNs as `null`; binary keeps exact bits.
+    /// Throws `oversized` only for a binary prediction with more than 65535 components.
+    public static func prediction(_ prediction: Prediction, stream: String, model: String, seq: UInt64?, ts: Double?,
+                                  encoding: WireEncoding, into out: inout [UInt8]) throws(WireError) {
+        switch encoding {
+        case .json:
+            jsonPrediction(prediction, stream: stream, model: model, seq: seq, ts: ts, into: &out)
+        case .binary:
+            try binaryPrediction(prediction, seq: seq, ts: ts, into: &out)
+        }
+    }
+
+    /// Encodes an inbound message, after checking that the decoder will take it.
+    ///
+    /// Throws `non_finite` for NaN/infinite values, `bad_field` for empty vectors or a symbol outside 0...UInt32.max,
+    /// `oversized` for over 65535 components or JSON over 64 KiB. `stream` is written in JSON only (binary has no field for it).
+    public static func observation(_ m: InboundMessage, encoding: WireEncoding, into out: inout [UInt8]) throws(WireError) {
+        try validate(m)
+        switch encoding {
+        case .json:
+            jsonObservation(m, into: &out)
+            guard out.count <= WireDecoder.defaultMaxJSONBytes else {
+                throw WireError(.oversized, "encoded JSON is \(out.count) bytes, over the \(WireDecoder.defaultMaxJSONBytes)-byte limit; use binary v1 for large vectors")
+            }
+        case .binary:
+            binaryObservation(m, into: &out)
+        }
+    }
+
+    // MARK: Array-returning conveniences
+
+    /// ``prediction(_:encoding:into:)`` into a new array.
+    public static func prediction(_ p: OutboundPrediction, encoding: WireEncoding) throws(WireError) -> [UInt8] {
+        var out: [UInt8] = []
+        try prediction(p, encoding: encoding, into: &out)
+        return out
+    }
+
+    /// ``observation(_:encoding:into:)`` into a new array.
+    public static func observation(_ m: InboundMessage, encoding: WireEncoding) throws(WireError) -> [UInt8] {
+        var out: [UInt8] = []
+        try observation(m, encoding: encoding, into: &out)
+        return out
+    }
+
+    // MARK: Predictions
+
+    private static func jsonPrediction(_ p: Prediction, stream: String, model: String, seq: UInt64?, ts: Double?,
+                                       into out: inout [UInt8]) {
+        out.removeAll(keepingCapacity: true)
+        JSONWriter.raw("{\"stream\":", to: &out)
+        JSONWriter.string(stream, to: &out)
+        if let seq {
+            JSONWriter.raw(",\"seq\":", to: &out)
+            JSONWriter.unsigned(seq, to: &out)
+        }
+        if let ts {
+            JSONWriter.raw(",\"ts\":", to: &out)
+            JSONWriter.number(ts, to: &out)
+        }
+        JSONWriter.raw(",\"model\":", to: &out)
+        JSONWriter.string(model, to: &out)
+        JSONWriter.raw(",\"n\":", to: &out)
+        JSONWriter.unsigned(UInt64(clamping: p.count), to: &out)
+        switch p.kind {
+        case .real:
+            let q = p.mean.count
+            JSONWriter.raw(",\"mean\":", to: &out)
+            JSONWriter.vector(p.mean, count: q, to: &out)
+            if hasValue(p.variance, count: q) {
+                JSONWriter.raw(",\"var\":", to: &out)
+                JSONWriter.vector(p.variance, count: q, to: &out)
+            }
+            if hasValue(p.error, count: q) {
+                JSONWriter.raw(",\"error\":", to: &out)
+                JSONWriter.vector(p.error, count: q, to: &out)
+            }
+        case .symbol:
+            JSONWriter.raw(",\"mean\":", to: &out)
+            JSONWriter.number(p.mean.first ?? .nan, to: &out)
+            JSONWriter.raw(",\"probs\":", to: &out)
+            JSONWriter.array(p.probabilities, count: p.probabilities.count, to: &out)
+            if !p.surprise.isNaN {
+                JSONWriter.raw(",\"surprise\":", to: &out)
+                JSONWriter.number(p.surprise, to: &out)
+            }
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
+    /// Whether any of the first `count` values is not NaN (otherwise the JSON field is omitted).
+    private static func hasValue(_ values: [Double], count: Int) -> Bool {
+        values.prefix(count).contains { !$0.isNaN }
+    }
+
+    private static func binaryPrediction(_ p: Prediction, seq: UInt64?, ts: Double?, into out: inout [UInt8]) throws(WireError) {
+        let body = BinaryV1.headerSize
+        let n = UInt64(clamping: p.count)
+        switch p.kind {
+        case .real:
+            let q = p.mean.count
+            try checkCount(q, "mean")
+            BinaryWriter.fill(&out, count: body + 8 + 24 * q) { w in
+                w.header(kind: .realPrediction, ny: q, nx: 0, seq: seq, ts: ts)
+                w.u64(n, at: body)
+                w.doubles(p.mean, count: q, at: body + 8)
+                w.doubles(p.variance, count: q, at: body + 8 + 8 * q)
+                w.doubles(p.error, count: q, at: body + 8 + 16 * q)
+            }
+        case .symbol:
+            let m = p.probabilities.count
+            try checkCount(m, "probs")
+            BinaryWriter.fill(&out, count: body + 8 + 8 * m + 16) { w in
+                w.header(kind: .symbolPrediction, ny: m, nx: 0, seq: seq, ts: ts)
+                w.u64(n, at: body)
+                w.doubles(p.probabilities, count: m, at: body + 8)
+                w.f64(p.mean.first ?? .nan, at: body + 8 + 8 * m)
+                w.f64(p.surprise, at: body + 16 + 8 * m)
+            }
+        }
+    }
+
+    private static func checkCount(_ count: Int, _ field: String) throws(WireError) {
+        guard count <= maxComponents else {
+            throw WireError(.oversized, "'\(field)' has \(count) components; binary v1 carries at most \(maxComponents)")
+        }
+    }
+
+    // MARK: Observations
+
+    /// Checks what the decoder would reject, so `publish` reports it before sending.
+    private static func validate(_ m: InboundMessage) throws(WireError) {
+        if let ts = m.ts, !ts.isFinite {
+            throw WireError(.nonFinite, "'ts' is \(ts); send a finite timestamp or none")
+        }
+        switch m.body {
+        case let .observation(.series(y)):
+            try checkVector(y, "y")
+        case let .observation(.labelled(x, y)):
+            try checkVector(x, "x")
+            try checkVector(y, "y")
+        case let .query(x):
+            try checkVector(x, "x")
+        case let .observation(.symbol(z)):
+            guard z >= 0, z <= Int(UInt32.max) else {
+                throw WireError(.badField, "'z' is \(z); a symbol must be an integer from 0 to \(UInt32.max)")
+            }
+        case .reset:
+            break
+        }
+    }
+
+    private static func checkVector(_ values: [Double], _ field: String) throws(WireError) {
+        guard !values.isEmpty else { throw WireError(.badField, "'\(field)' is empty; send at least one number") }
+        try checkCount(values.count, field)
+        if let i = values.firstIndex(where: { !$0.isFinite }) {
+            throw WireError(.nonFinite, "'\(field)[\(i)]' is \(values[i]); only finite numbers can be sent")
+        }
+    }
+
+    private static func jsonObservation(_ m: InboundMessage, into out: inout [UInt8]) {
+        out.removeAll(keepingCapacity: true)
+        out.append(UInt8(ascii: "{"))
+        var first = true
+        func key(_ name: StaticString) {
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
+            JSONWriter.raw(name, to: &out)
+        }
+        if let stream = m.stream {
+            key("\"stream\":")
+            JSONWriter.string(stream, to: &out)
+        }
+        if let seq = m.seq {
+            key("\"seq\":")
+            JSONWriter.unsigned(seq, to: &out)
+        }
+        if let ts = m.ts {
+            key("\"ts\":")
+            JSONWriter.number(ts, to: &out)
+        }
+        switch m.body {
+        case let .observation(.series(y)):
+            key("\"y\":")
+            JSONWriter.vector(y, count: y.count, to: &out)
+        case let .observation(.labelled(x, y)):
+            key("\"x\":")
+            JSONWriter.array(x, count: x.count, to: &out)
+            key("\"y\":")
+            JSONWriter.vector(y, count: y.count, to: &out)
+        case let .query(x):
+            key("\"x\":")
+            JSONWriter.array(x, count: x.count, to: &out)
+        case let .observation(.symbol(z)):
+            key("\"z\":")
+            JSONWriter.unsigned(UInt64(z), to: &out)
+        case .reset:
+            key("\"reset\":true")
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
+    private static func binaryObservation(_ m: InboundMessage, into out: inout [UInt8]) {
+        let body = BinaryV1.headerSize
+        switch m.body {
+        case let .observation(.series(y)):
+            BinaryWriter.fill(&out, count: body + 8 * y.count) { w in
+                w.header(kind: .series, ny: y.count, nx: 0, seq: m.seq, ts: m.ts)
+                w.doubles(y, count: y.count, at: body)
+            }
+        case let .observation(.labelled(x, y)):
+            BinaryWriter.fill(&out, count: body + 8 * (x.count + y.count)) { w in
+                w.header(kind: .labelled, ny: y.count, nx: x.count, seq: m.seq, ts: m.ts)
+                w.doubles(x, count: x.count, at: body)
+                w.doubles(y, count: y.count, at: body + 8 * x.count)
+            }
+        case let .query(x):
+            BinaryWriter.fill(&out, count: body + 8 * x.count) { w in
+                w.header(kind: .query, ny: 0, nx: x.count, seq: m.seq, ts: m.ts)
+                w.doubles(x, count: x.count, at: body)
+            }
+        case let .observation(.symbol(z)):
+            BinaryWriter.fill(&out, count: body + 4) { w in
+                w.header(kind: .symbol, ny: 0, nx: 0, seq: m.seq, ts: m.ts)
+                w.u32(UInt32(z), at: body)
+            }
+        case .reset:
+            BinaryWriter.fill(&out, count: body) { w in
+                w.header(kind: .reset, ny: 0, nx: 0, seq: m.seq, ts: m.ts)
+            }
+        }
+    }
+}
