@@ -45,7 +45,9 @@ extension WireDecoder {
         return InboundMessage(body: result, seq: h.seq, ts: h.ts, encoding: .binary)
     }
 
-    /// Decodes a binary v1 prediction (kinds 16 and 17); the model name is not on the wire and decodes as "".
+    /// Decodes a binary v1 prediction (kinds 16 and 17); NaN (none) is accepted in mean, var, error and surprise, not in probs.
+    ///
+    /// Not on the wire, so decoded as empty: the model name, and a symbol prediction's variance.
     static func binaryPrediction(_ p: UnsafeRawBufferPointer, stream: String) throws(WireError) -> OutboundPrediction {
         let h = try BinaryV1.header(p)
         guard let kind = BinaryV1.Kind(rawValue: h.kind), kind == .realPrediction || kind == .symbolPrediction else {
@@ -58,7 +60,7 @@ extension WireDecoder {
         if kind == .realPrediction {
             try BinaryV1.checkLength(p, expected: body + 8 + 24 * q, kind: kind, header: h)
             let n = try count(p, at: body)
-            let mean = try BinaryV1.doubles(p, at: body + 8, count: q, field: "mean")
+            let mean = try BinaryV1.doubles(p, at: body + 8, count: q, field: "mean", allowNaN: true)
             let variance = try BinaryV1.doubles(p, at: body + 8 + 8 * q, count: q, field: "var", allowNaN: true)
             let error = try BinaryV1.doubles(p, at: body + 8 + 16 * q, count: q, field: "error", allowNaN: true)
             prediction = Prediction(kind: .real, count: n, mean: mean, variance: variance, error: error)
@@ -66,7 +68,7 @@ extension WireDecoder {
             try BinaryV1.checkLength(p, expected: body + 8 + 8 * q + 16, kind: kind, header: h)
             let n = try count(p, at: body)
             let probs = try BinaryV1.doubles(p, at: body + 8, count: q, field: "probs")
-            let mean = try BinaryV1.double(p, at: body + 8 + 8 * q, field: "mean")
+            let mean = try BinaryV1.double(p, at: body + 8 + 8 * q, field: "mean", allowNaN: true)
             let surprise = try BinaryV1.double(p, at: body + 16 + 8 * q, field: "surprise", allowNaN: true)
             prediction = Prediction(kind: .symbol, count: n, mean: [mean], probabilities: probs, surprise: surprise)
         }

@@ -93,7 +93,8 @@ extension WireDecoder {
 
     /// Decodes a JSON prediction as written by ``WireEncoder``; `probs` present means a symbol prediction.
     ///
-    /// `null` reads as NaN in `var`, `error` and `surprise` (the encoder writes NaN that way); `mean` and `probs` must be finite.
+    /// `null` reads as NaN (none) in `mean`, `var`, `error` and `surprise`, as the encoder writes it; `probs` must be numbers.
+    /// A symbol prediction may carry `var` (one number, the variance of the symbol's value); without it its variance is empty.
     static func jsonPrediction(_ payload: UnsafeRawBufferPointer, stream: String) throws(WireError) -> OutboundPrediction {
         var r = JSONReader(payload)
         try r.beginObject()
@@ -128,7 +129,7 @@ extension WireDecoder {
                 n = try r.readUnsignedField("n", max: UInt64(Int.max))
             case "mean":
                 guard mean == nil else { throw r.duplicateKey(key, objectAt: 0) }
-                mean = try r.readNumberOrArrayField("mean").values
+                mean = try r.readNumberOrArrayField("mean", allowNull: true).values
             case "var":
                 guard variance == nil else { throw r.duplicateKey(key, objectAt: 0) }
                 variance = try r.readNumberOrArrayField("var", allowNull: true).values
@@ -155,14 +156,14 @@ extension WireDecoder {
         guard let mean else { throw WireError(.badField, "prediction has no 'mean'; the publisher must send the prediction") }
         let prediction: Prediction
         if let probs {
-            let extra = [variance != nil ? "'var'" : nil, error != nil ? "'error'" : nil].compactMap { $0 }
-            guard extra.isEmpty else {
-                throw WireError(.badField, "a symbol prediction (with 'probs') cannot carry \(extra.joined(separator: " and ")); those are for real streams")
+            guard error == nil else {
+                throw WireError(.badField, "a symbol prediction (with 'probs') cannot carry 'error'; that is for real streams")
             }
-            guard mean.count == 1 else {
-                throw WireError(.badField, "a symbol prediction's 'mean' must be one number, got \(mean.count)")
+            guard mean.count == 1, variance.map({ $0.count == 1 }) ?? true else {
+                throw WireError(.badField, "a symbol prediction's 'mean' and 'var' must be one number each, got \(mean.count) and \(variance?.count ?? 0)")
             }
-            prediction = Prediction(kind: .symbol, count: Int(n), mean: mean, probabilities: probs, surprise: surprise ?? .nan)
+            prediction = Prediction(kind: .symbol, count: Int(n), mean: mean, variance: variance ?? [], probabilities: probs,
+                                    surprise: surprise ?? .nan)
         } else {
             guard surprise == nil else {
                 throw WireError(.badField, "'surprise' belongs to symbol predictions, which also carry 'probs'; this one has none")

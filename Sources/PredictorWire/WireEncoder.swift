@@ -15,7 +15,9 @@ public enum WireEncoder {
     /// Encodes a prediction without building an ``OutboundPrediction``.
     ///
     /// A real prediction has q = `mean.count` components; `variance`/`error` are read as NaN past their ends.
-    /// JSON omits `var`/`error` when all NaN and `surprise` when NaN, writing other NaNs as `null`; binary keeps exact bits.
+    /// A symbol prediction writes `mean[0]`, `probabilities` and `surprise`, plus `variance[0]` as `var` in JSON only.
+    /// JSON omits `var`/`error` when all NaN and `surprise` when NaN, writing other NaNs (and infinities) as `null`;
+    /// binary keeps exact bits.
     /// Throws `oversized` only for a binary prediction with more than 65535 components.
     public static func prediction(_ prediction: Prediction, stream: String, model: String, seq: UInt64?, ts: Double?,
                                   encoding: WireEncoding, into out: inout [UInt8]) throws(WireError) {
@@ -95,6 +97,10 @@ public enum WireEncoder {
         case .symbol:
             JSONWriter.raw(",\"mean\":", to: &out)
             JSONWriter.number(p.mean.first ?? .nan, to: &out)
+            if let v = p.variance.first, !v.isNaN {
+                JSONWriter.raw(",\"var\":", to: &out)
+                JSONWriter.number(v, to: &out)
+            }
             JSONWriter.raw(",\"probs\":", to: &out)
             JSONWriter.array(p.probabilities, count: p.probabilities.count, to: &out)
             if !p.surprise.isNaN {

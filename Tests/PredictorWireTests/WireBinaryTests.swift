@@ -119,11 +119,19 @@ import Testing
         for length in 0..<real.bytes.count {
             #expect(predictionError(Array(real.bytes[..<length])) != nil)
         }
-        // NaN is allowed only where the layout says "NaN where none": not in mean or probs, and infinity nowhere.
-        var badMean = LEBytes.header(kind: 16, ny: 1)
-        badMean.u64(1)
-        badMean.f64s([.nan, 1, 1])
-        #expect(predictionError(badMean.bytes)?.reason == .nonFinite)
+        // NaN means "none" (models publish NaN means before they can predict); not allowed in probs; infinity nowhere.
+        var nanMean = LEBytes.header(kind: 16, ny: 1)
+        nanMean.u64(1)
+        nanMean.f64s([.nan, .nan, .nan])
+        #expect(predictionError(nanMean.bytes) == nil)
+        var infMean = LEBytes.header(kind: 16, ny: 1)
+        infMean.u64(1)
+        infMean.f64s([-.infinity, 1, 1])
+        #expect(predictionError(infMean.bytes)?.reason == .nonFinite)
+        var nanProb = LEBytes.header(kind: 17, ny: 2)
+        nanProb.u64(1)
+        nanProb.f64s([0.5, .nan, 1, 1])
+        #expect(predictionError(nanProb.bytes)?.reason == .nonFinite)
         var infVar = LEBytes.header(kind: 16, ny: 1)
         infVar.u64(1)
         infVar.f64s([1, .infinity, 1])

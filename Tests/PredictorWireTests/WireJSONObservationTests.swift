@@ -77,6 +77,20 @@ import Testing
         #expect(y.first?.bitPattern == expected.bitPattern, "\(text) → \(y), expected \(expected)")
     }
 
+    @Test func extremeNumberTexts() throws {
+        let cases: [(String, Double)] = [
+            ("0e999999999999", 0.0), ("-0e-999999999999", -0.0), ("1e-99999999999999999999", 0.0),
+            ("0." + String(repeating: "0", count: 400) + "1e400", 0.1),  // 10^-401 · 10^400
+            (String(repeating: "9", count: 300) + "e-300", 1.0),  // 1 − 10^-300 rounds to 1
+        ]
+        for (text, expected) in cases {
+            guard case let .observation(.series(y)) = try decode(#"{"y":\#(text)}"#).body else { continue }
+            #expect(y[0].bitPattern == expected.bitPattern, "\(text.prefix(20))")
+        }
+        #expect(observationError(#"{"y":1e1000000000000000000000}"#)?.reason == .nonFinite)
+        #expect(observationError("{\"y\":1" + String(repeating: "0", count: 400) + "}")?.reason == .nonFinite)
+    }
+
     @Test func fastNumberPathAgreesWithStandardLibrary() throws {
         var rng = SplitMix64(seed: 7)
         for _ in 0..<5000 {

@@ -42,6 +42,32 @@ import Testing
         #expect(try jsonText(noSurprise) == #"{"stream":"hmm/1","model":"forward","n":9,"mean":0.75,"probs":[0.25,0.75]}"#)
     }
 
+    @Test func nanMeansAreNullAndSymbolVarianceIsJSONOnly() throws {
+        let explicit = OutboundPrediction(stream: "s", model: "softmax",
+                                          prediction: Prediction(kind: .real, count: 4, mean: [.nan], variance: [.nan], error: [.nan]))
+        #expect(try jsonText(explicit) == #"{"stream":"s","model":"softmax","n":4,"mean":null}"#)
+        let vector = OutboundPrediction(stream: "s", model: "rls",
+                                        prediction: Prediction(kind: .real, count: 4, mean: [.nan, .nan], variance: [.nan, .nan],
+                                                               error: [.nan, .nan]))
+        #expect(try jsonText(vector) == #"{"stream":"s","model":"rls","n":4,"mean":[null,null]}"#)
+        for p in [explicit, vector] {
+            for encoding in WireEncoding.allCases {
+                let back = try WireDecoder.prediction(try WireEncoder.prediction(p, encoding: encoding), stream: "s")
+                #expect(back.prediction.isBitwiseEqual(to: p.prediction), "\(encoding)")
+            }
+        }
+        let hmm = OutboundPrediction(stream: "h", model: "forward",
+                                     prediction: Prediction(kind: .symbol, count: 2, mean: [1.5], variance: [0.25], error: [],
+                                                            probabilities: [0.5, 0.5], surprise: 0.5))
+        #expect(try jsonText(hmm) == #"{"stream":"h","model":"forward","n":2,"mean":1.5,"var":0.25,"probs":[0.5,0.5],"surprise":0.5}"#)
+        let fromJSON = try WireDecoder.prediction(try WireEncoder.prediction(hmm, encoding: .json), stream: "h")
+        #expect(fromJSON.prediction.isBitwiseEqual(to: hmm.prediction))
+        var withoutVariance = hmm.prediction
+        withoutVariance.variance = []
+        let fromBinary = try WireDecoder.prediction(try WireEncoder.prediction(hmm, encoding: .binary), stream: "h")
+        #expect(fromBinary.prediction.isBitwiseEqual(to: withoutVariance))
+    }
+
     @Test func stringsAreEscaped() throws {
         let p = OutboundPrediction(stream: "a\"b\\c\n\u{1}é", model: "rls", prediction: Prediction(kind: .real, count: 0, mean: [1]))
         let text = try jsonText(p)
@@ -65,10 +91,12 @@ import Testing
             (#"{"model":"rls","mean":1}"#, .badField),
             (#"{"model":"rls","n":1,"mean":[1,2],"var":[1]}"#, .badField),
             (#"{"model":"rls","n":1,"mean":1,"surprise":1}"#, .badField),
-            (#"{"model":"forward","n":1,"mean":1,"probs":[1],"var":1}"#, .badField),
             (#"{"model":"forward","n":1,"mean":[1,2],"probs":[1]}"#, .badField),
             (#"{"model":"rls","n":-1,"mean":1}"#, .badField),
-            (#"{"model":"rls","n":1,"mean":null}"#, .badField),
+            (#"{"model":"rls","n":1,"mean":"1"}"#, .badField),
+            (#"{"model":"forward","n":1,"mean":1,"probs":[1],"error":1}"#, .badField),
+            (#"{"model":"forward","n":1,"mean":1,"probs":[1],"var":[1,2]}"#, .badField),
+            (#"{"model":"forward","n":1,"mean":1,"probs":[null]}"#, .badField),
             (#"{"model":"rls","n":1,"mean":1e999}"#, .nonFinite),
             (#"{"model":"rls","n":1,"mean":1,"mean":1}"#, .malformedJSON),
         ]
