@@ -70,7 +70,8 @@ extension ZMQSocket {
         try unsubscribe(prefix: Array(prefix.utf8))
     }
 
-    /// How long `close()` keeps trying to deliver unsent messages (nil = until delivered); default here 0.
+    /// How long unsent messages are kept after `close()` (nil = until delivered); default here 0. The context's
+    /// deinit waits for them, so a long linger toward a dead peer delays process exit by that long.
     public func setLinger(_ linger: Duration?) throws(ZMQError) {
         try setOption(ZMQ_LINGER, Self.milliseconds(linger), name: "ZMQ_LINGER")
     }
