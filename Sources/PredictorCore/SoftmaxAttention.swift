@@ -34,50 +34,79 @@ public enum SoftmaxAttention {
     public static func average(logits: UnsafeBufferPointer<Double>, values: UnsafeBufferPointer<Double>, outputs q: Int,
                                weights: UnsafeMutableBufferPointer<Double>,
                                mean: UnsafeMutableBufferPointer<Double>, variance: UnsafeMutableBufferPointer<Double>?) {
-        let n = logits.count
+        let w = UnsafeMutableBufferPointer(rebasing: weights[0..<logits.count])
+        let total = Self.weights(logits: logits, top: maximum(logits), into: w)
+        average(weights: UnsafeBufferPointer(w), total: total, values: values, outputs: q, mean: mean, variance: variance)
+    }
+
+    /// The largest logit, ignoring NaN (−∞ if there is none): the shift that keeps every exp(logit − shift) ≤ 1.
+    @inlinable
+    public static func maximum(_ logits: UnsafeBufferPointer<Double>) -> Double {
         var top = -Double.infinity
-        for i in 0..<n where logits[i] > top { top = logits[i] }
+        for l in logits where l > top { top = l }
+        return top
+    }
+
+    /// One unnormalised weight exp(logit − top); NaN logits weigh 0, and when `top` is ±∞ the logits equal to it weigh 1.
+    @inlinable @inline(__always)
+    public static func weight(logit: Double, top: Double) -> Double {
+        guard top.isFinite else { return logit == top ? 1 : 0 }
+        let w = Double.exp(logit - top)
+        return w.isNaN ? 0 : w
+    }
+
+    /// Writes the weights of all `logits` against `top` (their ``maximum(_:)``) and returns their sum.
+    @inlinable
+    public static func weights(logits: UnsafeBufferPointer<Double>, top: Double,
+                               into weights: UnsafeMutableBufferPointer<Double>) -> Double {
         var total = 0.0
-        if top.isFinite {
-            for i in 0..<n {
-                let w = Double.exp(logits[i] - top)
-                let usable = w.isNaN ? 0 : w
-                weights[i] = usable
-                total += usable
-            }
-        } else {
-            // All the weight sits on the logits equal to the extreme value (+∞, or all −∞).
-            for i in 0..<n {
-                let w: Double = logits[i] == top ? 1 : 0
-                weights[i] = w
-                total += w
-            }
+        for i in 0..<logits.count {
+            let w = weight(logit: logits[i], top: top)
+            weights[i] = w
+            total += w
         }
+        return total
+    }
+
+    /// Mean Σ wᵢyᵢ / total and variance Σ wᵢ(yᵢ − mean)² / total of the rows of `values` under unnormalised `weights`
+    /// summing to `total`; NaN when `total` is 0.
+    @inlinable
+    public static func average(weights: UnsafeBufferPointer<Double>, total: Double, values: UnsafeBufferPointer<Double>,
+                               outputs q: Int, mean: UnsafeMutableBufferPointer<Double>,
+                               variance: UnsafeMutableBufferPointer<Double>?) {
+        let n = weights.count
         guard total > 0 else {
             for c in 0..<q { mean[c] = .nan }
             if let variance { for c in 0..<q { variance[c] = .nan } }
             return
         }
-        for c in 0..<q { mean[c] = 0 }
-        for i in 0..<n {
-            let w = weights[i]
-            if w == 0 { continue }
-            let row = i * q
-            for c in 0..<q { mean[c] += w * values[row + c] }
-        }
-        for c in 0..<q { mean[c] /= total }
-        guard let variance else { return }
-        for c in 0..<q { variance[c] = 0 }
-        for i in 0..<n {
-            let w = weights[i]
-            if w == 0 { continue }
-            let row = i * q
-            for c in 0..<q {
-                let d = values[row + c] - mean[c]
-                variance[c] += w * d * d
+        // One component at a time with a register accumulator (the outputs may alias nothing, but the compiler
+        // cannot know that, so accumulating in `mean[c]` would serialise on memory).
+        for c in 0..<q {
+            var sum = 0.0
+            var row = c
+            for i in 0..<n {
+                let w = weights[i]
+                if w != 0 { sum += w * values[row] }
+                row += q
             }
+            mean[c] = sum / total
         }
-        for c in 0..<q { variance[c] /= total }
+        guard let variance else { return }
+        for c in 0..<q {
+            let centre = mean[c]
+            var sum = 0.0
+            var row = c
+            for i in 0..<n {
+                let w = weights[i]
+                if w != 0 {
+                    let d = values[row] - centre
+                    sum += w * d * d
+                }
+                row += q
+            }
+            variance[c] = sum / total
+        }
     }
 
     /// Writes the logits β·kᵢᵀx of the first `logits.count` keys (row-major, `query.count` components each).

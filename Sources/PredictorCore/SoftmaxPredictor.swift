@@ -9,7 +9,7 @@ public struct SoftmaxPredictor: OnlinePredictor {
 
     /// Scratch (not state): the current feature vector x (p entries).
     private var query: [Double]
-    /// Scratch (not state): logits and normalised-weight buffers, grown up to W entries.
+    /// Scratch (not state): logits and unnormalised weights exp(logit − max), grown up to W entries.
     private var logits: [Double] = []
     private var weights: [Double] = []
     /// Cache (not state) of the mean at the current lag features, i.e. the last published mean (autoregressive).
@@ -55,7 +55,8 @@ public struct SoftmaxPredictor: OnlinePredictor {
         if !publishedIsCurrent {
             ensureScratch(state.fill)
             computeLogits(count: state.fill)
-            Self.average(count: state.fill, logits: logits, weights: &weights, values: state.values,
+            let total = computeWeights(count: state.fill).total
+            Self.average(count: state.fill, weights: weights, total: total, values: state.values,
                          prior: parameters.priorMean, mean: &published, variance: &prediction.variance, withVariance: false)
         }
         prepare(&prediction)
@@ -66,7 +67,8 @@ public struct SoftmaxPredictor: OnlinePredictor {
         state.history!.features(into: &query, bias: bias)
         ensureScratch(state.fill)
         computeLogits(count: state.fill)
-        Self.average(count: state.fill, logits: logits, weights: &weights, values: state.values,
+        let total = computeWeights(count: state.fill).total
+        Self.average(count: state.fill, weights: weights, total: total, values: state.values,
                      prior: parameters.priorMean, mean: &prediction.mean, variance: &prediction.variance, withVariance: true)
         for c in 0..<q { published[c] = prediction.mean[c] }
         publishedIsCurrent = true
@@ -74,24 +76,47 @@ public struct SoftmaxPredictor: OnlinePredictor {
     }
 
     private mutating func observeLabelled(x: [Double], y: [Double], into prediction: inout Prediction) {
-        let q = parameters.outputs
+        let q = parameters.outputs, window = parameters.window
         for j in 0..<query.count { query[j] = x[j] }
-        let before = state.fill
-        ensureScratch(Swift.min(before + 1, parameters.window))
+        let n = state.fill
+        ensureScratch(Swift.min(n + 1, window))
         prepare(&prediction)
-        computeLogits(count: before)
-        Self.average(count: before, logits: logits, weights: &weights, values: state.values,
-                     prior: parameters.priorMean, mean: &prediction.mean, variance: &prediction.variance, withVariance: false)
+        // Before storing: the prediction at x that y is scored against.
+        computeLogits(count: n)
+        let top: Double
+        var total: Double
+        (top, total) = computeWeights(count: n)
+        Self.average(count: n, weights: weights, total: total, values: state.values, prior: parameters.priorMean,
+                     mean: &prediction.mean, variance: &prediction.variance, withVariance: false)
         for c in 0..<q { prediction.error[c] = y[c] - prediction.mean[c] }
+        let evicted = n == window ? logits[state.head] : -Double.infinity
         let slot = state.store(key: query, value: y)
         state.count += 1
-        // Only the stored slot's logit changed: β·xᵀx, computed exactly as `logits(keys:query:…)` would.
+        // After storing only the stored slot's logit differs (β·xᵀx), so the weights are updated with one exp,
+        // unless the evicted pair held the maximum (then every weight is recomputed against the new maximum).
         let logit = query.withUnsafeBufferPointer { x in
             parameters.beta * SoftmaxAttention.dot(x.baseAddress!, x.baseAddress!, x.count)
         }
         logits[slot] = logit
-        Self.average(count: state.fill, logits: logits, weights: &weights, values: state.values,
-                     prior: parameters.priorMean, mean: &prediction.mean, variance: &prediction.variance, withVariance: true)
+        let m = state.fill
+        if n == 0 || !top.isFinite || !logit.isFinite || evicted == top {
+            total = computeWeights(count: m).total
+        } else {
+            total = weights.withUnsafeMutableBufferPointer { w in
+                if logit > top {  // the new pair is the maximum: shift every weight by exp(top − logit)
+                    let rescale = SoftmaxAttention.weight(logit: top, top: logit)
+                    for i in 0..<m { w[i] *= rescale }
+                    w[slot] = 1
+                } else {
+                    w[slot] = SoftmaxAttention.weight(logit: logit, top: top)
+                }
+                var sum = 0.0
+                for i in 0..<m { sum += w[i] }
+                return sum
+            }
+        }
+        Self.average(count: m, weights: weights, total: total, values: state.values, prior: parameters.priorMean,
+                     mean: &prediction.mean, variance: &prediction.variance, withVariance: true)
         prediction.count = state.count
     }
 
@@ -170,8 +195,19 @@ public struct SoftmaxPredictor: OnlinePredictor {
         }
     }
 
-    /// Kernel average of the first `n` slots under `logits[0..<n]` (the prior mean and NaN variance if `n` is 0).
-    private static func average(count n: Int, logits: [Double], weights: inout [Double], values: [Double], prior: [Double],
+    /// Writes the weights exp(logitᵢ − max) of the first `n` slots into the weight scratch; returns the max and their sum.
+    private mutating func computeWeights(count n: Int) -> (top: Double, total: Double) {
+        logits.withUnsafeBufferPointer { l in
+            weights.withUnsafeMutableBufferPointer { w in
+                let l = UnsafeBufferPointer(rebasing: l[0..<n])
+                let top = SoftmaxAttention.maximum(l)
+                return (top, SoftmaxAttention.weights(logits: l, top: top, into: w))
+            }
+        }
+    }
+
+    /// Kernel average of the first `n` slots under `weights[0..<n]` (the prior mean and NaN variance if `n` is 0).
+    private static func average(count n: Int, weights: [Double], total: Double, values: [Double], prior: [Double],
                                 mean: inout [Double], variance: inout [Double], withVariance: Bool) {
         let q = prior.count
         guard n > 0 else {
@@ -179,19 +215,16 @@ public struct SoftmaxPredictor: OnlinePredictor {
             if withVariance { for c in 0..<q { variance[c] = .nan } }
             return
         }
-        logits.withUnsafeBufferPointer { l in
+        weights.withUnsafeBufferPointer { w in
             values.withUnsafeBufferPointer { v in
-                weights.withUnsafeMutableBufferPointer { w in
-                    mean.withUnsafeMutableBufferPointer { m in
-                        if withVariance {
-                            variance.withUnsafeMutableBufferPointer { s in
-                                SoftmaxAttention.average(logits: .init(rebasing: l[0..<n]), values: v, outputs: q,
-                                                         weights: w, mean: m, variance: s)
-                            }
-                        } else {
-                            SoftmaxAttention.average(logits: .init(rebasing: l[0..<n]), values: v, outputs: q,
-                                                     weights: w, mean: m, variance: nil)
+                mean.withUnsafeMutableBufferPointer { m in
+                    let w = UnsafeBufferPointer(rebasing: w[0..<n])
+                    if withVariance {
+                        variance.withUnsafeMutableBufferPointer { s in
+                            SoftmaxAttention.average(weights: w, total: total, values: v, outputs: q, mean: m, variance: s)
                         }
+                    } else {
+                        SoftmaxAttention.average(weights: w, total: total, values: v, outputs: q, mean: m, variance: nil)
                     }
                 }
             }

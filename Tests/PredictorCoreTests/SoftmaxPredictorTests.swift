@@ -28,11 +28,11 @@ import Testing
             #expect(softmaxClose(prediction.mean, after.mean, tol: Self.tolerance), "step \(step) mean")
             #expect(softmaxClose(prediction.variance, after.variance, tol: Self.tolerance), "step \(step) variance")
             #expect(model.state.fill == min(step, window))
-            // A fresh query, and the published prediction is exactly the query at the same x.
+            // The published prediction is the query at the same x (its weights are updated, not recomputed).
             var queried = Prediction()
             try model.predict(query: x, into: &queried)
-            #expect(queried.mean.map(\.bitPattern) == prediction.mean.map(\.bitPattern))
-            #expect(queried.variance.map(\.bitPattern) == prediction.variance.map(\.bitPattern))
+            #expect(softmaxClose(queried.mean, prediction.mean, tol: 1e-13))
+            #expect(softmaxClose(queried.variance, prediction.variance, tol: 1e-13))
             #expect(queried.error.allSatisfy { $0.isNaN })
             let z = rng.vector(p, in: -2...2)
             try model.predict(query: z, into: &queried)
@@ -132,6 +132,22 @@ import Testing
         try big.predict(query: [-100, 0], into: &prediction)
         #expect(prediction.mean == [3, 4])
         #expect(prediction.variance == [0, 0])
+    }
+
+    @Test func evictingTheMaximumKeyRecomputesTheShift() throws {
+        // β = 1e5: before the third pair the evicted key holds the maximum logit (1e4) and every other weight
+        // relative to it underflows; the published mean must come from the remaining keys, not 0/0.
+        let params = try SoftmaxParameters(layout: .explicit(dimension: 2), outputs: 1, beta: 1e5, window: 2)
+        var model = SoftmaxPredictor(parameters: params)
+        var prediction = Prediction()
+        try model.observe(.labelled(x: [1, 0], y: [5]), into: &prediction)
+        try model.observe(.labelled(x: [0.5, 0], y: [7]), into: &prediction)
+        try model.observe(.labelled(x: [0.1, 0], y: [9]), into: &prediction)
+        #expect(prediction.error == [4])  // before: the key [1, 0] dominates
+        #expect(prediction.mean == [7] && prediction.variance == [0])
+        // A new key with the largest logit takes all the weight.
+        try model.observe(.labelled(x: [0.9, 0], y: [-1]), into: &prediction)
+        #expect(prediction.mean == [-1] && prediction.variance == [0])
     }
 
     @Test func badObservationsAreRejectedAndLeaveStateUnchanged() throws {
