@@ -10,28 +10,27 @@ enum RLSKernel {
         into out: UnsafeMutablePointer<Double>
     ) {
         if q == 1 {
-            var acc = 0.0
-            for i in 0..<m { acc += w[i] * x[i] }
+            var acc = w[0] * x[0]
+            for i in 1..<m { acc += w[i] * x[i] }
             if bias { acc += w[m] }
             out[0] = acc
             return
         }
-        for j in 0..<q { out[j] = 0 }
-        for i in 0..<m {
-            let xi = x[i], row = w + i * q
-            for j in 0..<q { out[j] += row[j] * xi }
+        do {
+            let x0 = x[0]
+            for j in 0..<q { out[j] = w[j] * x0 }
         }
+        for i in 1..<m { axpy(out, w + i * q, x[i], q) }
         if bias {
-            let row = w + m * q
-            for j in 0..<q { out[j] += row[j] }
+            add(out, w + m * q, q)
         }
     }
 
     /// Row i of P times x (sum in ascending column, bias column last).
     @inline(__always)
     static func rowDot(_ row: UnsafePointer<Double>, x: UnsafePointer<Double>, m: Int, bias: Bool) -> Double {
-        var acc = 0.0
-        for j in 0..<m { acc += row[j] * x[j] }
+        var acc = row[0] * x[0]  // m ≥ 1 for every layout
+        for j in 1..<m { acc += row[j] * x[j] }
         if bias { acc += row[m] }
         return acc
     }
@@ -48,40 +47,101 @@ enum RLSKernel {
     }
 
     /// One exact Sherman–Morrison step given the prior innovation e = y − Wᵀx: u = Px, c = 1/(λ + xᵀu),
-    /// W ← W + c·u eᵀ, P ← (P − c·u uᵀ)/λ (k = c·u is the gain). Every P entry is formed as (P_ij − (u_i·u_j)·c)·λ⁻¹, which is bitwise
+    /// W ← W + c·u eᵀ, P ← (P − c·u uᵀ)/λ (k = c·u is the gain). Returns s = xᵀPx (before the update), from
+    /// which the updated leverage is xᵀP_new x = s/(λ + s) exactly. Every P entry is formed as (P_ij − (u_i·u_j)·c)·λ⁻¹, which is bitwise
     /// symmetric in i, j, so an exactly symmetric P stays exactly symmetric with no mirroring pass.
     @inline(__always)
+    @discardableResult
     static func learn(
         covariance pm: UnsafeMutablePointer<Double>, weights w: UnsafeMutablePointer<Double>, p: Int, q: Int,
         x: UnsafePointer<Double>, m: Int, bias: Bool, innovation e: UnsafePointer<Double>,
         scratch u: UnsafeMutablePointer<Double>, lambda: Double, inverseLambda: Double
-    ) {
+    ) -> Double {
+        // u = Px accumulated as Σ_j x_j·(row j of P): contiguous, vectorisable, and since P is exactly symmetric
+        // each u_i gets the same terms in the same order as `rowDot` (row i), so rounding matches prediction.
+        scale(u, pm, x[0], p)
+        for j in 1..<m { axpy(u, pm + j * p, x[j], p) }
+        if bias { add(u, pm + m * p, p) }
         var s = 0.0
-        for i in 0..<p {
-            let ui = rowDot(pm + i * p, x: x, m: m, bias: bias)
-            u[i] = ui
-            if i < m { s += x[i] * ui } else { s += ui }
-        }
+        for i in 0..<m { s += x[i] * u[i] }
+        if bias { s += u[m] }
         let c = 1 / (lambda + s)
         if q == 1 {
-            let e0 = e[0] * c
-            for i in 0..<p { w[i] += u[i] * e0 }
+            axpy(w, u, e[0] * c, p)
         } else {
             for i in 0..<p {
                 let ki = u[i] * c, row = w + i * q
                 for j in 0..<q { row[j] += ki * e[j] }
             }
         }
-        if lambda == 1 {
-            for i in 0..<p {
-                let ui = u[i], row = pm + i * p
-                for j in 0..<p { row[j] -= (ui * u[j]) * c }
+        for i in 0..<p { downdate(pm + i * p, u, u[i], c, inverseLambda, p) }
+        return s
+    }
+
+    // Element-wise vector helpers, explicitly 4-wide so short rows need no auto-vectoriser alias checks. Each
+    // lane rounds exactly like the scalar expression it replaces (no reassociation, no fused multiply-add).
+
+    /// y = x·a.
+    @inline(__always)
+    static func scale(_ y: UnsafeMutablePointer<Double>, _ x: UnsafePointer<Double>, _ a: Double, _ n: Int) {
+        var i = 0
+        while i + 4 <= n {
+            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(y + i).storeBytes(of: v * a, as: SIMD4<Double>.self)
+            i += 4
+        }
+        while i < n { y[i] = x[i] * a; i += 1 }
+    }
+
+    /// y = y + x·a.
+    @inline(__always)
+    static func axpy(_ y: UnsafeMutablePointer<Double>, _ x: UnsafePointer<Double>, _ a: Double, _ n: Int) {
+        var i = 0
+        while i + 4 <= n {
+            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD4<Double>.self)
+            let t = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(y + i).storeBytes(of: t + v * a, as: SIMD4<Double>.self)
+            i += 4
+        }
+        while i < n { y[i] += x[i] * a; i += 1 }
+    }
+
+    /// y = y + x.
+    @inline(__always)
+    static func add(_ y: UnsafeMutablePointer<Double>, _ x: UnsafePointer<Double>, _ n: Int) {
+        var i = 0
+        while i + 4 <= n {
+            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD4<Double>.self)
+            let t = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(y + i).storeBytes(of: t + v, as: SIMD4<Double>.self)
+            i += 4
+        }
+        while i < n { y[i] += x[i]; i += 1 }
+    }
+
+    /// row_j = (row_j − (a·u_j)·c)·g: one row of P ← (P − c·u uᵀ)/λ (g = λ⁻¹; skipped when 1).
+    @inline(__always)
+    static func downdate(
+        _ row: UnsafeMutablePointer<Double>, _ u: UnsafePointer<Double>, _ a: Double, _ c: Double, _ g: Double,
+        _ n: Int
+    ) {
+        var i = 0
+        if g == 1 {
+            while i + 4 <= n {
+                let v = UnsafeRawPointer(u + i).loadUnaligned(as: SIMD4<Double>.self)
+                let r = UnsafeRawPointer(row + i).loadUnaligned(as: SIMD4<Double>.self)
+                UnsafeMutableRawPointer(row + i).storeBytes(of: r - (v * a) * c, as: SIMD4<Double>.self)
+                i += 4
             }
+            while i < n { row[i] -= (a * u[i]) * c; i += 1 }
         } else {
-            for i in 0..<p {
-                let ui = u[i], row = pm + i * p
-                for j in 0..<p { row[j] = (row[j] - (ui * u[j]) * c) * inverseLambda }
+            while i + 4 <= n {
+                let v = UnsafeRawPointer(u + i).loadUnaligned(as: SIMD4<Double>.self)
+                let r = UnsafeRawPointer(row + i).loadUnaligned(as: SIMD4<Double>.self)
+                UnsafeMutableRawPointer(row + i).storeBytes(of: (r - (v * a) * c) * g, as: SIMD4<Double>.self)
+                i += 4
             }
+            while i < n { row[i] = (row[i] - (a * u[i]) * c) * g; i += 1 }
         }
     }
 }

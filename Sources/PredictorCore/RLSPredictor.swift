@@ -63,19 +63,24 @@ public struct RLSPredictor: OnlinePredictor {
     /// Explicit features: e = y − Wᵀx, learn (x, y), publish the refit Wᵀx at the same x.
     private mutating func absorbLabelled(x: [Double], y: [Double], into prediction: inout Prediction) {
         Self.prepare(&prediction, outputs: parameters.outputs)
-        x.withUnsafeBufferPointer { xb in
+        let s = x.withUnsafeBufferPointer { xb in
             y.withUnsafeBufferPointer { yb in
                 Self.step(
                     covariance: &state.covariance, weights: &state.weights, scratch: &scratch,
                     squares: &state.innovationSquares, weight: &state.innovationWeight, error: &prediction.error,
-                    parameters: parameters, inverseLambda: inverseLambda,
+                    p: parameters.featureCount, q: parameters.outputs, lambda: parameters.lambda,
+                    inverseLambda: inverseLambda,
                     x: xb.baseAddress!, m: xb.count, bias: false, y: yb.baseAddress!, learn: true)
             }
         }
         state.learnedPairs += 1
         state.count += 1
         prediction.count = state.count
-        x.withUnsafeBufferPointer { xb in publish(x: xb.baseAddress!, m: xb.count, bias: false, into: &prediction) }
+        // Updated leverage xᵀP_new x = s/(λ + s) exactly (P_new x = k): O(1) instead of another O(p²) pass.
+        let leverage = s / (parameters.lambda + s)
+        x.withUnsafeBufferPointer { xb in
+            publish(x: xb.baseAddress!, m: xb.count, bias: false, leverage: leverage, into: &prediction)
+        }
     }
 
     /// Autoregressive: e = y − Wᵀx_t (zero-padded lags during warm-up), learn once the window is full,
@@ -88,7 +93,8 @@ public struct RLSPredictor: OnlinePredictor {
                 Self.step(
                     covariance: &state.covariance, weights: &state.weights, scratch: &scratch,
                     squares: &state.innovationSquares, weight: &state.innovationWeight, error: &prediction.error,
-                    parameters: parameters, inverseLambda: inverseLambda,
+                    p: parameters.featureCount, q: parameters.outputs, lambda: parameters.lambda,
+                    inverseLambda: inverseLambda,
                     x: xb.baseAddress!, m: xb.count, bias: bias, y: yb.baseAddress!, learn: learn)
             }
         }
@@ -101,22 +107,23 @@ public struct RLSPredictor: OnlinePredictor {
         }
     }
 
-    /// Writes the prior innovation into `error` and, if `learn`, performs the RLS update and the σ̂² statistics.
+    /// Writes the prior innovation into `error` and, if `learn`, performs the RLS update and the σ̂² statistics;
+    /// returns xᵀPx before the update (0 if not learning).
     @inline(__always)
+    @discardableResult
     private static func step(
         covariance: inout [Double], weights: inout [Double], scratch: inout [Double],
         squares: inout [Double], weight: inout Double, error: inout [Double],
-        parameters: RLSParameters, inverseLambda: Double,
+        p: Int, q: Int, lambda: Double, inverseLambda: Double,
         x: UnsafePointer<Double>, m: Int, bias: Bool, y: UnsafePointer<Double>, learn: Bool
-    ) {
-        let p = parameters.featureCount, q = parameters.outputs, lambda = parameters.lambda
-        error.withUnsafeMutableBufferPointer { eb in
+    ) -> Double {
+        return error.withUnsafeMutableBufferPointer { eb in
             let e = eb.baseAddress!
-            weights.withUnsafeMutableBufferPointer { wb in
+            let s = weights.withUnsafeMutableBufferPointer { wb in
                 RLSKernel.mean(weights: wb.baseAddress!, q: q, x: x, m: m, bias: bias, into: e)
                 for j in 0..<q { e[j] = y[j] - e[j] }
-                guard learn else { return }
-                covariance.withUnsafeMutableBufferPointer { pb in
+                guard learn else { return 0.0 }
+                return covariance.withUnsafeMutableBufferPointer { pb in
                     scratch.withUnsafeMutableBufferPointer { ub in
                         RLSKernel.learn(
                             covariance: pb.baseAddress!, weights: wb.baseAddress!, p: p, q: q,
@@ -125,11 +132,12 @@ public struct RLSPredictor: OnlinePredictor {
                     }
                 }
             }
-            guard learn else { return }
+            guard learn else { return s }
             squares.withUnsafeMutableBufferPointer { sb in
                 for j in 0..<q { sb[j] = lambda * sb[j] + e[j] * e[j] }
             }
             weight = lambda * weight + 1
+            return s
         }
     }
 
@@ -167,8 +175,11 @@ public struct RLSPredictor: OnlinePredictor {
 
     // MARK: helpers
 
-    /// mean = Wᵀx and variance = σ̂²(1 + xᵀPx) (NaN before the first learned pair) at x = (x[0..<m], 1 if bias).
-    private func publish(x: UnsafePointer<Double>, m: Int, bias: Bool, into prediction: inout Prediction) {
+    /// mean = Wᵀx and variance = σ̂²(1 + xᵀPx) (NaN before the first learned pair) at x = (x[0..<m], 1 if bias);
+    /// `leverage` is xᵀPx when the caller already knows it.
+    private func publish(
+        x: UnsafePointer<Double>, m: Int, bias: Bool, leverage known: Double? = nil, into prediction: inout Prediction
+    ) {
         let p = parameters.featureCount, q = parameters.outputs
         prediction.mean.withUnsafeMutableBufferPointer { mb in
             state.weights.withUnsafeBufferPointer { wb in
@@ -176,10 +187,9 @@ public struct RLSPredictor: OnlinePredictor {
             }
         }
         let learned = state.learnedPairs > 0
-        let leverage = learned
-            ? state.covariance.withUnsafeBufferPointer { pb in
+        let leverage = !learned ? 0 : known ?? state.covariance.withUnsafeBufferPointer { pb in
                 RLSKernel.quadraticForm(covariance: pb.baseAddress!, p: p, x: x, m: m, bias: bias)
-            } : 0
+            }
         let weight = state.innovationWeight
         prediction.variance.withUnsafeMutableBufferPointer { vb in
             state.innovationSquares.withUnsafeBufferPointer { sb in
