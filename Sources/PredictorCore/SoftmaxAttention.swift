@@ -4,11 +4,8 @@ import RealModule
 ///
 /// Shared by ``SoftmaxPredictor`` and its tests; the weights are exp(logitᵢ − max logit), so no logit can overflow.
 public enum SoftmaxAttention {
-    /// Kernel average of `values` (n rows of `outputs` components, row-major) under the weights softmax(`logits`).
-    ///
-    /// Writes the mean Σ wᵢyᵢ and the weighted variance Σ wᵢ(yᵢ − mean)² per component (wᵢ normalised).
-    /// Invariant to adding a constant to every logit. Logits at +∞ share all the weight; NaN logits get none;
-    /// with no usable logit (n = 0, or all NaN) mean and variance are NaN.
+    /// Mean Σ wᵢyᵢ and variance Σ wᵢ(yᵢ − mean)² of `values` (n rows of `outputs`) under w = softmax(`logits`), shift-
+    /// invariant; +∞ logits share all the weight, NaN logits get none, and with no usable logit both are NaN.
     public static func average(logits: [Double], values: [Double], outputs: Int,
                                mean: inout [Double], variance: inout [Double]) {
         precondition(outputs >= 1 && values.count == logits.count * outputs, "values must hold logits.count × outputs entries")

@@ -31,9 +31,8 @@ public struct SoftmaxPredictor: OnlinePredictor {
 
     // MARK: learn_one
 
-    /// `.series(y)` (autoregressive): error = y − the previously published mean; the pair (lags, y) is stored once the
-    /// lags are all real; then the prediction at the next lag features. `.labelled(x:y:)` (explicit): error = y − the
-    /// prediction at x before storing; the published prediction is the one at the same x after storing the pair.
+    /// `.series(y)`: error = y − last published mean, store (lags, y) once the lags are real, publish at the next lags.
+    /// `.labelled(x:y:)`: error = y − prediction at x before storing; publishes the prediction at the same x after.
     public mutating func observe(_ observation: Observation, into prediction: inout Prediction) throws(ObservationError) {
         let q = parameters.outputs
         switch (observation, parameters.layout) {
