@@ -148,7 +148,7 @@ extension WireDecoder {
             }
         }
         try r.expectEnd()
-        if let streamField, streamField != stream {
+        if let streamField, !streamField.utf8.elementsEqual(stream.utf8) {
             throw WireError(.badField, "'stream' is \"\(streamField)\" but the topic is \"\(stream)\"; they must name the same stream")
         }
         guard let model else { throw WireError(.badField, "prediction has no 'model'; the publisher must send the model name") }

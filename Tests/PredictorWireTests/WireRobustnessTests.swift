@@ -9,9 +9,10 @@ import Testing
     static let jsonAlphabet = Array(#"{}[]":,.-+0123456789eE \tabnrtuxyzsqfl\u"#.utf8) + [0x01, 0x00, 0xC3, 0xA9, 0xFF]
 
     /// Decodes `payload` every way; a decoded observation must re-encode and decode to the same message.
-    func exercise(_ payload: [UInt8], counts: inout [WireErrorReason: Int]) {
+    func exercise(_ payload: [UInt8], counts: inout [WireErrorReason: Int], successes: inout Int) {
         do {
             let m = try WireDecoder.observation(payload, maxJSONBytes: 4096)
+            successes += 1
             do {
                 let again = try WireDecoder.observation(try WireEncoder.observation(m, encoding: m.encoding))
                 #expect(bitEqual(again, m), "\(payload)")
@@ -23,6 +24,7 @@ import Testing
         }
         do {
             let p = try WireDecoder.prediction(payload, stream: "s")
+            successes += 1
             let again = try WireDecoder.prediction(try WireEncoder.prediction(p, encoding: WireDecoder.encoding(of: payload)), stream: "s")
             #expect(again.prediction.isBitwiseEqual(to: p.prediction), "\(payload)")
         } catch {
@@ -34,6 +36,7 @@ import Testing
     @Test func randomBytesNeverCrash() {
         var rng = SplitMix64(seed: 2026)
         var counts: [WireErrorReason: Int] = [:]
+        var successes = 0
         for i in 0..<20_000 {
             let length = Int(rng.next() % 80)
             var bytes: [UInt8]
@@ -48,9 +51,10 @@ import Testing
                 h.bytes += (0..<(rng.next() % 3 == 0 ? length : Int(rng.next() % 8) * 8)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
                 bytes = h.bytes
             }
-            exercise(bytes, counts: &counts)
+            exercise(bytes, counts: &counts, successes: &successes)
         }
         #expect(counts.values.reduce(0, +) > 20_000)
+        #expect(successes > 0, "some random binary messages should decode")
     }
 
     @Test func mutatedValidMessagesNeverCrash() throws {
@@ -67,6 +71,7 @@ import Testing
         seeds += WireJSONMalformedTests.malformed.prefix(20).map { Array($0.utf8) }
         seeds.append(Array(#"{"a":{"b":[1,"\ud83d\ude00",null,true]},"y":[1e5,-0.5]}"#.utf8))
         var counts: [WireErrorReason: Int] = [:]
+        var successes = 0
         for _ in 0..<20_000 {
             var bytes = seeds[Int(rng.next() % UInt64(seeds.count))]
             for _ in 0..<(1 + rng.next() % 4) {
@@ -82,8 +87,10 @@ import Testing
                     bytes.insert(contentsOf: bytes[at..<end], at: at)
                 }
             }
-            exercise(bytes, counts: &counts)
+            exercise(bytes, counts: &counts, successes: &successes)
         }
-        #expect(counts.values.reduce(0, +) > 0)
+        // Both outcomes must occur, so the re-encode round trip above is exercised too.
+        #expect(counts.values.reduce(0, +) > 1000)
+        #expect(successes > 500)
     }
 }
