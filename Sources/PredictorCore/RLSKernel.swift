@@ -11,16 +11,15 @@ enum RLSKernel {
     ) {
         if q == 1 {
             var acc = w[0] * x[0]
-            for i in 1..<m { acc += w[i] * x[i] }
+            var i = 1
+            while i < m { acc += w[i] * x[i]; i &+= 1 }
             if bias { acc += w[m] }
             out[0] = acc
             return
         }
-        do {
-            let x0 = x[0]
-            for j in 0..<q { out[j] = w[j] * x0 }
-        }
-        for i in 1..<m { axpy(out, w + i * q, x[i], q) }
+        scale(out, w, x[0], q)
+        var i = 1
+        while i < m { axpy(out, w + i &* q, x[i], q); i &+= 1 }
         if bias {
             add(out, w + m * q, q)
         }
@@ -30,7 +29,8 @@ enum RLSKernel {
     @inline(__always)
     static func rowDot(_ row: UnsafePointer<Double>, x: UnsafePointer<Double>, m: Int, bias: Bool) -> Double {
         var acc = row[0] * x[0]  // m ≥ 1 for every layout
-        for j in 1..<m { acc += row[j] * x[j] }
+        var j = 1
+        while j < m { acc += row[j] * x[j]; j &+= 1 }
         if bias { acc += row[m] }
         return acc
     }
@@ -41,8 +41,9 @@ enum RLSKernel {
         covariance pm: UnsafePointer<Double>, p: Int, x: UnsafePointer<Double>, m: Int, bias: Bool
     ) -> Double {
         var s = 0.0
-        for i in 0..<m { s += x[i] * rowDot(pm + i * p, x: x, m: m, bias: bias) }
-        if bias { s += rowDot(pm + m * p, x: x, m: m, bias: bias) }
+        var i = 0
+        while i < m { s += x[i] * rowDot(pm + i &* p, x: x, m: m, bias: bias); i &+= 1 }
+        if bias { s += rowDot(pm + m &* p, x: x, m: m, bias: bias) }
         return s
     }
 
@@ -60,21 +61,22 @@ enum RLSKernel {
         // u = Px accumulated as Σ_j x_j·(row j of P): contiguous, vectorisable, and since P is exactly symmetric
         // each u_i gets the same terms in the same order as `rowDot` (row i), so rounding matches prediction.
         scale(u, pm, x[0], p)
-        for j in 1..<m { axpy(u, pm + j * p, x[j], p) }
-        if bias { add(u, pm + m * p, p) }
+        var j = 1
+        while j < m { axpy(u, pm + j &* p, x[j], p); j &+= 1 }
+        if bias { add(u, pm + m &* p, p) }
         var s = 0.0
-        for i in 0..<m { s += x[i] * u[i] }
+        var i = 0
+        while i < m { s += x[i] * u[i]; i &+= 1 }
         if bias { s += u[m] }
         let c = 1 / (lambda + s)
         if q == 1 {
             axpy(w, u, e[0] * c, p)
         } else {
-            for i in 0..<p {
-                let ki = u[i] * c, row = w + i * q
-                for j in 0..<q { row[j] += ki * e[j] }
-            }
+            i = 0
+            while i < p { axpy(w + i &* q, e, u[i] * c, q); i &+= 1 }
         }
-        for i in 0..<p { downdate(pm + i * p, u, u[i], c, inverseLambda, p) }
+        i = 0
+        while i < p { downdate(pm + i &* p, u, u[i], c, inverseLambda, p); i &+= 1 }
         return s
     }
 
@@ -85,38 +87,38 @@ enum RLSKernel {
     @inline(__always)
     static func scale(_ y: UnsafeMutablePointer<Double>, _ x: UnsafePointer<Double>, _ a: Double, _ n: Int) {
         var i = 0
-        while i + 4 <= n {
+        while i &+ 4 <= n {
             let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD4<Double>.self)
             UnsafeMutableRawPointer(y + i).storeBytes(of: v * a, as: SIMD4<Double>.self)
-            i += 4
+            i &+= 4
         }
-        while i < n { y[i] = x[i] * a; i += 1 }
+        while i < n { y[i] = x[i] * a; i &+= 1 }
     }
 
     /// y = y + x·a.
     @inline(__always)
     static func axpy(_ y: UnsafeMutablePointer<Double>, _ x: UnsafePointer<Double>, _ a: Double, _ n: Int) {
         var i = 0
-        while i + 4 <= n {
+        while i &+ 4 <= n {
             let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD4<Double>.self)
             let t = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD4<Double>.self)
             UnsafeMutableRawPointer(y + i).storeBytes(of: t + v * a, as: SIMD4<Double>.self)
-            i += 4
+            i &+= 4
         }
-        while i < n { y[i] += x[i] * a; i += 1 }
+        while i < n { y[i] += x[i] * a; i &+= 1 }
     }
 
     /// y = y + x.
     @inline(__always)
     static func add(_ y: UnsafeMutablePointer<Double>, _ x: UnsafePointer<Double>, _ n: Int) {
         var i = 0
-        while i + 4 <= n {
+        while i &+ 4 <= n {
             let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD4<Double>.self)
             let t = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD4<Double>.self)
             UnsafeMutableRawPointer(y + i).storeBytes(of: t + v, as: SIMD4<Double>.self)
-            i += 4
+            i &+= 4
         }
-        while i < n { y[i] += x[i]; i += 1 }
+        while i < n { y[i] += x[i]; i &+= 1 }
     }
 
     /// row_j = (row_j − (a·u_j)·c)·g: one row of P ← (P − c·u uᵀ)/λ (g = λ⁻¹; skipped when 1).
@@ -127,21 +129,21 @@ enum RLSKernel {
     ) {
         var i = 0
         if g == 1 {
-            while i + 4 <= n {
+            while i &+ 4 <= n {
                 let v = UnsafeRawPointer(u + i).loadUnaligned(as: SIMD4<Double>.self)
                 let r = UnsafeRawPointer(row + i).loadUnaligned(as: SIMD4<Double>.self)
                 UnsafeMutableRawPointer(row + i).storeBytes(of: r - (v * a) * c, as: SIMD4<Double>.self)
-                i += 4
+                i &+= 4
             }
-            while i < n { row[i] -= (a * u[i]) * c; i += 1 }
+            while i < n { row[i] -= (a * u[i]) * c; i &+= 1 }
         } else {
-            while i + 4 <= n {
+            while i &+ 4 <= n {
                 let v = UnsafeRawPointer(u + i).loadUnaligned(as: SIMD4<Double>.self)
                 let r = UnsafeRawPointer(row + i).loadUnaligned(as: SIMD4<Double>.self)
                 UnsafeMutableRawPointer(row + i).storeBytes(of: (r - (v * a) * c) * g, as: SIMD4<Double>.self)
-                i += 4
+                i &+= 4
             }
-            while i < n { row[i] = (row[i] - (a * u[i]) * c) * g; i += 1 }
+            while i < n { row[i] = (row[i] - (a * u[i]) * c) * g; i &+= 1 }
         }
     }
 }

@@ -121,7 +121,8 @@ public struct RLSPredictor: OnlinePredictor {
             let e = eb.baseAddress!
             let s = weights.withUnsafeMutableBufferPointer { wb in
                 RLSKernel.mean(weights: wb.baseAddress!, q: q, x: x, m: m, bias: bias, into: e)
-                for j in 0..<q { e[j] = y[j] - e[j] }
+                var j = 0
+                while j < q { e[j] = y[j] - e[j]; j &+= 1 }
                 guard learn else { return 0.0 }
                 return covariance.withUnsafeMutableBufferPointer { pb in
                     scratch.withUnsafeMutableBufferPointer { ub in
@@ -134,7 +135,8 @@ public struct RLSPredictor: OnlinePredictor {
             }
             guard learn else { return s }
             squares.withUnsafeMutableBufferPointer { sb in
-                for j in 0..<q { sb[j] = lambda * sb[j] + e[j] * e[j] }
+                var j = 0
+                while j < q { sb[j] = lambda * sb[j] + e[j] * e[j]; j &+= 1 }
             }
             weight = lambda * weight + 1
             return s
@@ -193,7 +195,8 @@ public struct RLSPredictor: OnlinePredictor {
         let weight = state.innovationWeight
         prediction.variance.withUnsafeMutableBufferPointer { vb in
             state.innovationSquares.withUnsafeBufferPointer { sb in
-                for j in 0..<q { vb[j] = learned ? (sb[j] / weight) * (1 + leverage) : .nan }
+                var j = 0
+                while j < q { vb[j] = learned ? (sb[j] / weight) * (1 + leverage) : .nan; j &+= 1 }
             }
         }
     }
@@ -213,6 +216,11 @@ public struct RLSPredictor: OnlinePredictor {
     @inline(__always)
     private static func check(_ v: [Double], field: String, count: Int) throws(ObservationError) {
         guard v.count == count else { throw .wrongDimension(field: field, expected: count, got: v.count) }
-        for value in v where !value.isFinite { throw .nonFinite(field: field) }
+        let finite = v.withUnsafeBufferPointer { b in
+            var i = 0, ok = true
+            while i < b.count { ok = ok && b[i].isFinite; i &+= 1 }
+            return ok
+        }
+        guard finite else { throw .nonFinite(field: field) }
     }
 }
