@@ -1,12 +1,9 @@
 /// The `rls` model: exact online weighted ridge/OLS by recursive least squares ("RLS attention", math.md §2).
 ///
-/// Numerics: P is propagated by the conventional Sherman–Morrison update written in an exactly symmetric form
-/// (each entry is (P_ij − (u_i u_j)·c)/λ with u = Px, which is bitwise symmetric in i and j), so P never acquires
-/// an antisymmetric part — the mode that makes plain RLS diverge with λ < 1. MEASURED_NOTE
-///
-/// Predictions: after `.series(y)` the mean is Wᵀx_{t+1} at the next lag features; after `.labelled(x:y:)` it is
-/// the refit Wᵀx at the same x (the model has no next x; send a query for new features). Variance is
-/// σ̂²_j (1 + xᵀPx) with σ̂²_j the λ-weighted mean square of the prior innovations, NaN before the first pair.
+/// After `.series(y)` the published mean is Wᵀx_{t+1} at the next lag features; after `.labelled(x:y:)` it is the
+/// refit Wᵀx at the same x (the next x is unknown; send a query for new features). Variance is σ̂²_j (1 + xᵀPx),
+/// σ̂²_j the λ-weighted mean square of the prior innovations, NaN before the first learned pair. The P update's
+/// numerical form and its measured accuracy are documented on `RLSKernel.learn`.
 public struct RLSPredictor: OnlinePredictor {
     public static let kind = "rls"
 
@@ -216,11 +213,12 @@ public struct RLSPredictor: OnlinePredictor {
     @inline(__always)
     private static func check(_ v: [Double], field: String, count: Int) throws(ObservationError) {
         guard v.count == count else { throw .wrongDimension(field: field, expected: count, got: v.count) }
-        let finite = v.withUnsafeBufferPointer { b in
-            var i = 0, ok = true
-            while i < b.count { ok = ok && b[i].isFinite; i &+= 1 }
-            return ok
+        // Σ v_i·0 is 0 exactly when every v_i is finite (∞·0 and NaN·0 are NaN): branch-free over the vector.
+        let probe = v.withUnsafeBufferPointer { b in
+            var acc = 0.0, i = 0
+            while i < b.count { acc += b[i] * 0; i &+= 1 }
+            return acc
         }
-        guard finite else { throw .nonFinite(field: field) }
+        guard probe == 0 else { throw .nonFinite(field: field) }
     }
 }
