@@ -14,6 +14,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: [.defaults, "YAML"]),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // Pure numeric core: predictors, their fast/slow memory and exact state coding. No I/O.
@@ -26,10 +28,20 @@ let package = Package(
         .target(name: "PredictorWire", dependencies: ["PredictorCore"], swiftSettings: strict),
         // Stream routing and per-context processing shared by `replay` and the daemon. No sockets.
         .target(name: "PredictorEngine", dependencies: ["PredictorCore", "PredictorWire"], swiftSettings: strict),
+        // Daemon configuration: YAML file, PREDICTORD_* environment and --set overrides, validated with key paths.
+        .target(
+            name: "PredictordConfig",
+            dependencies: [
+                "PredictorCore", "PredictorEngine",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "predictord",
             dependencies: [
-                "PredictorCore", "PredictorWire", "PredictorEngine",
+                "PredictorCore", "PredictorWire", "PredictorEngine", "PredictordConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -44,6 +56,7 @@ let package = Package(
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], swiftSettings: strict),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd"], swiftSettings: strict),
         .testTarget(name: "PredictorCoreTests", dependencies: ["PredictorCore"], swiftSettings: strict),
+        .testTarget(name: "PredictordConfigTests", dependencies: ["PredictordConfig"], swiftSettings: strict),
         .testTarget(name: "PredictorWireTests", dependencies: ["PredictorWire"], swiftSettings: strict),
         .testTarget(
             name: "PredictorEngineTests",

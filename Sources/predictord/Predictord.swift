@@ -6,6 +6,6 @@ struct Predictord: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predictord",
         abstract: "Streaming online prediction over ZeroMQ: RLS attention, softmax attention, HMM forward and dual filters.",
-        subcommands: []
+        subcommands: [ReplayCommand.self, CheckConfigCommand.self, BenchCommand.self]
     )
 }

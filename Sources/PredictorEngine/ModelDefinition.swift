@@ -1,0 +1,27 @@
+import PredictorCore
+
+/// A configured model: its name, the stream-id prefix it serves, and its slow memory.
+public struct ModelDefinition: Sendable, Equatable {
+    /// Unique name (the key under `model.` in the configuration).
+    public var name: String
+    /// Streams whose id starts with this prefix use this model; the longest matching prefix wins ("" matches all).
+    public var match: String
+    public var spec: ModelSpec
+
+    public init(name: String, match: String, spec: ModelSpec) {
+        self.name = name
+        self.match = match
+        self.spec = spec
+    }
+}
+
+extension HMMParameters {
+    /// A valid one-state, one-symbol model used only as a stand-in value during in-place mutation.
+    static let placeholder: HMMParameters = {
+        do {
+            return try HMMParameters(states: 1, symbols: 1, transition: [1], emission: [1], initial: [1], values: [0])
+        } catch {
+            preconditionFailure("the one-state placeholder HMM is valid by construction: \(error)")
+        }
+    }()
+}

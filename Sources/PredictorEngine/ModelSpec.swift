@@ -1,0 +1,64 @@
+import PredictorCore
+
+/// The slow memory of one configured model: which predictor it is and its validated parameters.
+public enum ModelSpec: Sendable, Equatable {
+    case rls(RLSParameters)
+    case softmax(SoftmaxParameters)
+    case forward(HMMParameters)
+    case dual(DualFilterParameters)
+
+    /// Wire name of the model kind.
+    public var kind: String {
+        switch self {
+        case .rls: RLSPredictor.kind
+        case .softmax: SoftmaxPredictor.kind
+        case .forward: ForwardFilter.kind
+        case .dual: DualFilter.kind
+        }
+    }
+
+    /// A fresh context of this model (empty fast memory).
+    public func makePredictor() -> AnyPredictor {
+        switch self {
+        case let .rls(p): .rls(RLSPredictor(parameters: p))
+        case let .softmax(p): .softmax(SoftmaxPredictor(parameters: p))
+        case let .forward(p): .forward(ForwardFilter(parameters: p))
+        case let .dual(p): .dual(DualFilter(parameters: p))
+        }
+    }
+
+    /// Resumes a context of this model from the bytes of its checkpointed fast memory.
+    public func restorePredictor(state bytes: [UInt8]) throws(StateDecodingError) -> AnyPredictor {
+        var reader = ByteReader(bytes)
+        let predictor: AnyPredictor
+        switch self {
+        case let .rls(p): predictor = .rls(try RLSPredictor(parameters: p, state: try .init(from: &reader)))
+        case let .softmax(p): predictor = .softmax(try SoftmaxPredictor(parameters: p, state: try .init(from: &reader)))
+        case let .forward(p): predictor = .forward(try ForwardFilter(parameters: p, state: try .init(from: &reader)))
+        case let .dual(p): predictor = .dual(try DualFilter(parameters: p, state: try .init(from: &reader)))
+        }
+        guard reader.isAtEnd else { throw StateDecodingError("\(reader.remaining) trailing bytes after \(kind) state") }
+        return predictor
+    }
+}
+
+extension ModelSpec: BinaryCodable {
+    public func encode(to writer: inout ByteWriter) {
+        switch self {
+        case let .rls(p): writer.write(UInt8(0)); p.encode(to: &writer)
+        case let .softmax(p): writer.write(UInt8(1)); p.encode(to: &writer)
+        case let .forward(p): writer.write(UInt8(2)); p.encode(to: &writer)
+        case let .dual(p): writer.write(UInt8(3)); p.encode(to: &writer)
+        }
+    }
+
+    public init(from reader: inout ByteReader) throws(StateDecodingError) {
+        switch try reader.readUInt8() {
+        case 0: self = .rls(try .init(from: &reader))
+        case 1: self = .softmax(try .init(from: &reader))
+        case 2: self = .forward(try .init(from: &reader))
+        case 3: self = .dual(try .init(from: &reader))
+        case let tag: throw StateDecodingError("unknown model tag \(tag)")
+        }
+    }
+}

@@ -1,0 +1,154 @@
+import PredictorCore
+import PredictorWire
+
+/// Routes decoded messages to per-stream contexts and produces their predictions; the daemon and `replay` share it.
+///
+/// Pure state machine: no clocks, sockets or files. Every failure leaves all contexts unchanged and is counted.
+public struct PredictionEngine: Sendable {
+    public let models: [ModelDefinition]
+    public let limits: EngineLimits
+    private let router: ModelRouter
+    /// Fast memory of every live stream, keyed by stream id.
+    public private(set) var contexts: [String: StreamContext]
+    public var counters: EngineCounters
+
+    public init(models: [ModelDefinition], limits: EngineLimits = .unbounded) {
+        self.models = models
+        self.limits = limits
+        router = ModelRouter(models: models)
+        contexts = [:]
+        counters = EngineCounters(modelCount: models.count)
+    }
+
+    /// Handles one message of `stream` at time `now` (seconds); on success writes the prediction into `out`.
+    ///
+    /// `out` is reused between calls so its arrays are overwritten in place.
+    public mutating func process(
+        stream: String, message: InboundMessage, now: Double, into out: inout OutboundPrediction
+    ) throws(EngineDrop) {
+        do {
+            try processUncounted(stream: stream, message: message, now: now, into: &out)
+        } catch {
+            counters.drop(error.reason)
+            throw error
+        }
+    }
+
+    private mutating func processUncounted(
+        stream: String, message: InboundMessage, now: Double, into out: inout OutboundPrediction
+    ) throws(EngineDrop) {
+        var index = contexts.index(forKey: stream)
+        let isNew = index == nil
+        if isNew { index = try createContext(stream: stream, now: now) }
+        let model = models[contexts.values[index!].model]
+        do {
+            try Self.step(
+                context: &contexts.values[index!], counters: &counters, stream: stream, model: model,
+                message: message, now: now, into: &out)
+        } catch {
+            // A refused first message leaves no empty context behind (bad streams cannot fill the table).
+            if isNew {
+                contexts.removeValue(forKey: stream)
+                counters.contextsCreated &-= 1
+            }
+            throw error
+        }
+        counters.predictions &+= 1
+    }
+
+    /// Applies one message to one context; throws before mutating anything when the message is refused.
+    private static func step(
+        context: inout StreamContext, counters: inout EngineCounters, stream: String, model: ModelDefinition,
+        message: InboundMessage, now: Double, into out: inout OutboundPrediction
+    ) throws(EngineDrop) {
+        if case .query = message.body {} else if let seq = message.seq, let last = context.lastSeq {
+            guard seq > last else {
+                throw EngineDrop(
+                    reason: "seq_not_increasing",
+                    message: "stream '\(stream)': seq \(seq) is not after the last accepted seq \(last); "
+                        + "a causal filter cannot take repeated or reordered observations (send {\"reset\":true} to restart the stream)")
+            }
+            if seq > last &+ 1 { counters.seqGaps &+= seq - last - 1 }
+        }
+        out.stream = stream
+        out.model = model.spec.kind
+        out.ts = message.ts
+        switch message.body {
+        case let .observation(observation):
+            do {
+                try context.predictor.observe(observation, into: &out.prediction)
+            } catch {
+                throw EngineDrop(reason: error.reason, message: "stream '\(stream)' (model '\(model.name)'): \(error)")
+            }
+            counters.observations &+= 1
+            record(out.prediction, model: context.model, counters: &counters)
+            if let seq = message.seq { context.lastSeq = seq }
+            out.seq = message.seq.map { $0 &+ 1 }
+        case let .query(x):
+            do {
+                try context.predictor.predict(query: x, into: &out.prediction)
+            } catch {
+                throw EngineDrop(reason: error.reason, message: "stream '\(stream)' (model '\(model.name)') query: \(error)")
+            }
+            out.seq = message.seq
+        case .reset:
+            context.predictor.reset()
+            context.predictor.currentPrediction(into: &out.prediction)
+            context.lastSeq = message.seq
+            out.seq = message.seq.map { $0 &+ 1 }
+        }
+        context.lastActive = now
+    }
+
+    /// Adds a context for a new stream, or explains why it cannot.
+    private mutating func createContext(stream: String, now: Double) throws(EngineDrop) -> Dictionary<String, StreamContext>.Index {
+        guard let model = router.route(stream) else {
+            throw EngineDrop(
+                reason: "unknown_stream",
+                message: "stream '\(stream)' matches no model's 'match' prefix; add a model whose match is a prefix of it (or \"\" for all)")
+        }
+        guard contexts.count < limits.maxContexts else {
+            throw EngineDrop(
+                reason: "context_limit",
+                message: "stream '\(stream)' refused: \(contexts.count) contexts already live (limits.max_contexts); "
+                    + "raise the limit or lower limits.idle_ttl_seconds")
+        }
+        contexts[stream] = StreamContext(model: model, predictor: models[model].spec.makePredictor(), lastActive: now)
+        counters.contextsCreated &+= 1
+        return contexts.index(forKey: stream)!
+    }
+
+    private static func record(_ prediction: Prediction, model: Int, counters: inout EngineCounters) {
+        switch prediction.kind {
+        case .real:
+            for e in prediction.error where e.isFinite {
+                counters.models[model].squaredErrorSum += e * e
+                counters.models[model].squaredErrorCount &+= 1
+            }
+        case .symbol:
+            if prediction.surprise.isFinite {
+                counters.models[model].surpriseSum += prediction.surprise
+                counters.models[model].surpriseCount &+= 1
+            }
+        }
+    }
+
+    /// Removes contexts idle for longer than `limits.idleTTL`; returns how many were removed.
+    @discardableResult
+    public mutating func evictIdle(now: Double) -> Int {
+        guard limits.idleTTL > 0 else { return 0 }
+        let before = contexts.count
+        contexts = contexts.filter { now - $0.value.lastActive <= limits.idleTTL }
+        let removed = before - contexts.count
+        counters.contextsEvicted &+= UInt64(removed)
+        return removed
+    }
+
+    /// Installs a restored context (from a checkpoint), replacing any context of the same stream.
+    public mutating func restore(stream: String, context: StreamContext) {
+        contexts[stream] = context
+    }
+
+    /// Removes every context (used by tests and on model-set changes).
+    public mutating func removeAllContexts() { contexts.removeAll() }
+}

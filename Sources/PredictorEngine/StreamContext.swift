@@ -1,0 +1,19 @@
+import PredictorCore
+
+/// One stream's fast memory and bookkeeping: its model, predictor state, last sequence number and activity.
+public struct StreamContext: Sendable {
+    /// Index of the serving model in the engine's model list.
+    public var model: Int
+    public var predictor: AnyPredictor
+    /// Highest accepted `seq` (nil until the publisher sends one).
+    public var lastSeq: UInt64?
+    /// Time of the last accepted message, in the engine's clock (seconds); drives idle eviction.
+    public var lastActive: Double
+
+    public init(model: Int, predictor: AnyPredictor, lastSeq: UInt64? = nil, lastActive: Double = 0) {
+        self.model = model
+        self.predictor = predictor
+        self.lastSeq = lastSeq
+        self.lastActive = lastActive
+    }
+}

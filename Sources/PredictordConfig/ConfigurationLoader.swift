@@ -1,0 +1,121 @@
+import Configuration
+import PredictorEngine
+import SystemPackage
+import Yams
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Loads the daemon configuration: `--set key=value` overrides, then `PREDICTORD_*` environment, then the YAML file.
+public enum ConfigurationLoader {
+    /// Resolves and validates the configuration at `path`, reporting every problem with its key path.
+    public static func load(
+        path: String, environment: [String: String] = ProcessInfo.processInfo.environment, overrides: [String] = []
+    ) async throws(ConfigurationErrors) -> DaemonConfiguration {
+        let text: String
+        let fileProvider: FileProvider<YAMLSnapshot>
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+            fileProvider = try await FileProvider<YAMLSnapshot>(filePath: FilePath(path))
+        } catch {
+            throw ConfigurationErrors(source: path, issues: [ConfigurationIssue(key: "(file)", message: "cannot read YAML: \(error)")])
+        }
+        var issues: [ConfigurationIssue] = []
+        var overrideValues: [AbsoluteConfigKey: ConfigValue] = [:]
+        var overrideKeys: [String] = []
+        for item in overrides {
+            guard let eq = item.firstIndex(of: "="), eq != item.startIndex else {
+                issues.append(ConfigurationIssue(key: "--set \(item)", message: "expected key=value, e.g. --set model.series.lambda=0.99"))
+                continue
+            }
+            let key = String(item[..<eq])
+            var value = String(item[item.index(after: eq)...])
+            overrideKeys.append(key)
+            if value.hasPrefix("["), value.hasSuffix("]") {
+                value = String(value.dropFirst().dropLast())
+                let list = value.split(separator: ",").map { $0.trimmingCharacters() }
+                overrideValues[AbsoluteConfigKey(ConfigKey(key))] = ConfigValue(.stringArray(list), isSecret: false)
+            } else {
+                overrideValues[AbsoluteConfigKey(ConfigKey(key))] = ConfigValue(.string(value), isSecret: false)
+            }
+        }
+        let prefixed = environment.filter { $0.key.hasPrefix("PREDICTORD_") }
+        let env = EnvironmentVariablesProvider(environmentVariables: prefixed).prefixKeys(with: "predictord")
+        let reader = ConfigReader(providers: [InMemoryProvider(name: "--set", values: overrideValues), env, fileProvider])
+        var keys = KeyReader(reader: reader)
+        var config = read(&keys, environment: environment)
+        issues += keys.issues
+        for key in (try? flattenedKeys(yaml: text)) ?? [] where !keys.knownKeys.contains(key) {
+            issues.append(ConfigurationIssue(key: key, message: "unknown key (misspelt? see docs/configuration.md)"))
+        }
+        for key in overrideKeys where !keys.knownKeys.contains(key) {
+            issues.append(ConfigurationIssue(key: key, message: "unknown key given with --set"))
+        }
+        guard issues.isEmpty else { throw ConfigurationErrors(source: path, issues: issues) }
+        config.models.sort { $0.name < $1.name }
+        return config
+    }
+
+    private static func read(_ keys: inout KeyReader, environment: [String: String]) -> DaemonConfiguration {
+        var c = DaemonConfiguration()
+        c.observations.bind = keys.strings("sockets.observations.bind", default: c.observations.bind)
+        c.observations.connect = keys.strings("sockets.observations.connect", default: c.observations.connect)
+        c.observations.subscribe = keys.strings("sockets.observations.subscribe", default: c.observations.subscribe)
+        c.observations.receiveHighWaterMark = keys.int(
+            "sockets.observations.receive_hwm", default: c.observations.receiveHighWaterMark, range: 0...Int(Int32.max))
+        c.predictions.bind = keys.strings("sockets.predictions.bind", default: c.predictions.bind)
+        c.predictions.sendHighWaterMark = keys.int(
+            "sockets.predictions.send_hwm", default: c.predictions.sendHighWaterMark, range: 0...Int(Int32.max))
+        if c.observations.bind.isEmpty && c.observations.connect.isEmpty {
+            keys.fail("sockets.observations.bind", "set at least one bind or connect endpoint for observations")
+        }
+        if c.predictions.bind.isEmpty { keys.fail("sockets.predictions.bind", "set at least one endpoint, e.g. tcp://127.0.0.1:5557") }
+        c.limits.maxContexts = keys.int("limits.max_contexts", default: c.limits.maxContexts, range: 1...100_000_000)
+        c.limits.idleTTLSeconds = keys.double("limits.idle_ttl_seconds", default: c.limits.idleTTLSeconds)
+        c.limits.maxMessageBytes = keys.int("limits.max_message_bytes", default: c.limits.maxMessageBytes, range: 64...16_777_216)
+        if c.limits.idleTTLSeconds < 0 { keys.fail("limits.idle_ttl_seconds", "must be ≥ 0 (0 keeps idle contexts)") }
+        c.state.directory = keys.string("state.directory", default: environment["STATE_DIRECTORY"] ?? c.state.directory)
+        c.state.checkpointIntervalSeconds = keys.double("state.checkpoint_interval_seconds", default: c.state.checkpointIntervalSeconds)
+        if c.state.checkpointIntervalSeconds < 0 { keys.fail("state.checkpoint_interval_seconds", "must be ≥ 0 (0 = only on shutdown)") }
+        c.logging.level = keys.string("logging.level", default: c.logging.level)
+        let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+        if !levels.contains(c.logging.level) { keys.fail("logging.level", "must be one of \(levels.joined(separator: ", "))") }
+        c.logging.statsIntervalSeconds = keys.double("logging.stats_interval_seconds", default: c.logging.statsIntervalSeconds)
+
+        let names = keys.strings("models", default: [])
+        if names.isEmpty { keys.fail("models", "list at least one model name, each configured under model.<name>") }
+        var seenNames = Set<String>()
+        var seenMatches: [String: String] = [:]
+        for name in names {
+            guard seenNames.insert(name).inserted else { keys.fail("models", "model '\(name)' is listed twice"); continue }
+            guard let model = ModelSpecReader.read(name: name, keys: &keys) else { continue }
+            if let other = seenMatches[model.match] {
+                keys.fail("model.\(name).match", "prefix '\(model.match)' is already used by model '\(other)'; each prefix serves one model")
+            }
+            seenMatches[model.match] = name
+            c.models.append(model)
+        }
+        return c
+    }
+
+    /// Every leaf key of a YAML mapping as a dotted path (lists are leaves).
+    static func flattenedKeys(yaml: String) throws -> [String] {
+        guard let root = try Yams.compose(yaml: yaml) else { return [] }
+        var out: [String] = []
+        func walk(_ node: Node, _ path: String) {
+            if let mapping = node.mapping {
+                for (k, v) in mapping {
+                    let name = k.string ?? ""
+                    walk(v, path.isEmpty ? name : "\(path).\(name)")
+                }
+            } else {
+                out.append(path)
+            }
+        }
+        walk(root, "")
+        return out
+    }
+}

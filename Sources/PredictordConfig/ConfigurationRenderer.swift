@@ -1,0 +1,75 @@
+import PredictorCore
+import PredictorEngine
+
+/// Prints a resolved configuration as YAML (what `check-config` shows), defaults filled in.
+public enum ConfigurationRenderer {
+    public static func yaml(_ c: DaemonConfiguration) -> String {
+        var lines: [String] = []
+        func list(_ values: [String]) -> String { "[" + values.map(quote).joined(separator: ", ") + "]" }
+        func nums(_ values: [Double]) -> String { "[" + values.map { "\($0)" }.joined(separator: ", ") + "]" }
+        lines += [
+            "sockets:",
+            "  observations:",
+            "    bind: \(list(c.observations.bind))",
+            "    connect: \(list(c.observations.connect))",
+            "    subscribe: \(list(c.observations.subscribe))",
+            "    receive_hwm: \(c.observations.receiveHighWaterMark)",
+            "  predictions:",
+            "    bind: \(list(c.predictions.bind))",
+            "    send_hwm: \(c.predictions.sendHighWaterMark)",
+            "limits:",
+            "  max_contexts: \(c.limits.maxContexts)",
+            "  idle_ttl_seconds: \(c.limits.idleTTLSeconds)",
+            "  max_message_bytes: \(c.limits.maxMessageBytes)",
+            "state:",
+            "  directory: \(quote(c.state.directory))",
+            "  checkpoint_interval_seconds: \(c.state.checkpointIntervalSeconds)",
+            "logging:",
+            "  level: \(c.logging.level)",
+            "  stats_interval_seconds: \(c.logging.statsIntervalSeconds)",
+            "models: \(list(c.models.map(\.name)))",
+            "model:",
+        ]
+        for m in c.models {
+            lines += ["  \(m.name):", "    kind: \(m.spec.kind)", "    match: \(quote(m.match))"]
+            func layout(_ l: FeatureLayout) {
+                switch l {
+                case let .autoregressive(lags, bias): lines += ["    lags: \(lags)", "    bias: \(bias)"]
+                case let .explicit(d): lines += ["    dimension: \(d)"]
+                }
+            }
+            func hmm(_ h: HMMParameters) {
+                lines += [
+                    "    states: \(h.states)", "    symbols: \(h.symbols)",
+                    "    transition: \(nums(h.transition))", "    emission: \(nums(h.emission))",
+                    "    initial: \(nums(h.initial))", "    values: \(nums(h.values))",
+                ]
+            }
+            switch m.spec {
+            case let .rls(p):
+                layout(p.layout)
+                lines += ["    outputs: \(p.outputs)", "    lambda: \(p.lambda)", "    delta: \(p.delta)", "    prior_mean: \(nums(p.priorMean))"]
+            case let .softmax(p):
+                layout(p.layout)
+                lines += ["    outputs: \(p.outputs)", "    beta: \(p.beta)", "    window: \(p.window)", "    prior_mean: \(nums(p.priorMean))"]
+            case let .forward(h): hmm(h)
+            case let .dual(p): lines += ["    window: \(p.window)"]; hmm(p.hmm)
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A double-quoted YAML scalar.
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for ch in s.unicodeScalars {
+            switch ch {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            default: out.unicodeScalars.append(ch)
+            }
+        }
+        return out + "\""
+    }
+}

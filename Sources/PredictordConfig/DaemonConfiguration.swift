@@ -1,0 +1,49 @@
+import PredictorEngine
+
+/// The daemon's resolved configuration: sockets, limits, state, logging and the model definitions.
+public struct DaemonConfiguration: Sendable, Equatable {
+    /// The SUB side that receives observations.
+    public struct Observations: Sendable, Equatable {
+        public var bind: [String] = ["tcp://127.0.0.1:5556"]
+        public var connect: [String] = []
+        /// Topic prefixes to subscribe to ("" = all streams).
+        public var subscribe: [String] = [""]
+        /// ZMQ_RCVHWM: messages queued before libzmq drops (the libzmq default of 1000 loses most of a burst).
+        public var receiveHighWaterMark: Int = 1_000_000
+    }
+
+    /// The PUB side that sends predictions.
+    public struct Predictions: Sendable, Equatable {
+        public var bind: [String] = ["tcp://127.0.0.1:5557"]
+        /// ZMQ_SNDHWM per subscriber: beyond it a slow subscriber's predictions are dropped (PUB never blocks).
+        public var sendHighWaterMark: Int = 1_000_000
+    }
+
+    /// Bounds that protect the daemon from bad or hostile input.
+    public struct Limits: Sendable, Equatable {
+        public var maxContexts: Int = 1_000_000
+        public var idleTTLSeconds: Double = 0
+        public var maxMessageBytes: Int = 65_536
+    }
+
+    /// Where and how often fast and slow memory are checkpointed.
+    public struct State: Sendable, Equatable {
+        public var directory: String = "state"
+        public var checkpointIntervalSeconds: Double = 60
+    }
+
+    /// Journal output.
+    public struct Logging: Sendable, Equatable {
+        public var level: String = "info"
+        public var statsIntervalSeconds: Double = 10
+    }
+
+    public var observations = Observations()
+    public var predictions = Predictions()
+    public var limits = Limits()
+    public var state = State()
+    public var logging = Logging()
+    public var models: [ModelDefinition] = []
+
+    public init() {}
+}

@@ -1,0 +1,108 @@
+import PredictorCore
+import PredictorEngine
+
+/// Reads one `model.<name>.*` section into a validated ``ModelDefinition``, collecting issues with key paths.
+struct ModelSpecReader {
+    static let kinds = ["rls", "softmax", "forward", "dual"]
+
+    static func read(name: String, keys: inout KeyReader) -> ModelDefinition? {
+        let base = "model.\(name)"
+        guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }), !name.isEmpty else {
+            keys.fail("models", "model name '\(name)' may only use letters, digits, '_' and '-'")
+            return nil
+        }
+        let match = keys.string("\(base).match", default: "")
+        guard let kind = keys.requiredString("\(base).kind") else { return nil }
+        let spec: ModelSpec?
+        switch kind {
+        case "rls": spec = rls(base, &keys)
+        case "softmax": spec = softmax(base, &keys)
+        case "forward": spec = hmm(base, &keys).map { .forward($0) }
+        case "dual":
+            let window = keys.int("\(base).window", default: 16, range: 1...100_000)
+            spec = hmm(base, &keys).flatMap { h in
+                check(base, &keys) { () throws(ParameterError) in .dual(try DualFilterParameters(hmm: h, window: window)) }
+            }
+        default:
+            keys.fail("\(base).kind", "unknown model kind '\(kind)'; use one of \(kinds.joined(separator: ", "))")
+            return nil
+        }
+        return spec.map { ModelDefinition(name: name, match: match, spec: $0) }
+    }
+
+    /// Runs a throwing parameter constructor, turning its error into an issue at `base.<parameter>`.
+    private static func check(_ base: String, _ keys: inout KeyReader, _ make: () throws(ParameterError) -> ModelSpec) -> ModelSpec? {
+        do { return try make() } catch {
+            keys.fail("\(base).\(error.parameter)", error.reason)
+            return nil
+        }
+    }
+
+    /// `lags: p` (autoregressive, with `bias`) or `dimension: p` (explicit x); exactly one.
+    private static func layout(_ base: String, _ keys: inout KeyReader) -> FeatureLayout? {
+        let lags = keys.optionalInt("\(base).lags")
+        let dimension = keys.optionalInt("\(base).dimension")
+        let bias = keys.bool("\(base).bias", default: true)
+        switch (lags, dimension) {
+        case let (l?, nil): return .autoregressive(lags: l, bias: bias)
+        case let (nil, d?): return .explicit(dimension: d)
+        case (nil, nil):
+            keys.fail("\(base).lags", "set either 'lags' (autoregressive series) or 'dimension' (explicit features x)")
+        case (_?, _?):
+            keys.fail("\(base).dimension", "set only one of 'lags' and 'dimension'")
+        }
+        return nil
+    }
+
+    private static func rls(_ base: String, _ keys: inout KeyReader) -> ModelSpec? {
+        let layout = layout(base, &keys)
+        let outputs = keys.int("\(base).outputs", default: 1, range: 1...4096)
+        let lambda = keys.double("\(base).lambda", default: 1)
+        let delta = keys.double("\(base).delta", default: 1e-6)
+        let prior = keys.doubles("\(base).prior_mean")
+        guard let layout else { return nil }
+        let p = layout.featureCount(outputs: outputs)
+        return check(base, &keys) { () throws(ParameterError) in
+            .rls(try RLSParameters(layout: layout, outputs: outputs, lambda: lambda, delta: delta,
+                                   priorMean: prior ?? [Double](repeating: 0, count: p * outputs)))
+        }
+    }
+
+    private static func softmax(_ base: String, _ keys: inout KeyReader) -> ModelSpec? {
+        let layout = layout(base, &keys)
+        let outputs = keys.int("\(base).outputs", default: 1, range: 1...4096)
+        let beta = keys.double("\(base).beta", default: 1)
+        let window = keys.int("\(base).window", default: 64, range: 1...1_000_000)
+        let prior = keys.doubles("\(base).prior_mean")
+        guard let layout else { return nil }
+        return check(base, &keys) { () throws(ParameterError) in
+            .softmax(try SoftmaxParameters(layout: layout, outputs: outputs, beta: beta, window: window,
+                                           priorMean: prior ?? [Double](repeating: 0, count: outputs)))
+        }
+    }
+
+    private static func hmm(_ base: String, _ keys: inout KeyReader) -> HMMParameters? {
+        let d = keys.int("\(base).states", default: 0, range: 1...4096)
+        let m = keys.int("\(base).symbols", default: 0, range: 1...65535)
+        let transition = keys.doubles("\(base).transition")
+        let emission = keys.doubles("\(base).emission")
+        let initial = keys.doubles("\(base).initial")
+        let values = keys.doubles("\(base).values")
+        for (key, value) in [("states", d), ("symbols", m)] where value == 0 {
+            if !keys.issues.contains(where: { $0.key == "\(base).\(key)" }) { keys.fail("\(base).\(key)", "is required") }
+        }
+        for (key, value) in [("transition", transition), ("emission", emission)] where value == nil {
+            keys.fail("\(base).\(key)", "is required (row-major matrix as a flat list)")
+        }
+        guard d > 0, m > 0, let transition, let emission else { return nil }
+        do {
+            return try HMMParameters(
+                states: d, symbols: m, transition: transition, emission: emission,
+                initial: initial ?? [Double](repeating: 1 / Double(d), count: d),
+                values: values ?? (0..<m).map(Double.init))
+        } catch {
+            keys.fail("\(base).\(error.parameter)", error.reason)
+            return nil
+        }
+    }
+}

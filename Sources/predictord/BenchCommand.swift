@@ -1,0 +1,179 @@
+import Foundation
+import ArgumentParser
+import PredictorCore
+import PredictorEngine
+
+/// `predictord bench`: per-step throughput of each model's core, measured in one run so figures compare as ratios.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure steps/s and ns/step of every model (release build: swift run -c release predictord bench)."
+    )
+
+    @Option(help: "Steps per measurement (more = steadier figures).")
+    var steps: Int = 2_000_000
+
+    @Option(help: "Only run cases whose name contains this text (e.g. rls, dual).")
+    var only: String?
+
+    func run() throws {
+        var results: [BenchResult] = []
+        for benchCase in BenchCase.all where only.map({ benchCase.name.contains($0) }) ?? true {
+            let result = benchCase.run(steps: max(1, steps / benchCase.costFactor))
+            results.append(result)
+            print(result.line)
+        }
+        if results.isEmpty { throw ValidationError("no bench case matches --only \(only ?? "")") }
+    }
+}
+
+/// One measured case: name, steps, elapsed time.
+struct BenchResult {
+    var name: String
+    var steps: Int
+    var seconds: Double
+    var checksum: Double
+
+    var line: String {
+        let perSecond = Double(steps) / seconds
+        let ns = seconds * 1e9 / Double(steps)
+        return "\(name.padding(28)) \(format(perSecond / 1e6, 2).leftPadding(9)) M steps/s \(format(ns, 1).leftPadding(9)) ns/step   (\(steps) steps, checksum \(format(checksum, 3)))"
+    }
+}
+
+/// A model configuration to time: builds the predictor and its input once, then runs `observe` in a loop.
+struct BenchCase {
+    var name: String
+    /// Divides the step count for slow cases so every case takes a similar time.
+    var costFactor: Int
+    var make: () throws -> (AnyPredictor, [Observation])
+
+    func run(steps: Int) -> BenchResult {
+        guard var (predictor, inputs) = try? make() else { fatalError("bench case \(name) has invalid parameters") }
+        var prediction = Prediction()
+        var checksum = 0.0
+        // Warm up buffers so the timed loop measures steady state.
+        for i in 0..<min(1000, steps) { try? predictor.observe(inputs[i % inputs.count], into: &prediction) }
+        let clock = ContinuousClock()
+        let start = clock.now
+        var i = 0
+        for _ in 0..<steps {
+            try? predictor.observe(inputs[i], into: &prediction)
+            i += 1
+            if i == inputs.count { i = 0; checksum += prediction.mean[0] }
+        }
+        let elapsed = clock.now - start
+        checksum += prediction.mean.first ?? 0
+        let c = elapsed.components
+        return BenchResult(name: name, steps: steps, seconds: Double(c.seconds) + Double(c.attoseconds) * 1e-18, checksum: checksum)
+    }
+
+    static var all: [BenchCase] {
+        var cases: [BenchCase] = []
+        for p in [4, 16] {
+            cases.append(BenchCase(name: "rls p=\(p)", costFactor: p / 4 * p / 4) {
+                let params = try RLSParameters(layout: .explicit(dimension: p), outputs: 1, lambda: 0.999, delta: 1e-3,
+                                               priorMean: [Double](repeating: 0, count: p))
+                var rng = BenchRandom(seed: 1)
+                let data = (0..<4096).map { _ -> Observation in
+                    let x = (0..<p).map { _ in rng.normal() }
+                    return .labelled(x: x, y: [x.reduce(0, +) + 0.1 * rng.normal()])
+                }
+                return (.rls(RLSPredictor(parameters: params)), data)
+            })
+        }
+        for p in [4, 16] {
+            for w in [16, 64] {
+                cases.append(BenchCase(name: "softmax p=\(p) W=\(w)", costFactor: p * w / 16) {
+                    let params = try SoftmaxParameters(layout: .explicit(dimension: p), outputs: 1, beta: 1, window: w, priorMean: [0])
+                    var rng = BenchRandom(seed: 2)
+                    let data = (0..<4096).map { _ -> Observation in
+                        let x = (0..<p).map { _ in rng.normal() }
+                        return .labelled(x: x, y: [x[0] + 0.1 * rng.normal()])
+                    }
+                    return (.softmax(SoftmaxPredictor(parameters: params)), data)
+                })
+            }
+        }
+        for d in [4, 16] {
+            cases.append(BenchCase(name: "forward d=\(d) m=4", costFactor: d * d / 16) {
+                let hmm = try BenchRandom.hmm(states: d, symbols: 4, seed: 3)
+                return (.forward(ForwardFilter(parameters: hmm)), BenchRandom.symbols(hmm, count: 4096, seed: 4))
+            })
+            for h in [16, 64] {
+                cases.append(BenchCase(name: "dual d=\(d) m=4 H=\(h)", costFactor: d * d * h / 4) {
+                    let hmm = try BenchRandom.hmm(states: d, symbols: 4, seed: 3)
+                    let params = try DualFilterParameters(hmm: hmm, window: h)
+                    return (.dual(DualFilter(parameters: params)), BenchRandom.symbols(hmm, count: 4096, seed: 4))
+                })
+            }
+        }
+        return cases
+    }
+}
+
+/// SplitMix64 with Box–Muller normals: reproducible bench inputs without Foundation.
+struct BenchRandom {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
+    mutating func normal() -> Double {
+        let u = max(uniform(), 1e-300), v = uniform()
+        return (-2 * u.logApprox).squareRoot() * cosApprox(2 * .pi * v)
+    }
+
+    /// A random HMM with strictly positive entries.
+    static func hmm(states d: Int, symbols m: Int, seed: UInt64) throws -> HMMParameters {
+        var rng = BenchRandom(seed: seed)
+        func row(_ n: Int) -> [Double] {
+            let r = (0..<n).map { _ in 0.05 + rng.uniform() }
+            let s = r.reduce(0, +)
+            return r.map { $0 / s }
+        }
+        return try HMMParameters(states: d, symbols: m, transition: (0..<d).flatMap { _ in row(d) },
+                                 emission: (0..<d).flatMap { _ in row(m) }, initial: row(d), values: (0..<m).map(Double.init))
+    }
+
+    /// Symbols sampled from the HMM.
+    static func symbols(_ h: HMMParameters, count: Int, seed: UInt64) -> [Observation] {
+        var rng = BenchRandom(seed: seed)
+        func sample(_ probs: ArraySlice<Double>) -> Int {
+            var u = rng.uniform()
+            for (i, p) in zip(probs.indices, probs) { u -= p; if u <= 0 { return i - probs.startIndex } }
+            return probs.count - 1
+        }
+        var x = sample(h.initial[...])
+        return (0..<count).map { _ in
+            let z = sample(h.emission[(x * h.symbols)..<((x + 1) * h.symbols)])
+            x = sample(h.transition[(x * h.states)..<((x + 1) * h.states)])
+            return .symbol(z)
+        }
+    }
+}
+
+extension Double {
+    /// Natural log via the standard library's `log` spelled without Foundation.
+    var logApprox: Double { Foundation.log(self) }
+}
+
+private func cosApprox(_ x: Double) -> Double { Foundation.cos(x) }
+
+func format(_ x: Double, _ digits: Int) -> String {
+    var scale = 1.0
+    for _ in 0..<digits { scale *= 10 }
+    let v = (x * scale).rounded() / scale
+    return "\(v)"
+}
+
+extension String {
+    func padding(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
+    func leftPadding(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import PredictorEngine
+import PredictordConfig
+
+import Foundation
+
+/// `predictord replay`: the offline twin of the daemon over a JSON Lines file.
+struct ReplayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Run observations from a JSON Lines file through the configured models and print one JSON prediction per line.",
+        discussion: """
+            Each input line is a wire-format JSON observation with an optional "stream" field (default: --stream).
+            Streams are routed to models exactly as the daemon routes topics. Dropped lines are reported on stderr.
+            """
+    )
+
+    @Option(help: "Configuration file whose models are used.")
+    var config: String = "Config/predictord.yaml"
+
+    @Option(name: .customLong("set"), help: "Override a configuration key, e.g. --set model.series.lambda=0.99 (repeatable).")
+    var overrides: [String] = []
+
+    @Option(help: "Use this configured model for every stream, ignoring the match prefixes.")
+    var model: String?
+
+    @Option(help: "Stream id for lines without a \"stream\" field.")
+    var stream: String = "replay"
+
+    @Option(name: .shortAndLong, help: "Write predictions to this file instead of standard output.")
+    var output: String?
+
+    @Argument(help: "JSON Lines file of observations ('-' for standard input).")
+    var input: String
+
+    func run() async throws {
+        let loaded: DaemonConfiguration
+        do {
+            loaded = try await ConfigurationLoader.load(path: config, overrides: overrides)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        var models = loaded.models
+        if let model {
+            guard var chosen = models.first(where: { $0.name == model }) else {
+                throw ValidationError("--model \(model): no such model in \(config); configured: \(models.map(\.name).joined(separator: ", "))")
+            }
+            chosen.match = ""
+            models = [chosen]
+        }
+        let data: Data
+        do {
+            data = input == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: input))
+        } catch {
+            throw ValidationError("cannot read \(input): \(error.localizedDescription)")
+        }
+        var replayer = Replayer(engine: PredictionEngine(models: models), defaultStream: stream)
+        var out: [UInt8] = []
+        out.reserveCapacity(data.count * 2)
+        var lineNumber = 0
+        for line in Array(data).split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            lineNumber += 1
+            let bytes = Array(line.last == UInt8(ascii: "\r") ? line.dropLast() : line)
+            if bytes.allSatisfy({ $0 == 32 || $0 == 9 }) { continue }
+            if let drop = replayer.replay(line: bytes, output: &out) {
+                FileHandle.standardError.write(Data("\(input):\(lineNumber): dropped (\(drop.reason)): \(drop.message)\n".utf8))
+            } else {
+                out.append(UInt8(ascii: "\n"))
+            }
+        }
+        if let output {
+            do { try Data(out).write(to: URL(fileURLWithPath: output)) } catch {
+                throw ValidationError("cannot write \(output): \(error.localizedDescription)")
+            }
+        } else {
+            FileHandle.standardOutput.write(Data(out))
+        }
+        let c = replayer.engine.counters
+        let drops = c.drops.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        FileHandle.standardError.write(Data(
+            "replayed \(lineNumber) lines: \(c.predictions) predictions, \(c.totalDrops) dropped\(drops.isEmpty ? "" : " (\(drops))"), \(replayer.engine.contexts.count) contexts\n".utf8))
+    }
+}
