@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: [.defaults, "YAML"]),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Pure numeric core: predictors, their fast/slow memory and exact state coding. No I/O.
@@ -38,10 +40,30 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // swift-log handler for journald (sd_journal_sendv) with stderr fallback, rate limiting and stats entries.
+        .target(
+            name: "PredictordLogging",
+            dependencies: ["Systemd", "PredictorEngine", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        // Checkpoints of slow and fast memory: versioned, checksummed, written atomically, restored exactly.
+        .target(name: "PredictordState", dependencies: ["PredictorCore", "PredictorEngine"], swiftSettings: strict),
+        // The daemon: ZeroMQ poll loop around the engine, sd_notify, checkpoints, reload, lifecycle.
+        .target(
+            name: "PredictordService",
+            dependencies: [
+                "PredictorCore", "PredictorWire", "PredictorEngine", "PredictordConfig", "PredictordLogging",
+                "PredictordState", "ZeroMQ", "Systemd",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "predictord",
             dependencies: [
-                "PredictorCore", "PredictorWire", "PredictorEngine", "PredictordConfig",
+                "PredictorCore", "PredictorWire", "PredictorEngine", "PredictordConfig", "PredictordService",
+                "ZeroMQ", "Systemd", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -56,6 +78,13 @@ let package = Package(
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], swiftSettings: strict),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd"], swiftSettings: strict),
         .testTarget(name: "PredictorCoreTests", dependencies: ["PredictorCore"], swiftSettings: strict),
+        .testTarget(name: "PredictordLoggingTests", dependencies: ["PredictordLogging", "Systemd"], swiftSettings: strict),
+        .testTarget(name: "PredictordStateTests", dependencies: ["PredictordState", "PredictorEngine", "PredictorWire"], swiftSettings: strict),
+        .testTarget(
+            name: "PredictordServiceTests",
+            dependencies: ["PredictordService", "PredictorWire", "ZeroMQ", "predictord"],
+            swiftSettings: strict
+        ),
         .testTarget(name: "PredictordConfigTests", dependencies: ["PredictordConfig"], swiftSettings: strict),
         .testTarget(name: "PredictorWireTests", dependencies: ["PredictorWire"], swiftSettings: strict),
         .testTarget(

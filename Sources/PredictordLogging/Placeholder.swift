@@ -1,0 +1,1 @@
+// PredictordLogging sources.

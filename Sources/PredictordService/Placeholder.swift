@@ -1,0 +1,1 @@
+// PredictordService sources.
