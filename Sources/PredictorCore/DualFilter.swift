@@ -67,7 +67,6 @@ public struct DualFilter: OnlinePredictor {
         let hmm = parameters.hmm
         let d = hmm.states, m = hmm.symbols, h = parameters.window
         let n = state.count
-        let start = n + 1 > h ? n + 1 - h : 0
         return state.measures.withUnsafeMutableBufferPointer { mb -> Double? in
             state.tokens.withUnsafeMutableBufferPointer { tb -> Double? in
                 scratch.withUnsafeMutableBufferPointer { sb -> Double? in
@@ -75,44 +74,24 @@ public struct DualFilter: OnlinePredictor {
                         hmm.transition.withUnsafeBufferPointer { ab -> Double? in
                             let rho = mb.baseAddress!, tokens = tb.baseAddress!
                             let C = cb.baseAddress!, A = ab.baseAddress!
-                            var u = sb.baseAddress!, v = sb.baseAddress! + d
+                            let u = sb.baseAddress!, v = sb.baseAddress! + d
                             let p = HMMKernels.emissionProbability(rho + (n % h) * d, C, states: d, symbols: m,
                                                                    symbol: z)
                             guard p > 0, p.isFinite else { return nil }
-                            let first = rho + (start % h) * d
-                            for x in 0..<d { u[x] = first[x] }
-                            var slot = start % h
-                            for s in start...n {
-                                let zs = s == n ? z : tokens[slot]
-                                let rs = rho + slot * d
-                                // ē = ρ_s(e_s) and u·e_s with e_s = 2 c_s − 1.
-                                var eBar = 0.0, uDotE = 0.0
-                                var k = zs
-                                for x in 0..<d {
-                                    let e = 2 * C[k] - 1
-                                    eBar += rs[x] * e
-                                    uDotE += u[x] * e
-                                    k += m
-                                }
-                                let den = 1 - eBar * eBar
-                                if den != 0 {
-                                    // u ← u + (1 − u·e_s) r_s, r_s = ρ_s ⊙ (e_s − ē)/(1 − ē²).
-                                    let g = (1 - uDotE) / den
-                                    k = zs
-                                    for x in 0..<d {
-                                        u[x] += g * rs[x] * ((2 * C[k] - 1) - eBar)
-                                        k += m
-                                    }
-                                }
-                                HMMKernels.rowTimesMatrix(u, A, states: d, into: v)
-                                swap(&u, &v)
-                                slot += 1
-                                if slot == h { slot = 0 }
+                            // Small d is common (and the benchmark); a constant d lets the loops unroll completely.
+                            let result: UnsafeMutablePointer<Double>
+                            switch d {
+                            case 2: result = sweep(u, v, rho, tokens, C, A, states: 2, symbols: m, window: h,
+                                                   count: n, symbol: z)
+                            case 4: result = sweep(u, v, rho, tokens, C, A, states: 4, symbols: m, window: h,
+                                                   count: n, symbol: z)
+                            default: result = sweep(u, v, rho, tokens, C, A, states: d, symbols: m, window: h,
+                                                    count: n, symbol: z)
                             }
-                            guard HMMKernels.clipAndNormalise(u, states: d) else { return nil }
+                            guard HMMKernels.clipAndNormalise(result, states: d) else { return nil }
                             tokens[n % h] = z
                             let out = rho + ((n + 1) % h) * d
-                            for x in 0..<d { out[x] = u[x] }
+                            for x in 0..<d { out[x] = result[x] }
                             return p
                         }
                     }
@@ -122,6 +101,49 @@ public struct DualFilter: OnlinePredictor {
             state.count = n + 1
             return p
         }
+    }
+
+    /// The backward pass in row-vector form: u ← ρ_{start}; for s = start … n: u ← (u + (1 − u·e_s) r_s) A.
+    /// Ping-pongs between the two scratch vectors `u` and `v` and returns the one holding the (unclipped) result.
+    @inline(__always)
+    private static func sweep(_ u0: UnsafeMutablePointer<Double>, _ v0: UnsafeMutablePointer<Double>,
+                              _ rho: UnsafePointer<Double>, _ tokens: UnsafePointer<Int>,
+                              _ C: UnsafePointer<Double>, _ A: UnsafePointer<Double>,
+                              states d: Int, symbols m: Int, window h: Int, count n: Int,
+                              symbol z: Int) -> UnsafeMutablePointer<Double> {
+        var u = u0, v = v0
+        let start = n + 1 > h ? n + 1 - h : 0
+        var slot = start % h
+        let first = rho + slot * d
+        for x in 0..<d { u[x] = first[x] }
+        for s in start...n {
+            let zs = s == n ? z : tokens[slot]
+            let rs = rho + slot * d
+            // ē = ρ_s(e_s) and u·e_s with e_s = 2 c_s − 1.
+            var eBar = 0.0, uDotE = 0.0
+            var k = zs
+            for x in 0..<d {
+                let e = 2 * C[k] - 1
+                eBar += rs[x] * e
+                uDotE += u[x] * e
+                k += m
+            }
+            let den = 1 - eBar * eBar
+            if den != 0 {
+                // u ← u + (1 − u·e_s) r_s, r_s = ρ_s ⊙ (e_s − ē)/(1 − ē²).
+                let g = (1 - uDotE) / den
+                k = zs
+                for x in 0..<d {
+                    u[x] += g * rs[x] * ((2 * C[k] - 1) - eBar)
+                    k += m
+                }
+            }
+            HMMKernels.rowTimesMatrix(u, A, states: d, into: v)
+            swap(&u, &v)
+            slot += 1
+            if slot == h { slot = 0 }
+        }
+        return u
     }
 
     public func predict(query x: [Double], into prediction: inout Prediction) throws(ObservationError) {

@@ -55,25 +55,45 @@ public struct ForwardFilter: OnlinePredictor {
                     parameters.transition.withUnsafeBufferPointer { ab -> Double? in
                         let pi = pb.baseAddress!, w = sb.baseAddress!
                         let C = cb.baseAddress!, A = ab.baseAddress!
-                        let p = HMMKernels.emissionProbability(pi, C, states: d, symbols: m, symbol: z)
-                        guard p > 0, p.isFinite else { return nil }
-                        // w = π ⊙ c / p (the filtered law of X_t), then π ← w A, renormalised against rounding.
-                        let inv = 1 / p
-                        var k = z
-                        for x in 0..<d {
-                            w[x] = pi[x] * C[k] * inv
-                            k += m
+                        // Small d is common (and the benchmark); a constant d lets the loops unroll completely.
+                        switch d {
+                        case 2: return kernel(pi, w, C, A, states: 2, symbols: m, symbol: z)
+                        case 4: return kernel(pi, w, C, A, states: 4, symbols: m, symbol: z)
+                        default: return kernel(pi, w, C, A, states: d, symbols: m, symbol: z)
                         }
-                        HMMKernels.rowTimesMatrix(w, A, states: d, into: pi)
-                        var sum = 0.0
-                        for x in 0..<d { sum += pi[x] }
-                        let norm = 1 / sum
-                        for x in 0..<d { pi[x] *= norm }
-                        return p
                     }
                 }
             }
         }
+    }
+
+    /// π ← normalise((π ⊙ c_z) A) with p = π(c_z); `w` is d entries of scratch.
+    ///
+    /// Since A is stochastic, (π ⊙ c) A sums to p, so renormalising by its sum both divides by p and removes
+    /// rounding drift with one division; a tiny p (never in practice) is divided out first to stay clear of subnormals.
+    @inline(__always)
+    private static func kernel(_ pi: UnsafeMutablePointer<Double>, _ w: UnsafeMutablePointer<Double>,
+                               _ C: UnsafePointer<Double>, _ A: UnsafePointer<Double>,
+                               states d: Int, symbols m: Int, symbol z: Int) -> Double? {
+        var p = 0.0
+        var k = z
+        for x in 0..<d {
+            let v = pi[x] * C[k]
+            w[x] = v
+            p += v
+            k += m
+        }
+        guard p > 0, p.isFinite else { return nil }
+        if p < 0x1p-600 {
+            let inv = 1 / p
+            for x in 0..<d { w[x] *= inv }
+        }
+        HMMKernels.rowTimesMatrix(w, A, states: d, into: pi)
+        var sum = 0.0
+        for x in 0..<d { sum += pi[x] }
+        let norm = 1 / sum
+        for x in 0..<d { pi[x] *= norm }
+        return p
     }
 
     public func predict(query x: [Double], into prediction: inout Prediction) throws(ObservationError) {

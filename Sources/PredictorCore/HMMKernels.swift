@@ -29,9 +29,11 @@ enum HMMKernels {
         }
     }
 
-    /// Writes the next-symbol law ν C, the mean ν C f and the variance Σ_z (νC)(z) (f(z) − mean)² into `prediction`.
+    /// Writes the next-symbol law ν C, the mean E f = ν C f and the variance E f² − (E f)² into `prediction`.
     ///
-    /// The variance is computed in two passes (never negative), which equals E f² − (E f)² in exact arithmetic.
+    /// The moments come from the per-state moments of g = f − k precomputed in ``HMMParameters`` (O(d), and the
+    /// shift k keeps E g² − (E g)² from cancelling when f has a large offset); the variance is clamped at 0.
+    @inline(__always)
     static func fillPrediction(measure nu: UnsafePointer<Double>, parameters: HMMParameters, count: Int,
                                surprise: Double, into prediction: inout Prediction) {
         let d = parameters.states, m = parameters.symbols
@@ -39,30 +41,64 @@ enum HMMKernels {
         prediction.count = count
         prediction.surprise = surprise
         if prediction.probabilities.count != m { prediction.probabilities = [Double](repeating: 0, count: m) }
-        var mean = 0.0, variance = 0.0
+        var g1 = 0.0, g2 = 0.0
         parameters.emission.withUnsafeBufferPointer { cb in
-            parameters.values.withUnsafeBufferPointer { fb in
-                prediction.probabilities.withUnsafeMutableBufferPointer { pb in
-                    let C = cb.baseAddress!, f = fb.baseAddress!, P = pb.baseAddress!
-                    let w0 = nu[0]
-                    for z in 0..<m { P[z] = w0 * C[z] }
-                    var row = C + m
-                    for x in 1..<max(d, 1) {
-                        let w = nu[x]
-                        for z in 0..<m { P[z] += w * row[z] }
-                        row += m
-                    }
-                    for z in 0..<m { mean += P[z] * f[z] }
-                    for z in 0..<m {
-                        let dev = f[z] - mean
-                        variance += P[z] * dev * dev
-                    }
+            prediction.probabilities.withUnsafeMutableBufferPointer { pb in
+                let C = cb.baseAddress!, P = pb.baseAddress!
+                switch d {
+                case 1: lawOfNextSymbol(nu, C, states: 1, symbols: m, into: P)
+                case 2: lawOfNextSymbol(nu, C, states: 2, symbols: m, into: P)
+                case 3: lawOfNextSymbol(nu, C, states: 3, symbols: m, into: P)
+                case 4: lawOfNextSymbol(nu, C, states: 4, symbols: m, into: P)
+                default: lawOfNextSymbol(nu, C, states: d, symbols: m, into: P)
                 }
             }
         }
-        prediction.mean.reset(count: 1, to: mean)
-        prediction.variance.reset(count: 1, to: variance)
-        prediction.error.reset(count: 0, to: 0)
+        parameters.conditionalMean.withUnsafeBufferPointer { mb in
+            parameters.conditionalSecondMoment.withUnsafeBufferPointer { sb in
+                for x in 0..<d {
+                    g1 += nu[x] * mb[x]
+                    g2 += nu[x] * sb[x]
+                }
+            }
+        }
+        let variance = g2 - g1 * g1
+        setSingle(&prediction.mean, parameters.valueCentre + g1)
+        setSingle(&prediction.variance, variance > 0 ? variance : 0)
+        if !prediction.error.isEmpty { prediction.error = [] }
+    }
+
+    /// P = ν C. For small constant d (after inlining) one symbol at a time with the d-term sum unrolled; otherwise
+    /// row by row, so C is read contiguously.
+    @inline(__always)
+    static func lawOfNextSymbol(_ nu: UnsafePointer<Double>, _ C: UnsafePointer<Double>, states d: Int,
+                                symbols m: Int, into P: UnsafeMutablePointer<Double>) {
+        if d <= 4 {
+            for z in 0..<m {
+                var acc = 0.0
+                var k = z
+                for x in 0..<d {
+                    acc += nu[x] * C[k]
+                    k += m
+                }
+                P[z] = acc
+            }
+        } else {
+            let w0 = nu[0]
+            for z in 0..<m { P[z] = w0 * C[z] }
+            var row = C + m
+            for x in 1..<d {
+                let w = nu[x]
+                for z in 0..<m { P[z] += w * row[z] }
+                row += m
+            }
+        }
+    }
+
+    /// Makes `array` the one-element array [value], in place when it already has one element.
+    @inline(__always)
+    static func setSingle(_ array: inout [Double], _ value: Double) {
+        if array.count == 1 { array[0] = value } else { array = [value] }
     }
 
     /// Clips `u` at 0 and rescales it to sum 1; returns false (leaving `u` clipped) when no positive finite mass remains.

@@ -15,6 +15,12 @@ public struct HMMParameters: Sendable, Equatable, BinaryCodable {
     /// f(z): the real value of symbol z for MMSE point predictions (m entries).
     public let values: [Double]
 
+    /// Derived (not encoded): the centre k of f's range, and per state the moments E[g | x] = (C g)(x) and
+    /// E[g² | x] = (C g²)(x) of g = f − k, so a prediction's mean and variance cost O(d) with little cancellation.
+    let valueCentre: Double
+    let conditionalMean: [Double]
+    let conditionalSecondMoment: [Double]
+
     /// Largest state count accepted.
     public static let maxStates = 4096
     /// Largest alphabet accepted.
@@ -61,6 +67,18 @@ public struct HMMParameters: Sendable, Equatable, BinaryCodable {
         self.emission = emission
         self.initial = initial
         self.values = f
+        let centre = (f.min()! + f.max()!) / 2
+        var g1 = [Double](repeating: 0, count: d), g2 = [Double](repeating: 0, count: d)
+        for x in 0..<d {
+            for z in 0..<m {
+                let g = f[z] - centre
+                g1[x] += emission[x * m + z] * g
+                g2[x] += emission[x * m + z] * g * g
+            }
+        }
+        valueCentre = centre
+        conditionalMean = g1
+        conditionalSecondMoment = g2
     }
 
     /// Entries finite and ≥ 0, sum within `sumTolerance` of 1.
