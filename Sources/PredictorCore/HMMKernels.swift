@@ -16,16 +16,38 @@ enum HMMKernels {
     }
 
     /// out = u A for a row vector u and a d×d row-major A (`out` must not alias `u`).
+    ///
+    /// Four output columns at a time are accumulated in registers over x (ascending), then stored once.
     @inline(__always)
     static func rowTimesMatrix(_ u: UnsafePointer<Double>, _ A: UnsafePointer<Double>, states d: Int,
                                into out: UnsafeMutablePointer<Double>) {
-        let u0 = u[0]
-        for y in 0..<d { out[y] = u0 * A[y] }
-        var row = A + d
-        for x in 1..<max(d, 1) {
-            let ux = u[x]
-            for y in 0..<d { out[y] += ux * row[y] }
-            row += d
+        var y = 0
+        while y + 4 <= d {
+            var a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0
+            var col = A + y
+            for x in 0..<d {
+                let ux = u[x]
+                a0 += ux * col[0]
+                a1 += ux * col[1]
+                a2 += ux * col[2]
+                a3 += ux * col[3]
+                col += d
+            }
+            out[y] = a0
+            out[y + 1] = a1
+            out[y + 2] = a2
+            out[y + 3] = a3
+            y += 4
+        }
+        while y < d {
+            var acc = 0.0
+            var col = A + y
+            for x in 0..<d {
+                acc += u[x] * col[0]
+                col += d
+            }
+            out[y] = acc
+            y += 1
         }
     }
 

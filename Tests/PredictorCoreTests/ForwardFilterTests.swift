@@ -60,6 +60,24 @@ import Testing
         }
     }
 
+    /// Values with a large common offset: the variance must not cancel (two-pass reference on the reported law).
+    @Test func varianceSurvivesLargeValueOffset() throws {
+        var rng = HMMTestRNG(seed: 3)
+        let base = HMMTestSupport.randomHMM(states: 3, symbols: 4, rng: &rng)
+        let values: [Double] = [1e6, 1e6 + 1e-3, 1e6 + 3e-3, 1e6 + 2e-3]
+        let hmm = try HMMParameters(states: 3, symbols: 4, transition: base.transition, emission: base.emission,
+                                    initial: base.initial, values: values)
+        var filter = ForwardFilter(parameters: hmm)
+        var pred = Prediction()
+        for z in HMMTestSupport.sample(hmm, count: 50, rng: &rng) {
+            try filter.observe(.symbol(z), into: &pred)
+            let mean = zip(pred.probabilities, values).map { $0 * $1 }.reduce(0, +)
+            let variance = zip(pred.probabilities, values).map { $0 * ($1 - mean) * ($1 - mean) }.reduce(0, +)
+            #expect(abs(pred.mean[0] - mean) <= 1e-9)
+            #expect(abs(pred.variance[0] - variance) <= 1e-6 * variance, "\(pred.variance[0]) vs \(variance)")
+        }
+    }
+
     @Test func millionStepsStayFiniteAndMatchLogSpaceRecursion() throws {
         var rng = HMMTestRNG(seed: 2026)
         let hmm = HMMTestSupport.randomHMM(states: 3, symbols: 4, rng: &rng)
