@@ -5,9 +5,12 @@ import PredictorWire
 ///
 /// Pure state machine: no clocks, sockets or files. Every failure leaves all contexts unchanged and is counted.
 public struct PredictionEngine: Sendable {
-    public let models: [ModelDefinition]
+    /// Every model definition this engine has served, append-only: a context keeps the index it was created with.
+    public private(set) var models: [ModelDefinition]
+    /// Indices of the definitions that serve new streams (all of them until a ``reload(models:)``).
+    public private(set) var activeModels: [Int]
     public let limits: EngineLimits
-    private let router: ModelRouter
+    private var router: ModelRouter
     /// Fast memory of every live stream, keyed by stream id.
     public private(set) var contexts: [String: StreamContext]
     public var counters: EngineCounters
@@ -15,6 +18,7 @@ public struct PredictionEngine: Sendable {
     public init(models: [ModelDefinition], limits: EngineLimits = .unbounded) {
         self.models = models
         self.limits = limits
+        activeModels = Array(models.indices)
         router = ModelRouter(models: models)
         contexts = [:]
         counters = EngineCounters(modelCount: models.count)
@@ -61,7 +65,8 @@ public struct PredictionEngine: Sendable {
         context: inout StreamContext, counters: inout EngineCounters, stream: String, model: ModelDefinition,
         message: InboundMessage, now: Double, into out: inout OutboundPrediction
     ) throws(EngineDrop) {
-        if case .query = message.body {} else if let seq = message.seq, let last = context.lastSeq {
+        // Queries do not advance the stream and a reset starts it over, so only observations must increase seq.
+        if case .observation = message.body, let seq = message.seq, let last = context.lastSeq {
             guard seq > last else {
                 throw EngineDrop(
                     reason: "seq_not_increasing",
@@ -102,7 +107,7 @@ public struct PredictionEngine: Sendable {
 
     /// Adds a context for a new stream, or explains why it cannot.
     private mutating func createContext(stream: String, now: Double) throws(EngineDrop) -> Dictionary<String, StreamContext>.Index {
-        guard let model = router.route(stream) else {
+        guard let routed = router.route(stream) else {
             throw EngineDrop(
                 reason: "unknown_stream",
                 message: "stream '\(stream)' matches no model's 'match' prefix; add a model whose match is a prefix of it (or \"\" for all)")
@@ -113,6 +118,7 @@ public struct PredictionEngine: Sendable {
                 message: "stream '\(stream)' refused: \(contexts.count) contexts already live (limits.max_contexts); "
                     + "raise the limit or lower limits.idle_ttl_seconds")
         }
+        let model = activeModels[routed]
         contexts[stream] = StreamContext(model: model, predictor: models[model].spec.makePredictor(), lastActive: now)
         counters.contextsCreated &+= 1
         return contexts.index(forKey: stream)!
@@ -131,6 +137,29 @@ public struct PredictionEngine: Sendable {
                 counters.models[model].surpriseCount &+= 1
             }
         }
+    }
+
+    /// Makes `definitions` the models for new streams; existing contexts keep the definition they started with.
+    ///
+    /// A definition equal to one already known (same name and parameters) is reused, so reloading an unchanged
+    /// configuration changes nothing. Returns the names whose definition is new or changed.
+    @discardableResult
+    public mutating func reload(models definitions: [ModelDefinition]) -> [String] {
+        var active: [Int] = []
+        var changed: [String] = []
+        for definition in definitions {
+            if let known = models.lastIndex(of: definition) {
+                active.append(known)
+            } else {
+                models.append(definition)
+                counters.models.append(ModelAccuracy())
+                active.append(models.count - 1)
+                changed.append(definition.name)
+            }
+        }
+        activeModels = active
+        router = ModelRouter(models: active.map { models[$0] })
+        return changed
     }
 
     /// Removes contexts idle for longer than `limits.idleTTL`; returns how many were removed.
