@@ -82,10 +82,25 @@ enum RLSKernel {
             i = 0
             while i < p { axpy(w + i &* q, e, u[i] * c, q); i &+= 1 }
         }
+        // Forgetting inflates P by 1/λ in every direction the data do not excite (a stuck sensor, a constant
+        // feature), which overflows after ~230/(−ln λ) steps. Past the ceiling forgetting is suspended, so P
+        // stays finite and the context keeps predicting (and checkpointing) instead of turning into NaN.
+        var g = inverseLambda
+        if g != 1 {
+            i = 0
+            while i < p {
+                if !(pm[i &* p &+ i] <= covarianceCeiling) { g = 1; break }
+                i &+= 1
+            }
+        }
         i = 0
-        while i < p { downdate(pm + i &* p, u, u[i], c, inverseLambda, p); i &+= 1 }
+        while i < p { downdate(pm + i &* p, u, u[i], c, g, p); i &+= 1 }
         return s
     }
+
+    /// Largest diagonal entry of P for which a step still applies forgetting (see `learn`); far above any P
+    /// reached by excited data (P ≤ I/δ shrinks as data arrive), far below overflow of the u·uᵀ products.
+    static let covarianceCeiling = 1e100
 
     // Element-wise vector helpers, explicitly 4-wide so short rows need no auto-vectoriser alias checks. Each
     // lane rounds exactly like the scalar expression it replaces (no reassociation, no fused multiply-add).
