@@ -56,6 +56,7 @@ let package = Package(
                 "PredictordState", "ZeroMQ", "Systemd",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -63,7 +64,8 @@ let package = Package(
             name: "predictord",
             dependencies: [
                 "PredictorCore", "PredictorWire", "PredictorEngine", "PredictordConfig", "PredictordService",
-                "ZeroMQ", "Systemd", .product(name: "Logging", package: "swift-log"),
+                "ZeroMQ", "Systemd", "PredictordLogging", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -49,7 +49,9 @@ struct BenchCase {
     var make: () throws -> (AnyPredictor, [Observation])
 
     func run(steps: Int) -> BenchResult {
-        guard var (predictor, inputs) = try? make() else { fatalError("bench case \(name) has invalid parameters") }
+        guard let made = try? make() else { fatalError("bench case \(name) has invalid parameters") }
+        var predictor = made.0
+        let inputs = made.1
         var prediction = Prediction()
         var checksum = 0.0
         // Warm up buffers so the timed loop measures steady state.

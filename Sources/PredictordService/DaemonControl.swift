@@ -1,0 +1,29 @@
+import PredictorEngine
+import Synchronization
+
+/// Requests from signal handlers to the poll thread, which applies them between messages.
+public enum DaemonCommand: Sendable {
+    /// New model definitions for new contexts (SIGHUP).
+    case reload([ModelDefinition])
+    /// Write a checkpoint now.
+    case checkpoint
+}
+
+/// A thread-safe mailbox the poll loop drains every iteration.
+public final class DaemonControl: Sendable {
+    private let pending = Mutex<[DaemonCommand]>([])
+
+    public init() {}
+
+    public func send(_ command: DaemonCommand) {
+        pending.withLock { $0.append(command) }
+    }
+
+    /// Takes every pending command, oldest first.
+    func drain() -> [DaemonCommand] {
+        pending.withLock { commands in
+            defer { commands.removeAll(keepingCapacity: true) }
+            return commands
+        }
+    }
+}

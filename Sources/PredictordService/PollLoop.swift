@@ -1,0 +1,235 @@
+import Foundation
+import Logging
+import PredictorCore
+import PredictorEngine
+import PredictorWire
+import PredictordConfig
+import PredictordLogging
+import PredictordState
+import Systemd
+import ZeroMQ
+
+/// The daemon's single I/O thread: owns every ZeroMQ socket, the engine (all fast memory) and the checkpoints.
+///
+/// Confined to the thread that created it (ZeroMQ sockets are not thread-safe); other threads reach it only
+/// through ``DaemonControl`` and ``ZMQContext/shutdown()``, which ends the loop with ETERM.
+final class PollLoop {
+    private let config: DaemonConfiguration
+    private let health: DaemonHealth
+    private let control: DaemonControl
+    private let logger: Logger
+    private var engine: PredictionEngine
+    private let observations: ZMQSocket
+    private let predictions: ZMQSocket
+    private let poller = ZMQPoller()
+    private let store: CheckpointStore
+    private var out = OutboundPrediction(stream: "", model: "", prediction: Prediction())
+    private var payload: [UInt8] = []
+    private var limiter = RateLimiter(burst: 10, interval: 10)
+    private var now = Date().timeIntervalSince1970
+    private var stats: StatsReporter
+    private var nextStats: Double
+    private var nextCheckpoint: Double
+    private var nextEviction: Double
+    private var checkpointStatus = "no checkpoint yet"
+
+    /// Restores the last checkpoint, then creates and binds the sockets; throws (with the endpoint named) if it cannot.
+    init(config: DaemonConfiguration, context: ZMQContext, health: DaemonHealth, control: DaemonControl, logger: Logger) throws {
+        self.config = config
+        self.health = health
+        self.control = control
+        self.logger = logger
+        engine = PredictionEngine(
+            models: config.models,
+            limits: EngineLimits(maxContexts: config.limits.maxContexts, idleTTL: config.limits.idleTTLSeconds))
+        store = try CheckpointStore(directory: config.state.directory)
+        observations = try ZMQSocket(context: context, type: .sub)
+        predictions = try ZMQSocket(context: context, type: .pub)
+        stats = StatsReporter(modelNames: config.models.map(\.name), start: now)
+        nextStats = now + config.logging.statsIntervalSeconds
+        nextCheckpoint = config.state.checkpointIntervalSeconds > 0 ? now + config.state.checkpointIntervalSeconds : .infinity
+        nextEviction = now + 1
+        try restoreCheckpoint()
+        try configureSockets()
+        _ = poller.add(observations)
+    }
+
+    private func configureSockets() throws {
+        let o = config.observations
+        try observations.setReceiveHighWaterMark(o.receiveHighWaterMark)
+        // libzmq drops a connection that sends a larger frame; our own limit (counted, logged) is checked per message.
+        try observations.setMaxMessageSize(max(config.limits.maxMessageBytes * 16, 1 << 20))
+        for prefix in o.subscribe { try observations.subscribe(prefix: prefix) }
+        for endpoint in o.bind { try observations.bind(endpoint) }
+        for endpoint in o.connect { try observations.connect(endpoint) }
+        try predictions.setSendHighWaterMark(config.predictions.sendHighWaterMark)
+        for endpoint in config.predictions.bind { try predictions.bind(endpoint) }
+        logger.info("sockets ready", metadata: [
+            "observations": "\((o.bind + o.connect).joined(separator: " "))",
+            "predictions": "\(config.predictions.bind.joined(separator: " "))",
+        ])
+    }
+
+    /// Restores fast and slow memory; a corrupt file is moved aside and reported, an unreadable one stops the start
+    /// (starting empty would later overwrite the only copy of that state).
+    private func restoreCheckpoint() throws {
+        switch try store.load() {
+        case .none:
+            logger.info("no checkpoint found; starting with empty fast memory", metadata: ["directory": "\(config.state.directory)"])
+        case let .loaded(checkpoint):
+            let report = engine.restore(from: checkpoint)
+            logger.notice("restored checkpoint: \(report)", metadata: [
+                "contexts": "\(report.restored)", "skipped": "\(report.totalSkipped)",
+                "checkpoint_age_seconds": "\(Int(now - checkpoint.createdAt))",
+            ])
+        case let .movedAside(reason, path):
+            logger.error("checkpoint unusable and moved aside; starting with empty fast memory", metadata: [
+                "reason": "\(reason)", "moved_to": "\(path)",
+            ])
+        }
+    }
+
+    /// Polls until the context is shut down, then writes the final checkpoint and closes the sockets.
+    func run() {
+        while true {
+            do {
+                _ = try poller.poll(timeoutMilliseconds: 100)
+            } catch {
+                if !error.isTerminated { logger.critical("poll failed: \(error)") }
+                break
+            }
+            now = Date().timeIntervalSince1970
+            health.beat(now: .now)
+            if drainObservations() == false { break }
+            periodic()
+        }
+        logger.notice("stopping: writing final checkpoint", metadata: ["contexts": "\(engine.contexts.count)"])
+        writeCheckpoint()
+        observations.close()
+        predictions.close()
+    }
+
+    /// Handles every waiting message (bounded per iteration so timers still run); false once the context is gone.
+    private func drainObservations() -> Bool {
+        for _ in 0..<10_000 {
+            let handled: Void?
+            do {
+                handled = try observations.receiveMultipart(maxFrames: 2, dontWait: true) { frames in handle(frames) }
+            } catch {
+                if !error.isTerminated { logger.critical("receive failed: \(error)") }
+                return false
+            }
+            if handled == nil { return true }
+        }
+        return true
+    }
+
+    private func handle(_ frames: borrowing ZMQFrames) {
+        guard frames.count == 2 else {
+            return drop("bad_frames", "message has \(frames.count) frame(s); send exactly two: [stream id][payload]", stream: nil)
+        }
+        let topic = frames[0], body = frames[1]
+        let stream: String
+        do { stream = try WireDecoder.topic(topic) } catch { return drop(error.reason.rawValue, error.message, stream: nil) }
+        guard body.count <= config.limits.maxMessageBytes else {
+            return drop("oversized", "payload of \(body.count) bytes exceeds limits.max_message_bytes = \(config.limits.maxMessageBytes)", stream: stream)
+        }
+        let message: InboundMessage
+        do {
+            message = try WireDecoder.observation(body, maxJSONBytes: config.limits.maxMessageBytes)
+        } catch {
+            return drop(error.reason.rawValue, error.message, stream: stream)
+        }
+        if let named = message.stream, named.utf8.elementsEqual(stream.utf8) == false {
+            return drop("bad_field", "JSON \"stream\" '\(named)' differs from the topic; omit the field or make it equal", stream: stream)
+        }
+        do {
+            try engine.process(stream: stream, message: message, now: now, into: &out)
+        } catch {
+            return log(error.reason, error.message, stream: stream)
+        }
+        do {
+            try WireEncoder.prediction(out, encoding: message.encoding, into: &payload)
+        } catch {
+            return drop(error.reason.rawValue, error.message, stream: stream)
+        }
+        let sent: Bool
+        do {
+            sent = try payload.withUnsafeBytes { p throws(ZMQError) in try predictions.send(topic: topic, payload: p, dontWait: true) }
+        } catch {
+            return drop("publish_failed", "\(error)", stream: stream)
+        }
+        if !sent { drop("publish_hwm", "a subscriber is too slow: sockets.predictions.send_hwm reached, prediction dropped", stream: stream) }
+    }
+
+    /// Counts a drop the engine did not see, and logs it (rate-limited per reason).
+    private func drop(_ reason: String, _ message: String, stream: String?) {
+        engine.counters.drop(reason)
+        log(reason, message, stream: stream)
+    }
+
+    private func log(_ reason: String, _ message: String, stream: String?) {
+        let admission = limiter.admit(key: reason, now: now)
+        guard admission.isAdmitted else { return }
+        var metadata: Logger.Metadata = ["reason": "\(reason)"]
+        if let stream { metadata["stream"] = "\(stream)" }
+        if admission.suppressed > 0 { metadata["suppressed"] = "\(admission.suppressed)" }
+        logger.warning("dropped message: \(message)", metadata: metadata)
+    }
+
+    private func periodic() {
+        for command in control.drain() {
+            switch command {
+            case let .reload(models):
+                let changed = engine.reload(models: models)
+                logger.notice("reloaded model definitions for new contexts", metadata: [
+                    "models": "\(models.map(\.name).joined(separator: ","))", "changed": "\(changed.joined(separator: ","))",
+                ])
+            case .checkpoint:
+                writeCheckpoint()
+            }
+        }
+        if now >= nextEviction {
+            nextEviction = now + 1
+            let removed = engine.evictIdle(now: now)
+            if removed > 0 {
+                logger.info("evicted idle contexts", metadata: ["count": "\(removed)", "idle_ttl_seconds": "\(config.limits.idleTTLSeconds)"])
+            }
+        }
+        if now >= nextCheckpoint {
+            nextCheckpoint = now + config.state.checkpointIntervalSeconds
+            writeCheckpoint()
+        }
+        if now >= nextStats {
+            nextStats = now + config.logging.statsIntervalSeconds
+            reportStats()
+        }
+    }
+
+    private func writeCheckpoint() {
+        do {
+            let result = try store.write(engine.checkpoint(createdAt: now))
+            checkpointStatus = "checkpoint ok"
+            logger.debug("checkpoint written", metadata: ["bytes": "\(result.bytes)", "contexts": "\(engine.contexts.count)"])
+        } catch {
+            checkpointStatus = "CHECKPOINT FAILING"
+            logger.error("checkpoint failed; predictions continue, previous checkpoint kept: \(error)", metadata: [
+                "directory": "\(config.state.directory)",
+            ])
+        }
+    }
+
+    /// The periodic stats entry (fixed MESSAGE_ID) to the journal, and the same figures as the STATUS= line.
+    private func reportStats() {
+        stats.modelNames = engine.models.map(\.name)
+        let entry = stats.report(
+            current: engine.counters, now: now, contexts: engine.contexts.count,
+            extraFields: [JournalField("CHECKPOINT", checkpointStatus)])
+        health.status = entry.statusLine + "; " + checkpointStatus
+        if Journal.isAvailable {
+            Journal.send(entry.journalFields())
+        } else {
+            logger.info("\(entry.message)", metadata: entry.metadata)
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import Logging
+import PredictordConfig
+import ServiceLifecycle
+import UnixSignals
+import Systemd
+import ZeroMQ
+
+/// The daemon as a swift-service-lifecycle `Service`: starts the poll thread, reports to systemd, reloads on
+/// SIGHUP and, on graceful shutdown (SIGTERM/SIGINT), stops the loop, which writes the final checkpoint.
+public struct PredictordDaemon: Service {
+    public let configPath: String
+    public let overrides: [String]
+    public let config: DaemonConfiguration
+    public let logger: Logger
+    private let notifier = SystemdNotifier()
+
+    public init(configPath: String, overrides: [String], config: DaemonConfiguration, logger: Logger) {
+        self.configPath = configPath
+        self.overrides = overrides
+        self.config = config
+        self.logger = logger
+    }
+
+    /// Events the poll thread reports back to the async world.
+    private enum LoopEvent: Sendable {
+        case started
+        case failed(String)
+        case finished
+    }
+
+    public func run() async throws {
+        let context = try ZMQContext()
+        let health = DaemonHealth()
+        let control = DaemonControl()
+        let (events, continuation) = AsyncStream<LoopEvent>.makeStream()
+        let config = self.config, logger = self.logger
+        let thread = Thread {
+            do {
+                let loop = try PollLoop(config: config, context: context, health: health, control: control, logger: logger)
+                continuation.yield(.started)
+                loop.run()
+            } catch {
+                continuation.yield(.failed("\(error)"))
+            }
+            continuation.yield(.finished)
+            continuation.finish()
+        }
+        thread.name = "predictord-poll"
+        thread.start()
+
+        var iterator = events.makeAsyncIterator()
+        if case let .failed(message) = await iterator.next() {
+            throw DaemonStartupError(message: message)
+        }
+        notifier.ready()
+        logger.notice("predictord ready", metadata: [
+            "config": "\(configPath)", "models": "\(config.models.map(\.name).joined(separator: ","))",
+            "state_directory": "\(config.state.directory)",
+        ])
+
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await watchdog(health: health) }
+                group.addTask { await reloadOnHangup(control: control) }
+                while let event = await iterator.next() {
+                    if case .finished = event { break }
+                }
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            notifier.stopping()
+            logger.notice("shutdown requested")
+            context.shutdown()
+        }
+    }
+
+    /// Sends WATCHDOG=1 at half the configured interval, but only while the poll loop's heartbeat is fresh,
+    /// and STATUS= with the live figures.
+    private func watchdog(health: DaemonHealth) async {
+        let interval = notifier.watchdogInterval
+        let period = interval.map { $0 / 2 } ?? .seconds(5)
+        while !Task.isCancelled {
+            if let interval {
+                if health.isFresh(now: .now, maxAge: interval / 2) {
+                    notifier.watchdog()
+                } else {
+                    logger.error("poll loop heartbeat is stale; withholding WATCHDOG=1 so systemd can restart the service")
+                }
+            }
+            _ = notifier.status(health.status)
+            try? await Task.sleep(for: period)
+        }
+    }
+
+    /// Re-reads the configuration on SIGHUP; a valid one replaces the model definitions for new contexts.
+    private func reloadOnHangup(control: DaemonControl) async {
+        for await _ in await UnixSignalsSequence(trapping: .sighup) {
+            notifier.notify("RELOADING=1")
+            do {
+                let fresh = try await ConfigurationLoader.load(path: configPath, overrides: overrides)
+                control.send(.reload(fresh.models))
+                logger.notice("SIGHUP: configuration re-read", metadata: ["config": "\(configPath)"])
+            } catch {
+                logger.error("SIGHUP: configuration rejected, keeping the running models: \(error.description)")
+            }
+            notifier.ready()
+        }
+    }
+}
+
+/// The daemon could not start (a socket would not bind, the state directory is unusable, …).
+public struct DaemonStartupError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { "predictord could not start: \(message)" }
+}

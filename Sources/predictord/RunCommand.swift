@@ -1,0 +1,40 @@
+import ArgumentParser
+import Logging
+import PredictordConfig
+import PredictordLogging
+import PredictordService
+import ServiceLifecycle
+
+/// `predictord run`: the daemon.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the daemon: subscribe to observations, publish predictions, checkpoint fast and slow memory."
+    )
+
+    @Option(help: "Configuration file (YAML).")
+    var config: String = "Config/predictord.yaml"
+
+    @Option(name: .customLong("set"), help: "Override a configuration key, e.g. --set state.directory=/tmp/s (repeatable).")
+    var overrides: [String] = []
+
+    func run() async throws {
+        let loaded: DaemonConfiguration
+        do {
+            loaded = try await ConfigurationLoader.load(path: config, overrides: overrides)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        let level = Logger.Level(rawValue: loaded.logging.level) ?? .info
+        LoggingSetup(identifier: "predictord", level: level).bootstrap()
+        let logger = Logger(label: "predictord")
+        let daemon = PredictordDaemon(configPath: config, overrides: overrides, config: loaded, logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: daemon, successTerminationBehavior: .gracefullyShutdownGroup,
+                                 failureTerminationBehavior: .gracefullyShutdownGroup)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+    }
+}
