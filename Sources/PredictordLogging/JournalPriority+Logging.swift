@@ -2,7 +2,7 @@ import Logging
 import Systemd
 
 extension JournalPriority {
-    /// The syslog severity for a swift-log level: trace and debug → debug (7), info → 6, notice → 5, warning → 4,
+    /// The syslog severity of a swift-log level: trace/debug → 7, info → 6, notice → 5, warning → 4,
     /// error → 3, critical → 2.
     public init(_ level: Logger.Level) {
         switch level {

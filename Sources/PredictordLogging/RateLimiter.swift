@@ -38,14 +38,14 @@ public struct RateLimiter: Sendable {
     public let burst: Int
     /// Seconds in which a bucket refills completely.
     public let interval: Double
-    /// Most keys tracked; keys beyond share the `overflowKey` bucket, so the memory use stays bounded.
+    /// Most keys tracked; further keys share the `overflowKey` bucket (one more), so memory stays bounded.
     public let maxKeys: Int
     private var buckets: [String: Bucket] = [:]
     private var lastPrune = -Double.infinity
 
     /// A limiter admitting `burst` lines per key per `interval` seconds (both at least 1 and positive).
     public init(burst: Int, interval: Double, maxKeys: Int = 1024) {
-        precondition(burst >= 1 && interval > 0 && maxKeys >= 1, "RateLimiter needs burst >= 1, interval > 0, maxKeys >= 1")
+        precondition(burst >= 1 && interval > 0 && maxKeys >= 1, "RateLimiter: burst >= 1, interval > 0, maxKeys >= 1")
         self.burst = burst
         self.interval = interval
         self.maxKeys = maxKeys

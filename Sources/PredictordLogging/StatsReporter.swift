@@ -37,11 +37,8 @@ public struct StatsReporter: Sendable {
         return entry
     }
 
-    /// The entry for `current` after `previous`, `elapsedSeconds` apart: rates over the interval (0 when the
-    /// interval is not positive; a counter below its previous value counts as restarted from 0), other values
-    /// cumulative. Fields: MESSAGE_ID, OBSERVATIONS_PER_SEC, PREDICTIONS_PER_SEC, CONTEXTS, DROPS_TOTAL,
-    /// DROPS_<REASON>, SEQ_GAPS, OBSERVATIONS_TOTAL, PREDICTIONS_TOTAL, CONTEXTS_CREATED, CONTEXTS_EVICTED,
-    /// INTERVAL_SEC, MODEL_<NAME>_MSE / MODEL_<NAME>_MEAN_SURPRISE (when known), then `extraFields`.
+    /// The entry for `current` after `previous`, `elapsedSeconds` apart (pure): per-second rates over the interval
+    /// (a counter that went backwards counts from 0; 0 for a non-positive interval), everything else cumulative.
     public static func entry(
         previous: EngineCounters,
         current: EngineCounters,
@@ -63,6 +60,7 @@ public struct StatsReporter: Sendable {
             message += " (" + byCount.map { "\($0.key)=\($0.value)" }.joined(separator: " ") + ")"
         }
 
+        // MESSAGE_ID, rates, CONTEXTS, drops and gaps, totals, INTERVAL_SEC, per-model accuracy, then the extras.
         var fields: [JournalField] = [
             JournalField("MESSAGE_ID", messageID),
             JournalField("OBSERVATIONS_PER_SEC", fixed(observationRate, 3)),

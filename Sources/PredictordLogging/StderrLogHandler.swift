@@ -56,12 +56,13 @@ public struct StderrLogHandler: LogHandler {
             let digits = String(value)
             return String(repeating: "0", count: max(0, width - digits.count)) + digits
         }
-        let date = "\(padded(Int(parts.tm_year) + 1900, 4))-\(padded(Int(parts.tm_mon) + 1, 2))-\(padded(Int(parts.tm_mday), 2))"
+        let year = padded(Int(parts.tm_year) + 1900, 4)
+        let date = "\(year)-\(padded(Int(parts.tm_mon) + 1, 2))-\(padded(Int(parts.tm_mday), 2))"
         let time = "\(padded(Int(parts.tm_hour), 2)):\(padded(Int(parts.tm_min), 2)):\(padded(Int(parts.tm_sec), 2))"
         return "\(date)T\(time).\(padded(Int(now.tv_nsec) / 1_000_000, 3))Z"
     }
 
-    /// `text` with newlines, carriage returns and tabs escaped so it stays on one line; with `quotes`, also `\` and `"`.
+    /// `text` with newlines, carriage returns and tabs escaped (one line); with `quotes`, also `\` and `"`.
     static func escaped(_ text: String, quotes: Bool = false) -> String {
         guard text.contains(where: { $0.isNewline || $0 == "\t" || (quotes && ($0 == "\\" || $0 == "\"")) }) else {
             return text
@@ -83,8 +84,10 @@ public struct StderrLogHandler: LogHandler {
 
     /// `value` in double quotes (with `"` and `\` escaped) when it is empty or has spaces, quotes, `=` or newlines.
     static func quotedIfNeeded(_ value: String) -> String {
-        let needsQuotes =
-            value.isEmpty || value.contains { $0 == " " || $0 == "\"" || $0 == "=" || $0 == "\\" || $0.isNewline || $0 == "\t" }
+        let needsQuotes = value.isEmpty || value.contains { character in
+            character == " " || character == "\"" || character == "=" || character == "\\" || character == "\t"
+                || character.isNewline
+        }
         guard needsQuotes else { return value }
         return "\"" + escaped(value, quotes: true) + "\""
     }

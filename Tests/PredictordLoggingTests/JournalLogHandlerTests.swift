@@ -50,7 +50,8 @@ struct JournalLogHandlerTests {
     }
 
     @Test func identifierIsConfigurable() {
-        let fields = JournalLogHandler(label: "x", identifier: "predictord-dev", sink: { _ in }).fields(for: Self.event())
+        let handler = JournalLogHandler(label: "x", identifier: "predictord-dev", sink: { _ in })
+        let fields = handler.fields(for: Self.event())
         #expect(fields.value("SYSLOG_IDENTIFIER") == "predictord-dev")
     }
 

@@ -104,7 +104,9 @@ struct JournaldLoggingIntegrationTests {
     /// journalctl's JSON gives a value as a string, or as an array of byte values when it is not printable.
     static func text(_ value: Any?) -> String? {
         if let string = value as? String { return string }
-        if let bytes = value as? [Int] { return String(decoding: bytes.map { UInt8(truncatingIfNeeded: $0) }, as: UTF8.self) }
+        if let bytes = value as? [Int] {
+            return String(decoding: bytes.map { UInt8(truncatingIfNeeded: $0) }, as: UTF8.self)
+        }
         return nil
     }
 }

@@ -33,7 +33,8 @@ struct StatsReporterTests {
         let entry = StatsReporter.entry(
             previous: previous, current: current, elapsedSeconds: 10, contexts: 17, modelNames: ["ar", "hmm-sym"]
         )
-        #expect(entry.message == "stats: 12345.6 obs/s, 12345.6 pred/s, 17 contexts, 3 dropped (wrong_dimension=2 unknown_stream=1)")
+        #expect(entry.message
+            == "stats: 12345.6 obs/s, 12345.6 pred/s, 17 contexts, 3 dropped (wrong_dimension=2 unknown_stream=1)")
         #expect(entry.statusLine == "12345.6 obs/s, 12345.6 pred/s, 17 contexts, 3 dropped")
         #expect(entry.observationsPerSecond == 12345.6)
         #expect(entry.predictionsPerSecond == 12345.6)
@@ -89,7 +90,9 @@ struct StatsReporterTests {
 
     @Test func zeroIntervalAndCounterResetGiveSaneRates() {
         let before = Self.counters(observations: 500, predictions: 500)
-        let zero = StatsReporter.entry(previous: before, current: before, elapsedSeconds: 0, contexts: 0, modelNames: [])
+        let zero = StatsReporter.entry(
+            previous: before, current: before, elapsedSeconds: 0, contexts: 0, modelNames: []
+        )
         #expect(zero.observationsPerSecond == 0)
         #expect(zero.fields.value("INTERVAL_SEC") == "0.000")
         // Counters below the previous snapshot (engine restarted) count from zero.
@@ -133,7 +136,9 @@ struct StatsReporterTests {
 
     @Test func statusLineIsASingleLine() {
         let (previous, current) = Self.example()
-        let entry = StatsReporter.entry(previous: previous, current: current, elapsedSeconds: 3, contexts: 5, modelNames: [])
+        let entry = StatsReporter.entry(
+            previous: previous, current: current, elapsedSeconds: 3, contexts: 5, modelNames: []
+        )
         #expect(!entry.statusLine.contains { $0.isNewline })
         #expect(entry.statusLine == "41152.0 obs/s, 41152.0 pred/s, 5 contexts, 3 dropped")
     }

@@ -4,8 +4,13 @@ import Testing
 
 @Suite("Logging: StderrLogHandler lines and LoggingSetup")
 struct StderrLogHandlerTests {
-    static func event(_ message: Logger.Message, metadata: Logger.Metadata? = nil) -> LogEvent {
-        LogEvent(level: .warning, message: message, metadata: metadata, source: nil, file: "M/F.swift", function: "f()", line: 1)
+    static func event(_ message: Logger.Message, metadata: Logger.Metadata? = nil, error: (any Error)? = nil)
+        -> LogEvent
+    {
+        LogEvent(
+            level: .warning, message: message, error: error, metadata: metadata, source: nil, file: "M/F.swift",
+            function: "f()", line: 1
+        )
     }
 
     @Test func lineHasTimestampLevelLabelMessageAndSortedMetadata() {
@@ -15,7 +20,9 @@ struct StderrLogHandlerTests {
             for: Self.event("dropped", metadata: ["reason": "wrong_dimension", "shared": "call"]),
             timestamp: "2026-11-23T19:40:00.123Z"
         )
-        #expect(line == "2026-11-23T19:40:00.123Z warning predictord.engine: dropped reason=wrong_dimension shared=call stream=a/b")
+        let expected = "2026-11-23T19:40:00.123Z warning predictord.engine: "
+            + "dropped reason=wrong_dimension shared=call stream=a/b"
+        #expect(line == expected)
     }
 
     @Test func lineStaysOnOneLineAndQuotesAwkwardValues() {
@@ -28,6 +35,13 @@ struct StderrLogHandlerTests {
         )
         #expect(line == #"T warning l: first\nsecond empty="" multi="x\ny" nested.k=v path="a b" quote="say \"hi\"""#)
         #expect(!line.contains("\n"))
+    }
+
+    @Test func errorIsAppendedLast() {
+        struct Broken: Error, CustomStringConvertible { var description: String { "disk full" } }
+        let event = Self.event("x", metadata: ["a": "1"], error: Broken())
+        let line = StderrLogHandler(label: "l").line(for: event, timestamp: "T")
+        #expect(line == #"T warning l: x a=1 error="disk full""#)
     }
 
     @Test func timestampIsUTCWithMilliseconds() {
