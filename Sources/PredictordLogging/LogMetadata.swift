@@ -1,9 +1,9 @@
 import Logging
 
 /// Pure helpers shared by the handlers: merging metadata sources and flattening nested values to key paths.
-public enum LogMetadata {
+enum LogMetadata {
     /// Merges handler metadata, then the provider's, then the call's; later sources win on equal keys.
-    public static func merged(
+    static func merged(
         handler: Logger.Metadata,
         provider: Logger.MetadataProvider?,
         call: Logger.Metadata?
@@ -20,7 +20,7 @@ public enum LogMetadata {
 
     /// Flattens `metadata` to `(path, value)` pairs sorted by key: dictionaries recurse with keys joined by
     /// `separator`, strings and arrays use their string form, empty dictionaries produce nothing.
-    public static func flattened(_ metadata: Logger.Metadata, separator: String) -> [(key: String, value: String)] {
+    static func flattened(_ metadata: Logger.Metadata, separator: String) -> [(key: String, value: String)] {
         var result: [(key: String, value: String)] = []
         append(metadata, prefix: nil, separator: separator, to: &result)
         return result
