@@ -1,0 +1,64 @@
+import PredictorCore
+
+/// A snapshot of an engine: every model's slow memory and every context's fast memory, in exact binary form.
+///
+/// The value is the payload of a checkpoint file (see ``CheckpointCodec`` for the framing); contexts name their model.
+public struct Checkpoint: Sendable, Equatable {
+    /// The payload format this build writes; files with a higher number are refused, never misread.
+    public static let currentFormatVersion: UInt32 = 1
+
+    /// Format of the payload (``currentFormatVersion`` for checkpoints built in this process).
+    public var formatVersion: UInt32
+    /// When the snapshot was taken, in seconds since the Unix epoch.
+    public var createdAt: Double
+    /// The models at snapshot time, in the engine's order.
+    public var models: [CheckpointModel]
+    /// Every context, sorted by stream id bytes so equal engines give equal files.
+    public var contexts: [CheckpointContext]
+
+    public init(
+        formatVersion: UInt32 = Checkpoint.currentFormatVersion, createdAt: Double, models: [CheckpointModel],
+        contexts: [CheckpointContext]
+    ) {
+        self.formatVersion = formatVersion
+        self.createdAt = createdAt
+        self.models = models
+        self.contexts = contexts
+    }
+}
+
+extension Checkpoint {
+    /// Appends the payload (everything after the file header).
+    public func encodePayload(to writer: inout ByteWriter) {
+        writer.write(createdAt)
+        writer.write(models.count)
+        for model in models { model.encode(to: &writer) }
+        writer.write(contexts.count)
+        for context in contexts { context.encode(to: &writer) }
+    }
+
+    /// Reads a payload of format `formatVersion`; throws on truncation, trailing bytes or unknown models.
+    public init(payload: [UInt8], formatVersion: UInt32) throws(StateDecodingError) {
+        var reader = ByteReader(payload)
+        let createdAt = try reader.readDouble()
+        // Every model and context takes at least 8 bytes, so counts are bounded by the bytes left.
+        let modelCount = try reader.readCount(elementSize: 16)
+        var models: [CheckpointModel] = []
+        models.reserveCapacity(modelCount)
+        for _ in 0..<modelCount { models.append(try CheckpointModel(from: &reader)) }
+        let names = Set(models.map(\.name))
+        guard names.count == models.count else { throw StateDecodingError("two models share a name") }
+        let contextCount = try reader.readCount(elementSize: 41)
+        var contexts: [CheckpointContext] = []
+        contexts.reserveCapacity(contextCount)
+        for i in 0..<contextCount {
+            let context = try CheckpointContext(from: &reader)
+            guard names.contains(context.model) else {
+                throw StateDecodingError("context \(i) names model '\(context.model)', which the checkpoint does not list")
+            }
+            contexts.append(context)
+        }
+        guard reader.isAtEnd else { throw StateDecodingError("\(reader.remaining) trailing bytes after the last context") }
+        self.init(formatVersion: formatVersion, createdAt: createdAt, models: models, contexts: contexts)
+    }
+}

@@ -1,0 +1,46 @@
+import PredictorCore
+
+/// One stream's fast memory in a checkpoint: stream id, model name, sequence bookkeeping and predictor state bytes.
+public struct CheckpointContext: Sendable, Equatable, BinaryCodable {
+    /// The stream id as UTF-8 bytes (the topic frame).
+    public var stream: [UInt8]
+    /// Name of the serving model (one of ``Checkpoint/models``).
+    public var model: String
+    /// Highest accepted `seq`, if any.
+    public var lastSeq: UInt64?
+    /// Time of the last accepted message, in the engine's clock (seconds).
+    public var lastActive: Double
+    /// `AnyPredictor.encodedState()` output.
+    public var state: [UInt8]
+
+    public init(stream: [UInt8], model: String, lastSeq: UInt64?, lastActive: Double, state: [UInt8]) {
+        self.stream = stream
+        self.model = model
+        self.lastSeq = lastSeq
+        self.lastActive = lastActive
+        self.state = state
+    }
+
+    public func encode(to writer: inout ByteWriter) {
+        writer.write(stream.count)
+        writer.write(raw: stream)
+        writer.write(model)
+        writer.write(lastSeq != nil)
+        writer.write(lastSeq ?? 0)
+        writer.write(lastActive)
+        writer.write(state.count)
+        writer.write(raw: state)
+    }
+
+    public init(from reader: inout ByteReader) throws(StateDecodingError) {
+        let streamCount = try reader.readCount(elementSize: 1)
+        let stream = Array(try reader.readRaw(count: streamCount))
+        let model = try reader.readString()
+        let hasSeq = try reader.readBool()
+        let seq = try reader.readUInt64()
+        let lastActive = try reader.readDouble()
+        let stateCount = try reader.readCount(elementSize: 1)
+        let state = Array(try reader.readRaw(count: stateCount))
+        self.init(stream: stream, model: model, lastSeq: hasSeq ? seq : nil, lastActive: lastActive, state: state)
+    }
+}

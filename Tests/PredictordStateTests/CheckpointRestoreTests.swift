@@ -1,0 +1,78 @@
+import PredictorCore
+import PredictorEngine
+import PredictordState
+import Testing
+
+@Suite("Checkpoint restore report")
+struct CheckpointRestoreTests {
+    @Test("a changed model skips exactly its contexts and names it; a removed model likewise; order does not matter")
+    func checkpointModelChangeSkipsItsContexts() throws {
+        let engine = CheckpointFixtures.trainedEngine()
+        let checkpoint = try CheckpointCodec.decode(CheckpointCodec.encode(engine.checkpoint(createdAt: 0)))
+        var models = CheckpointFixtures.models()
+        let changedHMM = CheckpointFixtures.models(hmmSeed: 8)[3]
+        #expect(changedHMM.name == "hmm" && changedHMM.spec != models[3].spec)
+        models[3] = changedHMM
+        models.removeLast()  // "dual"
+        models.reverse()  // restored contexts must be re-indexed by name
+        var fresh = PredictionEngine(models: models)
+        let report = fresh.restore(from: checkpoint)
+
+        let count = { (prefix: String) in engine.contexts.keys.filter { $0.hasPrefix(prefix) }.count }
+        #expect(count("hmm/") == 2 && count("dual/") == 2)
+        #expect(report.restored == engine.contexts.count - 4)
+        #expect(report.skipped(.modelChanged, model: "hmm") == 2)
+        #expect(report.skipped(.modelRemoved, model: "dual") == 2)
+        #expect(report.totalSkipped == 4)
+        #expect(report.skipped.count == 2)
+        #expect(report.description.contains("2 context(s) of model 'hmm' skipped (model_changed"), "\(report)")
+        #expect(report.description.contains("2 context(s) of model 'dual' skipped (model_removed"), "\(report)")
+        #expect(!fresh.contexts.keys.contains { $0.hasPrefix("hmm/") || $0.hasPrefix("dual/") })
+        for (stream, context) in fresh.contexts {
+            let original = try #require(engine.contexts[stream])
+            #expect(fresh.models[context.model].name == engine.models[original.model].name)
+            #expect(context.predictor.encodedState() == original.predictor.encodedState())
+        }
+        // The restored contexts predict as before: a query on the softmax stream gives the same bits.
+        var a = Prediction(), b = Prediction()
+        try engine.contexts["sm/x"]!.predictor.predict(query: [0.3, 0.6], into: &a)
+        try fresh.contexts["sm/x"]!.predictor.predict(query: [0.3, 0.6], into: &b)
+        #expect(a.isBitwiseEqual(to: b))
+    }
+
+    @Test("a context whose state does not decode is skipped and counted with its error; the rest are restored")
+    func checkpointUndecodableStateIsSkipped() throws {
+        let engine = CheckpointFixtures.trainedEngine()
+        var checkpoint = engine.checkpoint(createdAt: 0)
+        let victim = try #require(checkpoint.contexts.firstIndex { $0.model == "reg" })
+        checkpoint.contexts[victim].state.removeLast(3)
+        let other = try #require(checkpoint.contexts.firstIndex { $0.model == "dual" })
+        checkpoint.contexts[other].state = []
+        var fresh = PredictionEngine(models: CheckpointFixtures.models())
+        let report = fresh.restore(from: checkpoint)
+        #expect(report.restored == checkpoint.contexts.count - 2)
+        #expect(report.skipped(.undecodableState, model: "reg") == 1)
+        #expect(report.skipped(.undecodableState, model: "dual") == 1)
+        let detail = try #require(report.firstError[.init(reason: .undecodableState, model: "reg")])
+        #expect(detail.contains("reg/1") && detail.contains("cannot decode state"), "\(detail)")
+        #expect(fresh.contexts["reg/1"] == nil)
+    }
+
+    @Test("invalid UTF-8 stream ids and a full context table are skipped and counted")
+    func checkpointInvalidStreamAndContextLimit() throws {
+        let engine = CheckpointFixtures.trainedEngine()
+        var checkpoint = engine.checkpoint(createdAt: 0)
+        var broken = checkpoint.contexts[0]
+        broken.stream = [0x61, 0x72, 0x2F, 0xFF]
+        checkpoint.contexts.append(broken)
+        var limited = PredictionEngine(models: CheckpointFixtures.models(), limits: EngineLimits(maxContexts: 3))
+        let report = limited.restore(from: checkpoint)
+        #expect(report.skipped(.invalidStreamID, model: broken.model) == 1)
+        #expect(report.restored == 3)
+        #expect(report.totalSkipped == checkpoint.contexts.count - 3)
+        #expect(limited.contexts.count == 3)
+        // The most recently active contexts are the ones kept.
+        let newest = engine.contexts.sorted { $0.value.lastActive > $1.value.lastActive }.prefix(3).map(\.key)
+        #expect(Set(limited.contexts.keys) == Set(newest))
+    }
+}
