@@ -166,9 +166,10 @@ public struct PredictionEngine: Sendable {
     @discardableResult
     public mutating func evictIdle(now: Double) -> Int {
         guard limits.idleTTL > 0 else { return 0 }
-        let before = contexts.count
-        contexts = contexts.filter { now - $0.value.lastActive <= limits.idleTTL }
-        let removed = before - contexts.count
+        // In place: rebuilding a table of 10⁶ contexts every sweep would double its memory for the moment.
+        let expired = contexts.compactMap { now - $0.value.lastActive > limits.idleTTL ? $0.key : nil }
+        for stream in expired { contexts.removeValue(forKey: stream) }
+        let removed = expired.count
         counters.contextsEvicted &+= UInt64(removed)
         return removed
     }

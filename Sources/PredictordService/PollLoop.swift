@@ -190,7 +190,8 @@ final class PollLoop {
             }
         }
         if now >= nextEviction {
-            nextEviction = now + 1
+            // Eviction scans every context: sweep at a tenth of the TTL (1–60 s), so a context outlives it by ≤ 10 %.
+            nextEviction = now + min(max(config.limits.idleTTLSeconds / 10, 1), 60)
             let removed = engine.evictIdle(now: now)
             if removed > 0 {
                 logger.info("evicted idle contexts", metadata: ["count": "\(removed)", "idle_ttl_seconds": "\(config.limits.idleTTLSeconds)"])
