@@ -174,7 +174,7 @@ final class PollLoop {
         var metadata: Logger.Metadata = ["reason": "\(reason)"]
         if let stream { metadata["stream"] = "\(stream)" }
         if admission.suppressed > 0 { metadata["suppressed"] = "\(admission.suppressed)" }
-        logger.warning("dropped message: \(message)", metadata: metadata)
+        logger.warning("dropped message: \(message)\(admission.note)", metadata: metadata)
     }
 
     private func periodic() {

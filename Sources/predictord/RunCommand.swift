@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 import PredictordConfig
 import PredictordLogging
@@ -26,7 +27,10 @@ struct RunCommand: AsyncParsableCommand {
             throw ValidationError(error.description)
         }
         let level = Logger.Level(rawValue: loaded.logging.level) ?? .info
-        LoggingSetup(identifier: "predictord", level: level).bootstrap()
+        // Under systemd (it sets INVOCATION_ID and JOURNAL_STREAM) log to the journal; run by hand, to stderr.
+        let environment = ProcessInfo.processInfo.environment
+        let underSystemd = environment["INVOCATION_ID"] != nil || environment["JOURNAL_STREAM"] != nil
+        LoggingSetup(identifier: "predictord", level: level, destination: underSystemd ? .automatic : .stderr).bootstrap()
         let logger = Logger(label: "predictord")
         let daemon = PredictordDaemon(configPath: config, overrides: overrides, config: loaded, logger: logger)
         let group = ServiceGroup(
