@@ -78,7 +78,8 @@ final class PollLoop {
             logger.info("no checkpoint found; starting with empty fast memory", metadata: ["directory": "\(config.state.directory)"])
         case let .loaded(checkpoint):
             let report = engine.restore(from: checkpoint)
-            logger.notice("restored checkpoint: \(report)", metadata: [
+            let age = max(0, now - checkpoint.createdAt)
+            logger.notice("restored checkpoint: \(report); it was written \(Int(age)) s ago, so if the previous run did not stop cleanly (kill -9, crash, power loss) the observations of those \(Int(age)) s are not in fast memory (per-stream seq gaps count them)", metadata: [
                 "contexts": "\(report.restored)", "skipped": "\(report.totalSkipped)",
                 "checkpoint_age_seconds": "\(Int(now - checkpoint.createdAt))",
             ])
