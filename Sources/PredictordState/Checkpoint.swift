@@ -37,9 +37,14 @@ extension Checkpoint {
         for context in contexts { context.encode(to: &writer) }
     }
 
-    /// Reads a payload of format `formatVersion`; throws on truncation, trailing bytes or unknown models.
+    /// Reads a payload of format `formatVersion` (as bytes of their own); throws on truncation, trailing bytes or unknown models.
     public init(payload: [UInt8], formatVersion: UInt32) throws(StateDecodingError) {
         var reader = ByteReader(payload)
+        try self.init(payloadFrom: &reader, formatVersion: formatVersion)
+    }
+
+    /// Reads a payload that runs from the reader's offset to the end of its bytes.
+    public init(payloadFrom reader: inout ByteReader, formatVersion: UInt32) throws(StateDecodingError) {
         let createdAt = try reader.readDouble()
         // Every model and context takes at least 8 bytes, so counts are bounded by the bytes left.
         let modelCount = try reader.readCount(elementSize: 16)

@@ -10,19 +10,26 @@ public enum CheckpointCodec {
 
     /// The complete file bytes of `checkpoint` (always written in ``Checkpoint/currentFormatVersion``).
     public static func encode(_ checkpoint: Checkpoint) -> [UInt8] {
-        var payload = ByteWriter(reservingCapacity: 64 + checkpoint.contexts.count * 256)
-        checkpoint.encodePayload(to: &payload)
-        var header = ByteWriter(reservingCapacity: headerSize + payload.bytes.count)
-        header.write(raw: magic)
-        header.write(Checkpoint.currentFormatVersion)
-        header.write(UInt32(0))
-        header.write(UInt64(payload.bytes.count))
+        // Header and payload share one buffer; the header's length and checksum are patched in afterwards.
+        var writer = ByteWriter(reservingCapacity: headerSize + 64 + checkpoint.contexts.count * 256)
+        writer.write(raw: magic)
+        writer.write(Checkpoint.currentFormatVersion)
+        writer.write(UInt32(0))
+        writer.write(UInt64(0))
+        writer.write(UInt64(0))
+        checkpoint.encodePayload(to: &writer)
+        var bytes = writer.bytes
+        writer = ByteWriter(reservingCapacity: 0)  // drop the writer's reference so patching does not copy
+        patch(UInt64(bytes.count - headerSize), at: 16, in: &bytes)
         var crc = CRC64()
-        crc.update(header.bytes[8..<24])
-        crc.update(payload.bytes)
-        header.write(crc.value)
-        header.write(raw: payload.bytes)
-        return header.bytes
+        crc.update(bytes[8..<24])
+        crc.update(bytes[headerSize...])
+        patch(crc.value, at: 24, in: &bytes)
+        return bytes
+    }
+
+    private static func patch(_ value: UInt64, at offset: Int, in bytes: inout [UInt8]) {
+        for i in 0..<8 { bytes[offset + i] = UInt8(truncatingIfNeeded: value >> (8 * UInt64(i))) }
     }
 
     /// Decodes file bytes, checking magic, version, length and checksum before the payload; never traps.
@@ -38,12 +45,13 @@ public enum CheckpointCodec {
                 .truncated,
                 "truncated checkpoint: \(bytes.count) bytes, shorter than the \(headerSize)-byte header (interrupted copy or disk error)")
         }
-        var header = ByteReader(Array(bytes[magic.count..<headerSize]))
-        // The reads below cannot fail: the header has exactly 24 bytes after the magic.
-        let version = (try? header.readUInt32()) ?? 0
-        let flags = (try? header.readUInt32()) ?? 0
-        let length = (try? header.readUInt64()) ?? 0
-        let checksum = (try? header.readUInt64()) ?? 0
+        var reader = ByteReader(bytes)
+        // The reads below cannot fail: the file has at least the 32 header bytes.
+        _ = try? reader.readRaw(count: magic.count)
+        let version = (try? reader.readUInt32()) ?? 0
+        let flags = (try? reader.readUInt32()) ?? 0
+        let length = (try? reader.readUInt64()) ?? 0
+        let checksum = (try? reader.readUInt64()) ?? 0
         guard version <= Checkpoint.currentFormatVersion else {
             throw CheckpointError(
                 .newerFormat,
@@ -74,7 +82,7 @@ public enum CheckpointCodec {
                 "checkpoint uses flags \(hex(UInt64(flags))) unknown to this build; upgrade predictord or move the file aside")
         }
         do {
-            return try Checkpoint(payload: Array(bytes[headerSize...]), formatVersion: version)
+            return try Checkpoint(payloadFrom: &reader, formatVersion: version)
         } catch {
             throw CheckpointError(.undecodable, "checkpoint payload does not decode (\(error.reason)); it cannot be restored")
         }

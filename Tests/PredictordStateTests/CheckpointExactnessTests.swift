@@ -46,6 +46,8 @@ struct CheckpointExactnessTests {
             if case .prediction = outcome { predictions += 1 }
         }
         #expect(predictions > 150)
+        let refused = actual.filter { if case .dropped("seq_not_increasing") = $0 { true } else { false } }.count
+        #expect(refused > 0, "the script repeats some seqs after the checkpoint")
         // Same fast memory at the end: the final checkpoints are byte-identical.
         #expect(
             CheckpointCodec.encode(resumed.checkpoint(createdAt: 0)) == CheckpointCodec.encode(uninterrupted.checkpoint(createdAt: 0)))

@@ -95,7 +95,9 @@ enum CheckpointFixtures {
             let usesSeq = !stream.hasSuffix("2") && stream != "sm/y"
             var seq: UInt64? = nil
             if usesSeq {
-                let next = (seqs[stream] ?? 0) + 1 + (rng.below(8) == 0 ? 2 : 0)
+                // Mostly the next seq, sometimes a gap, sometimes the last seq again (which the engine refuses).
+                let last = seqs[stream] ?? 0
+                let next = last > 0 && rng.below(15) == 0 ? last : last + 1 + (rng.below(8) == 0 ? 2 : 0)
                 seqs[stream] = next
                 seq = next
             }
