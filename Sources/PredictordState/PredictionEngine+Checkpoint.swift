@@ -72,6 +72,7 @@ extension PredictionEngine {
             }
             restore(stream: candidate.stream, context: candidate.context)
             report.restored += 1
+            report.restoredByModel[candidate.model, default: 0] += 1
         }
         return report
     }

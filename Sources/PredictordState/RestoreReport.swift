@@ -42,6 +42,8 @@ public struct RestoreReport: Sendable, Equatable, CustomStringConvertible {
 
     /// Contexts put back into the engine.
     public var restored: Int = 0
+    /// Contexts put back, per model name.
+    public var restoredByModel: [String: Int] = [:]
     /// Contexts skipped, by reason and model.
     public var skipped: [Skip: Int] = [:]
     /// The first detailed error per skip key (stream and decoding error), for the journal.

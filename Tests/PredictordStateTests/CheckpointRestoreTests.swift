@@ -25,6 +25,7 @@ struct CheckpointRestoreTests {
         #expect(report.skipped(.modelRemoved, model: "dual") == 2)
         #expect(report.totalSkipped == 4)
         #expect(report.skipped.count == 2)
+        #expect(report.restoredByModel == ["ar": count("ar/"), "reg": count("reg/"), "sm": count("sm/")])
         #expect(report.description.contains("2 context(s) of model 'hmm' skipped (model_changed"), "\(report)")
         #expect(report.description.contains("2 context(s) of model 'dual' skipped (model_removed"), "\(report)")
         #expect(!fresh.contexts.keys.contains { $0.hasPrefix("hmm/") || $0.hasPrefix("dual/") })
