@@ -33,6 +33,21 @@ struct CheckpointAtomicityTests {
         #expect(dir.entries() == ["checkpoint.bin"])
     }
 
+    @Test("disk full while writing (temp file on /dev/full): throws ENOSPC, keeps the previous checkpoint, removes the temp file",
+          .enabled(if: FileManager.default.fileExists(atPath: "/dev/full")))
+    func checkpointDiskFull() throws {
+        let dir = TemporaryDirectory()
+        let store = try CheckpointStore(directory: dir.path)
+        let old = CheckpointFixtures.trainedEngine(messages: 40).checkpoint(createdAt: 1)
+        try store.write(old)
+        try FileManager.default.createSymbolicLink(atPath: store.temporaryPath, withDestinationPath: "/dev/full")
+        let error = #expect(throws: CheckpointError.self) { try store.write(old) }
+        #expect(error?.description.contains("No space left on device") == true, "\(String(describing: error))")
+        #expect(error?.description.contains("Free disk space") == true)
+        try Self.expectLoads(store, old)
+        #expect(dir.entries() == ["checkpoint.bin"])
+    }
+
     @Test("a write failing after the temp file was written removes the temp file")
     func checkpointRenameFailureRemovesTemp() throws {
         let dir = TemporaryDirectory()
