@@ -63,7 +63,7 @@ let package = Package(
         .executableTarget(
             name: "predictord",
             dependencies: [
-                "PredictorCore", "PredictorWire", "PredictorEngine", "PredictordConfig", "PredictordService",
+                "PredictorCore", "PredictorWire", "PredictorEngine", "PredictordConfig", "PredictordService", "PredictordState",
                 "ZeroMQ", "Systemd", "PredictordLogging", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

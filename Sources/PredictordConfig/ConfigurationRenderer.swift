@@ -30,33 +30,39 @@ public enum ConfigurationRenderer {
             "models: \(list(c.models.map(\.name)))",
             "model:",
         ]
-        for m in c.models {
-            lines += ["  \(m.name):", "    kind: \(m.spec.kind)", "    match: \(quote(m.match))"]
-            func layout(_ l: FeatureLayout) {
-                switch l {
-                case let .autoregressive(lags, bias): lines += ["    lags: \(lags)", "    bias: \(bias)"]
-                case let .explicit(d): lines += ["    dimension: \(d)"]
-                }
-            }
-            func hmm(_ h: HMMParameters) {
-                lines += [
-                    "    states: \(h.states)", "    symbols: \(h.symbols)",
-                    "    transition: \(nums(h.transition))", "    emission: \(nums(h.emission))",
-                    "    initial: \(nums(h.initial))", "    values: \(nums(h.values))",
-                ]
-            }
-            switch m.spec {
-            case let .rls(p):
-                layout(p.layout)
-                lines += ["    outputs: \(p.outputs)", "    lambda: \(p.lambda)", "    delta: \(p.delta)", "    prior_mean: \(nums(p.priorMean))"]
-            case let .softmax(p):
-                layout(p.layout)
-                lines += ["    outputs: \(p.outputs)", "    beta: \(p.beta)", "    window: \(p.window)", "    prior_mean: \(nums(p.priorMean))"]
-            case let .forward(h): hmm(h)
-            case let .dual(p): lines += ["    window: \(p.window)"]; hmm(p.hmm)
+        for m in c.models { lines += modelLines(m) }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The YAML lines of one model definition (two-space indented under `model:`).
+    public static func modelLines(_ m: ModelDefinition) -> [String] {
+        var lines: [String] = []
+        func nums(_ values: [Double]) -> String { "[" + values.map { "\($0)" }.joined(separator: ", ") + "]" }
+        lines += ["  \(m.name):", "    kind: \(m.spec.kind)", "    match: \(quote(m.match))"]
+        func layout(_ l: FeatureLayout) {
+            switch l {
+            case let .autoregressive(lags, bias): lines += ["    lags: \(lags)", "    bias: \(bias)"]
+            case let .explicit(d): lines += ["    dimension: \(d)"]
             }
         }
-        return lines.joined(separator: "\n") + "\n"
+        func hmm(_ h: HMMParameters) {
+            lines += [
+                "    states: \(h.states)", "    symbols: \(h.symbols)",
+                "    transition: \(nums(h.transition))", "    emission: \(nums(h.emission))",
+                "    initial: \(nums(h.initial))", "    values: \(nums(h.values))",
+            ]
+        }
+        switch m.spec {
+        case let .rls(p):
+            layout(p.layout)
+            lines += ["    outputs: \(p.outputs)", "    lambda: \(p.lambda)", "    delta: \(p.delta)", "    prior_mean: \(nums(p.priorMean))"]
+        case let .softmax(p):
+            layout(p.layout)
+            lines += ["    outputs: \(p.outputs)", "    beta: \(p.beta)", "    window: \(p.window)", "    prior_mean: \(nums(p.priorMean))"]
+        case let .forward(h): hmm(h)
+        case let .dual(p): lines += ["    window: \(p.window)"]; hmm(p.hmm)
+        }
+        return lines
     }
 
     /// A double-quoted YAML scalar.

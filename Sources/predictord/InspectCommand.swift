@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import PredictorEngine
+import PredictordConfig
+import PredictordState
+
+/// `predictord inspect`: print what a state directory's checkpoint holds, without modifying it.
+struct InspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Print the slow memory (models and their parameters) and the contexts saved in a state directory."
+    )
+
+    @Argument(help: "State directory (state.directory; /var/lib/predictord under systemd).")
+    var directory: String
+
+    func run() throws {
+        let path = directory + "/checkpoint.bin"
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ValidationError("no checkpoint at \(path): has the daemon run with state.directory = \(directory)?")
+        }
+        // Decoded read-only: a corrupt file is reported here and left where it is.
+        let checkpoint: Checkpoint
+        do {
+            checkpoint = try CheckpointCodec.decode(Array(data))
+        } catch {
+            throw ValidationError("\(path): \(error)")
+        }
+        let written = Date(timeIntervalSince1970: checkpoint.createdAt)
+        let age = Int(Date().timeIntervalSince(written))
+        print("checkpoint: \(path)")
+        print("format: \(checkpoint.formatVersion), \(data.count) bytes, written \(written) (\(age) s ago)")
+        var perModel: [String: Int] = [:]
+        for context in checkpoint.contexts { perModel[context.model, default: 0] += 1 }
+        print("contexts: \(checkpoint.contexts.count)")
+        print("models:")
+        for model in checkpoint.models {
+            let contexts = perModel[model.name] ?? 0
+            do {
+                let spec = try model.decodeSpec()
+                print("  # \(contexts) context(s)")
+                for line in ConfigurationRenderer.modelLines(ModelDefinition(name: model.name, match: "", spec: spec))
+                where !line.hasPrefix("    match:") {
+                    print(line)
+                }
+            } catch {
+                print("  \(model.name): undecodable parameters (\(error))")
+            }
+        }
+    }
+}
