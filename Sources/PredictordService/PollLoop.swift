@@ -23,6 +23,7 @@ final class PollLoop {
     private let predictions: ZMQSocket
     private let poller = ZMQPoller()
     private let store: CheckpointStore
+    private let checkpoints: CheckpointWriter
     private var out = OutboundPrediction(stream: "", model: "", prediction: Prediction())
     private var payload: [UInt8] = []
     private var limiter = RateLimiter(burst: 10, interval: 10)
@@ -31,7 +32,6 @@ final class PollLoop {
     private var nextStats: Double
     private var nextCheckpoint: Double
     private var nextEviction: Double
-    private var checkpointStatus = "no checkpoint yet"
 
     /// Restores the last checkpoint, then creates and binds the sockets; throws (with the endpoint named) if it cannot.
     init(config: DaemonConfiguration, context: ZMQContext, health: DaemonHealth, control: DaemonControl, logger: Logger) throws {
@@ -43,6 +43,7 @@ final class PollLoop {
             models: config.models,
             limits: EngineLimits(maxContexts: config.limits.maxContexts, idleTTL: config.limits.idleTTLSeconds))
         store = try CheckpointStore(directory: config.state.directory)
+        checkpoints = CheckpointWriter(store: store, logger: logger)
         observations = try ZMQSocket(context: context, type: .sub)
         predictions = try ZMQSocket(context: context, type: .pub)
         stats = StatsReporter(modelNames: config.models.map(\.name), start: now)
@@ -105,7 +106,9 @@ final class PollLoop {
             periodic()
         }
         logger.notice("stopping: writing final checkpoint", metadata: ["contexts": "\(engine.contexts.count)"])
-        writeCheckpoint()
+        if case let .failed(message) = checkpoints.writeNow(engine, now: now) {
+            logger.critical("final checkpoint failed; state since the last good checkpoint will be lost: \(message)")
+        }
         observations.close()
         predictions.close()
     }
@@ -187,7 +190,7 @@ final class PollLoop {
                     "models": "\(models.map(\.name).joined(separator: ","))", "changed": "\(changed.joined(separator: ","))",
                 ])
             case .checkpoint:
-                writeCheckpoint()
+                checkpoints.writeInBackground(engine, now: now)
             }
         }
         if now >= nextEviction {
@@ -200,7 +203,7 @@ final class PollLoop {
         }
         if now >= nextCheckpoint {
             nextCheckpoint = now + config.state.checkpointIntervalSeconds
-            writeCheckpoint()
+            checkpoints.writeInBackground(engine, now: now)
         }
         if now >= nextStats {
             nextStats = now + config.logging.statsIntervalSeconds
@@ -208,22 +211,15 @@ final class PollLoop {
         }
     }
 
-    private func writeCheckpoint() {
-        do {
-            let result = try store.write(engine.checkpoint(createdAt: now))
-            checkpointStatus = "checkpoint ok"
-            logger.debug("checkpoint written", metadata: ["bytes": "\(result.bytes)", "contexts": "\(engine.contexts.count)"])
-        } catch {
-            checkpointStatus = "CHECKPOINT FAILING"
-            logger.error("checkpoint failed; predictions continue, previous checkpoint kept: \(error)", metadata: [
-                "directory": "\(config.state.directory)",
-            ])
-        }
-    }
-
     /// The periodic stats entry (fixed MESSAGE_ID) to the journal, and the same figures as the STATUS= line.
     private func reportStats() {
         stats.modelNames = engine.models.map(\.name)
+        let checkpointStatus: String
+        switch checkpoints.lastOutcome {
+        case .none: checkpointStatus = "no checkpoint yet"
+        case .succeeded: checkpointStatus = "checkpoint ok"
+        case .failed: checkpointStatus = "CHECKPOINT FAILING (see journal)"
+        }
         let entry = stats.report(
             current: engine.counters, now: now, contexts: engine.contexts.count,
             extraFields: [JournalField("CHECKPOINT", checkpointStatus)])
