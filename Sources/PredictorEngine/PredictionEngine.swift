@@ -162,6 +162,15 @@ public struct PredictionEngine: Sendable {
         return changed
     }
 
+    /// Index of `definition` among the known models, adding it as an inactive version (it serves existing
+    /// contexts, e.g. restored ones that started under it, but no new streams) when it is not known yet.
+    public mutating func adopt(_ definition: ModelDefinition) -> Int {
+        if let known = models.lastIndex(of: definition) { return known }
+        models.append(definition)
+        counters.models.append(ModelAccuracy())
+        return models.count - 1
+    }
+
     /// Removes contexts idle for longer than `limits.idleTTL`; returns how many were removed.
     @discardableResult
     public mutating func evictIdle(now: Double) -> Int {

@@ -51,15 +51,13 @@ extension Checkpoint {
         var models: [CheckpointModel] = []
         models.reserveCapacity(modelCount)
         for _ in 0..<modelCount { models.append(try CheckpointModel(from: &reader)) }
-        let names = Set(models.map(\.name))
-        guard names.count == models.count else { throw StateDecodingError("two models share a name") }
-        let contextCount = try reader.readCount(elementSize: 41)
+        let contextCount = try reader.readCount(elementSize: 49)
         var contexts: [CheckpointContext] = []
         contexts.reserveCapacity(contextCount)
         for i in 0..<contextCount {
             let context = try CheckpointContext(from: &reader)
-            guard names.contains(context.model) else {
-                throw StateDecodingError("context \(i) names model '\(context.model)', which the checkpoint does not list")
+            guard models.indices.contains(context.modelIndex), models[context.modelIndex].name == context.model else {
+                throw StateDecodingError("context \(i) names model '\(context.model)' #\(context.modelIndex), which the checkpoint does not list")
             }
             contexts.append(context)
         }

@@ -4,8 +4,11 @@ import PredictorCore
 public struct CheckpointContext: Sendable, Equatable, BinaryCodable {
     /// The stream id as UTF-8 bytes (the topic frame).
     public var stream: [UInt8]
-    /// Name of the serving model (one of ``Checkpoint/models``).
+    /// Name of the serving model.
     public var model: String
+    /// Index of the serving model's definition in ``Checkpoint/models`` (a name can have several definitions:
+    /// after a reload, older contexts keep the one they started with).
+    public var modelIndex: Int
     /// Highest accepted `seq`, if any.
     public var lastSeq: UInt64?
     /// Time of the last accepted message, in the engine's clock (seconds).
@@ -13,9 +16,10 @@ public struct CheckpointContext: Sendable, Equatable, BinaryCodable {
     /// `AnyPredictor.encodedState()` output.
     public var state: [UInt8]
 
-    public init(stream: [UInt8], model: String, lastSeq: UInt64?, lastActive: Double, state: [UInt8]) {
+    public init(stream: [UInt8], model: String, modelIndex: Int, lastSeq: UInt64?, lastActive: Double, state: [UInt8]) {
         self.stream = stream
         self.model = model
+        self.modelIndex = modelIndex
         self.lastSeq = lastSeq
         self.lastActive = lastActive
         self.state = state
@@ -25,6 +29,7 @@ public struct CheckpointContext: Sendable, Equatable, BinaryCodable {
         writer.write(stream.count)
         writer.write(raw: stream)
         writer.write(model)
+        writer.write(modelIndex)
         writer.write(lastSeq != nil)
         writer.write(lastSeq ?? 0)
         writer.write(lastActive)
@@ -36,11 +41,12 @@ public struct CheckpointContext: Sendable, Equatable, BinaryCodable {
         let streamCount = try reader.readCount(elementSize: 1)
         let stream = Array(try reader.readRaw(count: streamCount))
         let model = try reader.readString()
+        let modelIndex = try reader.readInt()
         let hasSeq = try reader.readBool()
         let seq = try reader.readUInt64()
         let lastActive = try reader.readDouble()
         let stateCount = try reader.readCount(elementSize: 1)
         let state = Array(try reader.readRaw(count: stateCount))
-        self.init(stream: stream, model: model, lastSeq: hasSeq ? seq : nil, lastActive: lastActive, state: state)
+        self.init(stream: stream, model: model, modelIndex: modelIndex, lastSeq: hasSeq ? seq : nil, lastActive: lastActive, state: state)
     }
 }

@@ -10,37 +10,56 @@ extension PredictionEngine {
         for (stream, context) in contexts {
             saved.append(
                 CheckpointContext(
-                    stream: Array(stream.utf8), model: self.models[context.model].name, lastSeq: context.lastSeq,
+                    stream: Array(stream.utf8), model: self.models[context.model].name, modelIndex: context.model,
+                    lastSeq: context.lastSeq,
                     lastActive: context.lastActive, state: context.predictor.encodedState()))
         }
         saved.sort { $0.stream.lexicographicallyPrecedes($1.stream) }
         return Checkpoint(createdAt: createdAt, models: models, contexts: saved)
     }
 
-    /// Puts back every context whose model exists here by name with a bitwise-identical spec; never traps.
+    /// Puts back every context whose model name is still configured; never traps.
     ///
-    /// Skipped contexts are counted by reason and model in the report; existing contexts of the same stream are replaced.
+    /// A context continues under the exact definition it was saved with: the configured one when the parameters
+    /// are unchanged, otherwise the checkpoint's own (kept as an inactive version serving only those contexts, as
+    /// after a SIGHUP reload). Skipped contexts are counted by reason and model in the report.
     @discardableResult
     public mutating func restore(from checkpoint: Checkpoint) -> RestoreReport {
         var report = RestoreReport()
-        var byName: [String: Int] = [:]
-        for (i, model) in models.enumerated() where byName[model.name] == nil { byName[model.name] = i }
-        let savedSpecs = Dictionary(checkpoint.models.map { ($0.name, $0.encodedSpec) }, uniquingKeysWith: { a, _ in a })
-        // Encoded once per model, compared per context.
+        let configuredNames = Set(models.map(\.name))
         let currentSpecs = models.map(\.spec.encodedBytes)
+        // Engine index for each checkpoint model, resolved once: nil = removed or undecodable.
+        var resolved: [Int?] = []
+        var undecodable: [Int: String] = [:]
+        for (i, saved) in checkpoint.models.enumerated() {
+            guard configuredNames.contains(saved.name) else { resolved.append(nil); continue }
+            if let same = models.indices.first(where: { models[$0].name == saved.name && currentSpecs[$0] == saved.encodedSpec }) {
+                resolved.append(same)
+                continue
+            }
+            do {
+                let spec = try saved.decodeSpec()
+                let match = models.last(where: { $0.name == saved.name })?.match ?? ""
+                resolved.append(adopt(ModelDefinition(name: saved.name, match: match, spec: spec)))
+            } catch {
+                undecodable[i] = "\(error)"
+                resolved.append(nil)
+            }
+        }
 
         var candidates: [(stream: String, context: StreamContext, model: String)] = []
         candidates.reserveCapacity(checkpoint.contexts.count)
         for saved in checkpoint.contexts {
-            guard let index = byName[saved.model] else {
-                report.skip(.modelRemoved, model: saved.model, detail: "model '\(saved.model)' is not configured")
+            guard let index = resolved[saved.modelIndex] else {
+                if let error = undecodable[saved.modelIndex] {
+                    report.skip(.modelChanged, model: saved.model, detail: "the saved parameters do not decode: \(error)")
+                } else {
+                    report.skip(.modelRemoved, model: saved.model, detail: "model '\(saved.model)' is not configured")
+                }
                 continue
             }
-            guard let savedSpec = savedSpecs[saved.model], savedSpec == currentSpecs[index] else {
-                report.skip(
-                    .modelChanged, model: saved.model,
-                    detail: "the configured parameters of '\(saved.model)' differ from the checkpoint's")
-                continue
+            if currentSpecs.indices.contains(index) == false || currentSpecs[index] != checkpoint.models[saved.modelIndex].encodedSpec {
+                report.previousDefinition[saved.model, default: 0] += 1
             }
             guard let stream = String(validating: saved.stream, as: UTF8.self) else {
                 report.skip(.invalidStreamID, model: saved.model, detail: "stream id bytes \(saved.stream.prefix(32))")

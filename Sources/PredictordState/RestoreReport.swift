@@ -44,6 +44,9 @@ public struct RestoreReport: Sendable, Equatable, CustomStringConvertible {
     public var restored: Int = 0
     /// Contexts put back, per model name.
     public var restoredByModel: [String: Int] = [:]
+    /// Contexts restored under the checkpoint's previous definition of a model whose configured parameters
+    /// changed, per model name (they keep their parameters; new streams get the configured ones).
+    public var previousDefinition: [String: Int] = [:]
     /// Contexts skipped, by reason and model.
     public var skipped: [Skip: Int] = [:]
     /// The first detailed error per skip key (stream and decoding error), for the journal.
@@ -74,6 +77,9 @@ public struct RestoreReport: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String {
-        (["restored \(restored) context(s), skipped \(totalSkipped)"] + skipLines).joined(separator: "; ")
+        let kept = previousDefinition.sorted { $0.key < $1.key }.map {
+            "\($0.value) context(s) of model '\($0.key)' continue under their saved parameters (the configured ones changed; new streams use those)"
+        }
+        return (["restored \(restored) context(s), skipped \(totalSkipped)"] + kept + skipLines).joined(separator: "; ")
     }
 }

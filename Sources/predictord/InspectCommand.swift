@@ -30,12 +30,12 @@ struct InspectCommand: ParsableCommand {
         let age = Int(Date().timeIntervalSince(written))
         print("checkpoint: \(path)")
         print("format: \(checkpoint.formatVersion), \(data.count) bytes, written \(written) (\(age) s ago)")
-        var perModel: [String: Int] = [:]
-        for context in checkpoint.contexts { perModel[context.model, default: 0] += 1 }
+        var perModel: [Int: Int] = [:]
+        for context in checkpoint.contexts { perModel[context.modelIndex, default: 0] += 1 }
         print("contexts: \(checkpoint.contexts.count)")
         print("models:")
-        for model in checkpoint.models {
-            let contexts = perModel[model.name] ?? 0
+        for (index, model) in checkpoint.models.enumerated() {
+            let contexts = perModel[index] ?? 0
             do {
                 let spec = try model.decodeSpec()
                 print("  # \(contexts) context(s)")
