@@ -14,6 +14,8 @@ public struct PredictionEngine: Sendable {
     /// Fast memory of every live stream, keyed by stream id.
     public private(set) var contexts: [String: StreamContext]
     public var counters: EngineCounters
+    /// Learned slow memory of RLS models with `learn: true`, by model name: the prior mean for new contexts.
+    public var priorLearners: [String: RLSPriorLearner] = [:]
 
     public init(models: [ModelDefinition], limits: EngineLimits = .unbounded) {
         self.models = models
@@ -47,8 +49,8 @@ public struct PredictionEngine: Sendable {
         let model = models[contexts.values[index!].model]
         do {
             try Self.step(
-                context: &contexts.values[index!], counters: &counters, stream: stream, model: model,
-                message: message, now: now, into: &out)
+                context: &contexts.values[index!], counters: &counters, learners: &priorLearners, stream: stream,
+                model: model, message: message, now: now, into: &out)
         } catch {
             // A refused first message leaves no empty context behind (bad streams cannot fill the table).
             if isNew {
@@ -62,8 +64,8 @@ public struct PredictionEngine: Sendable {
 
     /// Applies one message to one context; throws before mutating anything when the message is refused.
     private static func step(
-        context: inout StreamContext, counters: inout EngineCounters, stream: String, model: ModelDefinition,
-        message: InboundMessage, now: Double, into out: inout OutboundPrediction
+        context: inout StreamContext, counters: inout EngineCounters, learners: inout [String: RLSPriorLearner],
+        stream: String, model: ModelDefinition, message: InboundMessage, now: Double, into out: inout OutboundPrediction
     ) throws(EngineDrop) {
         // Queries do not advance the stream and a reset starts it over, so only observations must increase seq.
         if case .observation = message.body, let seq = message.seq, let last = context.lastSeq {
@@ -87,6 +89,7 @@ public struct PredictionEngine: Sendable {
             }
             counters.observations &+= 1
             record(out.prediction, model: context.model, counters: &counters)
+            if model.learning.enabled, !context.contributed { contribute(&context, model: model, learners: &learners, ending: false) }
             if let seq = message.seq { context.lastSeq = seq }
             out.seq = message.seq.map { $0 &+ 1 }
         case let .query(x):
@@ -97,7 +100,13 @@ public struct PredictionEngine: Sendable {
             }
             out.seq = message.seq
         case .reset:
-            context.predictor.reset()
+            if model.learning.enabled {
+                if !context.contributed { contribute(&context, model: model, learners: &learners, ending: true) }
+                context.predictor = Self.makePredictor(model, learners: learners)
+                context.contributed = false
+            } else {
+                context.predictor.reset()
+            }
             context.predictor.currentPrediction(into: &out.prediction)
             context.lastSeq = message.seq
             out.seq = message.seq.map { $0 &+ 1 }
@@ -119,7 +128,7 @@ public struct PredictionEngine: Sendable {
                     + "raise the limit or lower limits.idle_ttl_seconds")
         }
         let model = activeModels[routed]
-        contexts[stream] = StreamContext(model: model, predictor: models[model].spec.makePredictor(), lastActive: now)
+        contexts[stream] = StreamContext(model: model, predictor: Self.makePredictor(models[model], learners: priorLearners), lastActive: now)
         counters.contextsCreated &+= 1
         return contexts.index(forKey: stream)!
     }
@@ -162,6 +171,31 @@ public struct PredictionEngine: Sendable {
         return changed
     }
 
+    /// A fresh predictor for `model`, starting from its learned slow memory when it learns.
+    static func makePredictor(_ model: ModelDefinition, learners: [String: RLSPriorLearner]) -> AnyPredictor {
+        if model.learning.enabled, case let .rls(base) = model.spec, let learner = learners[model.name] {
+            return .rls(RLSPredictor(parameters: learner.parameters(from: base)))
+        }
+        return model.spec.makePredictor()
+    }
+
+    /// Adds a context's fitted weights to its model's learned prior once it has learned `learn_after` pairs, or
+    /// when it ends (reset, eviction) with at least p pairs, so the weights are determined by its data.
+    static func contribute(
+        _ context: inout StreamContext, model: ModelDefinition, learners: inout [String: RLSPriorLearner], ending: Bool
+    ) {
+        guard case let .rls(predictor) = context.predictor, case let .rls(base) = model.spec else { return }
+        let state = predictor.state
+        let needed = ending ? min(base.featureCount, model.learning.minimumPairs) : model.learning.minimumPairs
+        guard state.learnedPairs >= needed, state.weights.allSatisfy({ $0.isFinite }) else { return }
+        if learners[model.name] == nil {
+            guard let fresh = try? RLSPriorLearner(initialMean: base.priorMean, minimumPairs: max(1, model.learning.minimumPairs)) else { return }
+            learners[model.name] = fresh
+        }
+        learners[model.name]!.absorb(weights: state.weights)
+        context.contributed = true
+    }
+
     /// Index of `definition` among the known models, adding it as an inactive version (it serves existing
     /// contexts, e.g. restored ones that started under it, but no new streams) when it is not known yet.
     public mutating func adopt(_ definition: ModelDefinition) -> Int {
@@ -177,7 +211,13 @@ public struct PredictionEngine: Sendable {
         guard limits.idleTTL > 0 else { return 0 }
         // In place: rebuilding a table of 10⁶ contexts every sweep would double its memory for the moment.
         let expired = contexts.compactMap { now - $0.value.lastActive > limits.idleTTL ? $0.key : nil }
-        for stream in expired { contexts.removeValue(forKey: stream) }
+        for stream in expired {
+            guard var context = contexts.removeValue(forKey: stream) else { continue }
+            let model = models[context.model]
+            if model.learning.enabled, !context.contributed {
+                Self.contribute(&context, model: model, learners: &priorLearners, ending: true)
+            }
+        }
         let removed = expired.count
         counters.contextsEvicted &+= UInt64(removed)
         return removed

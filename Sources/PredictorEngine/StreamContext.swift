@@ -9,11 +9,14 @@ public struct StreamContext: Sendable {
     public var lastSeq: UInt64?
     /// Time of the last accepted message, in the engine's clock (seconds); drives idle eviction.
     public var lastActive: Double
+    /// Whether this context's fast memory has been absorbed into its model's learned slow memory (once per context).
+    public var contributed: Bool
 
-    public init(model: Int, predictor: AnyPredictor, lastSeq: UInt64? = nil, lastActive: Double = 0) {
+    public init(model: Int, predictor: AnyPredictor, lastSeq: UInt64? = nil, lastActive: Double = 0, contributed: Bool = false) {
         self.model = model
         self.predictor = predictor
         self.lastSeq = lastSeq
         self.lastActive = lastActive
+        self.contributed = contributed
     }
 }

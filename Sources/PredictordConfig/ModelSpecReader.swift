@@ -27,7 +27,18 @@ struct ModelSpecReader {
             keys.fail("\(base).kind", "unknown model kind '\(kind)'; use one of \(kinds.joined(separator: ", "))")
             return nil
         }
-        return spec.map { ModelDefinition(name: name, match: match, spec: $0) }
+        let learn = keys.bool("\(base).learn", default: false)
+        var learning = LearningOptions(enabled: learn)
+        if case let .rls(p)? = spec {
+            learning.minimumPairs = keys.int("\(base).learn_after", default: 3 * p.featureCount, range: 1...1_000_000_000)
+        }
+        if learn, case .softmax? = spec {
+            keys.fail("\(base).learn", "softmax models do not learn across contexts yet (β stays as configured); remove 'learn'")
+        }
+        if learn, spec?.kind == "forward" || spec?.kind == "dual" {
+            keys.fail("\(base).learn", "learning A, C, μ across contexts is not available in this version; remove 'learn'")
+        }
+        return spec.map { ModelDefinition(name: name, match: match, spec: $0, learning: learning) }
     }
 
     /// Runs a throwing parameter constructor, turning its error into an issue at `base.<parameter>`.

@@ -29,6 +29,8 @@ final class PollLoop {
     private var limiter = RateLimiter(burst: 10, interval: 10)
     private var now = Date().timeIntervalSince1970
     private var stats: StatsReporter
+    /// Learned prior means as last reported, to log slow memory only when it changes materially.
+    private var reportedPriors: [String: [Double]] = [:]
     private var nextStats: Double
     private var nextCheckpoint: Double
     private var nextEviction: Double
@@ -208,6 +210,22 @@ final class PollLoop {
         if now >= nextStats {
             nextStats = now + config.logging.statsIntervalSeconds
             reportStats()
+            reportSlowMemory()
+        }
+    }
+
+    /// Logs each learned prior mean that moved by more than 1 % (of max(1, |value|)) since it was last logged.
+    private func reportSlowMemory() {
+        for (name, learner) in engine.priorLearners.sorted(by: { $0.key < $1.key }) {
+            let previous = reportedPriors[name] ?? []
+            let moved = previous.count != learner.mean.count
+                || zip(previous, learner.mean).contains { abs($0 - $1) > 0.01 * max(1, abs($0)) }
+            guard moved else { continue }
+            reportedPriors[name] = learner.mean
+            logger.notice("slow memory of model '\(name)' changed: learned prior mean from \(learner.contributions) context(s)", metadata: [
+                "model": "\(name)", "contributions": "\(learner.contributions)",
+                "prior_mean": "\(learner.mean.map { "\($0)" }.joined(separator: " "))",
+            ])
         }
     }
 

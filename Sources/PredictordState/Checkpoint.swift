@@ -15,15 +15,18 @@ public struct Checkpoint: Sendable, Equatable {
     public var models: [CheckpointModel]
     /// Every context, sorted by stream id bytes so equal engines give equal files.
     public var contexts: [CheckpointContext]
+    /// Learned slow memory (RLS prior means), by model name, sorted by name.
+    public var priorLearners: [String: RLSPriorLearner]
 
     public init(
         formatVersion: UInt32 = Checkpoint.currentFormatVersion, createdAt: Double, models: [CheckpointModel],
-        contexts: [CheckpointContext]
+        contexts: [CheckpointContext], priorLearners: [String: RLSPriorLearner] = [:]
     ) {
         self.formatVersion = formatVersion
         self.createdAt = createdAt
         self.models = models
         self.contexts = contexts
+        self.priorLearners = priorLearners
     }
 }
 
@@ -35,6 +38,11 @@ extension Checkpoint {
         for model in models { model.encode(to: &writer) }
         writer.write(contexts.count)
         for context in contexts { context.encode(to: &writer) }
+        writer.write(priorLearners.count)
+        for (name, learner) in priorLearners.sorted(by: { $0.key < $1.key }) {
+            writer.write(name)
+            learner.encode(to: &writer)
+        }
     }
 
     /// Reads a payload of format `formatVersion` (as bytes of their own); throws on truncation, trailing bytes or unknown models.
@@ -51,7 +59,7 @@ extension Checkpoint {
         var models: [CheckpointModel] = []
         models.reserveCapacity(modelCount)
         for _ in 0..<modelCount { models.append(try CheckpointModel(from: &reader)) }
-        let contextCount = try reader.readCount(elementSize: 49)
+        let contextCount = try reader.readCount(elementSize: 50)
         var contexts: [CheckpointContext] = []
         contexts.reserveCapacity(contextCount)
         for i in 0..<contextCount {
@@ -61,7 +69,13 @@ extension Checkpoint {
             }
             contexts.append(context)
         }
-        guard reader.isAtEnd else { throw StateDecodingError("\(reader.remaining) trailing bytes after the last context") }
-        self.init(formatVersion: formatVersion, createdAt: createdAt, models: models, contexts: contexts)
+        let learnerCount = try reader.readCount(elementSize: 32)
+        var learners: [String: RLSPriorLearner] = [:]
+        for _ in 0..<learnerCount {
+            let name = try reader.readString()
+            learners[name] = try RLSPriorLearner(from: &reader)
+        }
+        guard reader.isAtEnd else { throw StateDecodingError("\(reader.remaining) trailing bytes after the learned slow memory") }
+        self.init(formatVersion: formatVersion, createdAt: createdAt, models: models, contexts: contexts, priorLearners: learners)
     }
 }

@@ -15,14 +15,19 @@ public struct CheckpointContext: Sendable, Equatable, BinaryCodable {
     public var lastActive: Double
     /// `AnyPredictor.encodedState()` output.
     public var state: [UInt8]
+    /// Whether the context already contributed to its model's learned slow memory.
+    public var contributed: Bool
 
-    public init(stream: [UInt8], model: String, modelIndex: Int, lastSeq: UInt64?, lastActive: Double, state: [UInt8]) {
+    public init(stream: [UInt8], model: String, modelIndex: Int, lastSeq: UInt64?, lastActive: Double, state: [UInt8],
+        contributed: Bool = false
+    ) {
         self.stream = stream
         self.model = model
         self.modelIndex = modelIndex
         self.lastSeq = lastSeq
         self.lastActive = lastActive
         self.state = state
+        self.contributed = contributed
     }
 
     public func encode(to writer: inout ByteWriter) {
@@ -35,6 +40,7 @@ public struct CheckpointContext: Sendable, Equatable, BinaryCodable {
         writer.write(lastActive)
         writer.write(state.count)
         writer.write(raw: state)
+        writer.write(contributed)
     }
 
     public init(from reader: inout ByteReader) throws(StateDecodingError) {
@@ -47,6 +53,7 @@ public struct CheckpointContext: Sendable, Equatable, BinaryCodable {
         let lastActive = try reader.readDouble()
         let stateCount = try reader.readCount(elementSize: 1)
         let state = Array(try reader.readRaw(count: stateCount))
-        self.init(stream: stream, model: model, modelIndex: modelIndex, lastSeq: hasSeq ? seq : nil, lastActive: lastActive, state: state)
+        let contributed = try reader.readBool()
+        self.init(stream: stream, model: model, modelIndex: modelIndex, lastSeq: hasSeq ? seq : nil, lastActive: lastActive, state: state, contributed: contributed)
     }
 }

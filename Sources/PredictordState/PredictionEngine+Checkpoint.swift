@@ -12,10 +12,10 @@ extension PredictionEngine {
                 CheckpointContext(
                     stream: Array(stream.utf8), model: self.models[context.model].name, modelIndex: context.model,
                     lastSeq: context.lastSeq,
-                    lastActive: context.lastActive, state: context.predictor.encodedState()))
+                    lastActive: context.lastActive, state: context.predictor.encodedState(), contributed: context.contributed))
         }
         saved.sort { $0.stream.lexicographicallyPrecedes($1.stream) }
-        return Checkpoint(createdAt: createdAt, models: models, contexts: saved)
+        return Checkpoint(createdAt: createdAt, models: models, contexts: saved, priorLearners: priorLearners)
     }
 
     /// Puts back every context whose model name is still configured; never traps.
@@ -27,6 +27,13 @@ extension PredictionEngine {
     public mutating func restore(from checkpoint: Checkpoint) -> RestoreReport {
         var report = RestoreReport()
         let configuredNames = Set(models.map(\.name))
+        // Learned slow memory comes back for models that still learn with the same shape of weights.
+        for (name, learner) in checkpoint.priorLearners {
+            guard let model = models.last(where: { $0.name == name }), model.learning.enabled,
+                  case let .rls(p) = model.spec, p.priorMean.count == learner.size
+            else { continue }
+            priorLearners[name] = learner
+        }
         let currentSpecs = models.map(\.spec.encodedBytes)
         // Engine index for each checkpoint model, resolved once: nil = removed or undecodable.
         var resolved: [Int?] = []
@@ -73,7 +80,8 @@ extension PredictionEngine {
                 continue
             }
             let context = StreamContext(
-                model: index, predictor: predictor, lastSeq: saved.lastSeq, lastActive: saved.lastActive)
+                model: index, predictor: predictor, lastSeq: saved.lastSeq, lastActive: saved.lastActive,
+                contributed: saved.contributed)
             candidates.append((stream, context, saved.model))
         }
 
