@@ -33,6 +33,12 @@ struct InspectCommand: ParsableCommand {
         var perModel: [Int: Int] = [:]
         for context in checkpoint.contexts { perModel[context.modelIndex, default: 0] += 1 }
         print("contexts: \(checkpoint.contexts.count)")
+        if !checkpoint.priorLearners.isEmpty {
+            print("learned slow memory:")
+            for (name, learner) in checkpoint.priorLearners.sorted(by: { $0.key < $1.key }) {
+                print("  \(name): prior_mean \(learner.mean) from \(learner.contributions) context(s)")
+            }
+        }
         print("models:")
         for (index, model) in checkpoint.models.enumerated() {
             let contexts = perModel[index] ?? 0
