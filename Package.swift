@@ -91,7 +91,7 @@ let package = Package(
         .testTarget(name: "PredictorWireTests", dependencies: ["PredictorWire"], swiftSettings: strict),
         .testTarget(
             name: "PredictorEngineTests",
-            dependencies: ["PredictorEngine", "predictord"],
+            dependencies: ["PredictorEngine", "PredictordState", "predictord"],
             resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),

@@ -1,0 +1,39 @@
+import Foundation
+import PredictorCore
+import PredictorWire
+import PredictordState
+import Testing
+@testable import PredictorEngine
+
+/// `predictord inspect` on a real checkpoint file: prints slow memory and contexts, and never modifies the file.
+@Suite struct InspectCommandTests {
+    @Test func printsModelsLearnedPriorsAndContexts() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("predictord-inspect-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let spec = ModelSpec.rls(try RLSParameters(layout: .explicit(dimension: 1), outputs: 1, lambda: 1, delta: 1))
+        var engine = PredictionEngine(models: [
+            ModelDefinition(name: "line", match: "l/", spec: spec, learning: LearningOptions(enabled: true, minimumPairs: 2)),
+        ])
+        var out = OutboundPrediction(stream: "", model: "", prediction: Prediction())
+        for s in 0..<3 {
+            for x in [1.0, 2, 3] {
+                try engine.process(stream: "l/\(s)", message: InboundMessage(body: .observation(.labelled(x: [x], y: [2 * x])), encoding: .json), now: 0, into: &out)
+            }
+        }
+        let store = try CheckpointStore(directory: dir.path)
+        try store.write(engine.checkpoint(createdAt: Date().timeIntervalSince1970))
+        let result = try ReplayCommandTests.run(["inspect", dir.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("contexts: 3"))
+        #expect(result.stdout.contains("line: prior_mean"))
+        #expect(result.stdout.contains("from 3 context(s)"))
+        #expect(result.stdout.contains("kind: rls"))
+
+        let path = dir.appendingPathComponent("checkpoint.bin").path
+        try Data("garbage".utf8).write(to: URL(fileURLWithPath: path))
+        let bad = try ReplayCommandTests.run(["inspect", dir.path])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("not a predictord checkpoint"), "\(bad.stderr)")
+        #expect(FileManager.default.contents(atPath: path) == Data("garbage".utf8))
+    }
+}
