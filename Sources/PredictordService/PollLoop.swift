@@ -60,8 +60,9 @@ final class PollLoop {
     private func configureSockets() throws {
         let o = config.observations
         try observations.setReceiveHighWaterMark(o.receiveHighWaterMark)
-        // libzmq drops a connection that sends a larger frame; our own limit (counted, logged) is checked per message.
-        try observations.setMaxMessageSize(max(config.limits.maxMessageBytes * 16, 1 << 20))
+        // Our own limit (limits.max_message_bytes) is checked per message, counted and logged as `oversized`.
+        // Far above it, libzmq's hard cap protects memory: a larger frame drops the sender's connection uncounted.
+        try observations.setMaxMessageSize(max(config.limits.maxMessageBytes &* 64, 16 << 20))
         for prefix in o.subscribe { try observations.subscribe(prefix: prefix) }
         for endpoint in o.bind { try observations.bind(endpoint) }
         for endpoint in o.connect { try observations.connect(endpoint) }
