@@ -16,7 +16,23 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Only run cases whose name contains this text (e.g. rls, dual).")
     var only: String?
 
+    @Flag(help: "Print the inline sizes (MemoryLayout stride) of a context and its predictors instead.")
+    var sizes = false
+
     func run() throws {
+        if sizes {
+            func line(_ name: String, _ stride: Int) { print("\(name.padding(28)) \(String(stride).leftPadding(5)) bytes") }
+            line("StreamContext", MemoryLayout<StreamContext>.stride)
+            line("AnyPredictor", MemoryLayout<AnyPredictor>.stride)
+            line("RLSPredictor", MemoryLayout<RLSPredictor>.stride)
+            line("RLSState", MemoryLayout<RLSState>.stride)
+            line("RLSParameters", MemoryLayout<RLSParameters>.stride)
+            line("SoftmaxPredictor", MemoryLayout<SoftmaxPredictor>.stride)
+            line("ForwardFilter", MemoryLayout<ForwardFilter>.stride)
+            line("DualFilter", MemoryLayout<DualFilter>.stride)
+            line("String (dictionary key)", MemoryLayout<String>.stride)
+            return
+        }
         var results: [BenchResult] = []
         for benchCase in BenchCase.all where only.map({ benchCase.name.contains($0) }) ?? true {
             let result = benchCase.run(steps: max(1, steps / benchCase.costFactor))

@@ -1,0 +1,300 @@
+import ArgumentParser
+import Foundation
+import PredictorCore
+import ZeroMQ
+
+/// `predictord bench-e2e`: the daemon end to end over loopback ZeroMQ — throughput against a do-nothing relay,
+/// latency at a paced rate, and resident memory per context. Spawns `predictord run` / `predictord relay` children.
+struct BenchE2ECommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-e2e",
+        abstract: "End-to-end benchmark: a real `predictord run` child vs `predictord relay` over loopback (release build).",
+        discussion: """
+        throughput: a publisher thread sends binary v1 observations round-robin over --streams streams as fast as
+        possible (at most --window unanswered) for --seconds, a subscriber thread counts the predictions; then the
+        same traffic goes through `predictord relay`. latency: --latency-rate observations/s, each stamped with its
+        send time (CLOCK_MONOTONIC), latency from the echoed ts. rss: one observation on each of --contexts new rls
+        streams, then VmRSS/VmHWM of the daemon. Lost messages (sent, never answered) are reported, never hidden.
+        """
+    )
+
+    enum Model: String, ExpressibleByArgument, CaseIterable { case rls, forward }
+
+    @Option(help: "Streams the observations are spread over (round robin).")
+    var streams: Int = 1000
+
+    @Option(help: "Seconds of traffic per throughput and latency measurement.")
+    var seconds: Double = 5
+
+    @Option(help: "Model of the daemon: rls (p=4 lags, series) or forward (d=4 states, m=4 symbols).")
+    var model: Model = .rls
+
+    @Option(help: "Observations/s of the latency measurement.")
+    var latencyRate: Double = 10_000
+
+    @Option(help: "Distinct rls p=4 streams of the memory measurement (0 = skip it).")
+    var contexts: Int = 1_000_000
+
+    @Option(help: "Most unanswered messages in flight during throughput and memory runs (0 = no limit).")
+    var window: Int = 20_000
+
+    @Option(help: "Measurements to run, comma separated: throughput, latency, rss.")
+    var modes: String = "throughput,latency,rss"
+
+    @Flag(help: "Keep the temporary directory (configs, logs, checkpoints).")
+    var keepTemp = false
+
+    @Option(help: ArgumentHelp("Command prefix for the children, for profiling (e.g. \"valgrind --tool=callgrind\").", visibility: .hidden))
+    var childWrapper: String?
+
+    func validate() throws {
+        guard streams >= 1, streams <= 9_999_999 else { throw ValidationError("--streams must be 1…9999999") }
+        guard contexts >= 0, contexts <= 9_999_999 else { throw ValidationError("--contexts must be 0…9999999") }
+        guard seconds > 0, latencyRate > 0, window >= 0 else { throw ValidationError("--seconds and --latency-rate must be > 0, --window ≥ 0") }
+        let known: Set<String> = ["throughput", "latency", "rss"]
+        for m in selectedModes where !known.contains(m) { throw ValidationError("unknown mode '\(m)'; use throughput, latency, rss") }
+    }
+
+    private var selectedModes: [String] {
+        modes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    func run() throws {
+        let temp = FileManager.default.temporaryDirectory.appendingPathComponent("predictord-bench-e2e-\(getpid())")
+        try FileManager.default.createDirectory(at: temp, withIntermediateDirectories: true)
+        defer { if !keepTemp { try? FileManager.default.removeItem(at: temp) } }
+        let selected = Set(selectedModes)
+        let hmm = try BenchRandom.hmm(states: 4, symbols: 4, seed: 3)
+        let symbols: [UInt32] = BenchRandom.symbols(hmm, count: 4096, seed: 4).map {
+            if case let .symbol(z) = $0 { UInt32(z) } else { 0 }
+        }
+        let payload: BenchTraffic.Payload = model == .rls ? .series : .symbol
+        let modelText = model == .rls ? "rls p=4 (lags 4, no bias)" : "forward d=4 m=4"
+        print("bench-e2e: model \(modelText), binary v1, loopback TCP, \(streams) streams; executable \(BenchChildProcess.executable.path)")
+        print("load average at start: \(benchLoadAverage())")
+
+        if selected.contains("throughput") {
+            let traffic = BenchTraffic(payload: payload, streams: streams, pace: .saturate(seconds: seconds, window: window), symbols: symbols)
+            let daemon = try measure(.daemon(model: model, hmm: hmm), traffic: traffic, temp: temp, tag: "throughput")
+            print(daemon.throughputLine(label: "daemon"))
+            let relay = try measure(.relay, traffic: traffic, temp: temp, tag: "throughput")
+            print(relay.throughputLine(label: "relay "))
+            let ratio = daemon.outRate / relay.outRate
+            print("throughput ratio daemon/relay (predictions out vs messages out): \(format(ratio, 3))")
+            print("  target ≥ 500000 obs/s end to end: \(daemon.outRate >= 500_000 ? "MET" : "NOT MET") (\(Int(daemon.outRate)) /s); "
+                + "target ≥ 0.6 of relay: \(ratio >= 0.6 ? "MET" : "NOT MET")")
+            print("load average after throughput: \(benchLoadAverage())")
+        }
+        if selected.contains("latency") {
+            let traffic = BenchTraffic(payload: payload, streams: streams, pace: .paced(rate: latencyRate, seconds: seconds), symbols: symbols)
+            let daemon = try measure(.daemon(model: model, hmm: hmm), traffic: traffic, temp: temp, tag: "latency", recordLatency: true)
+            print(daemon.latencyLine(label: "daemon", rate: latencyRate))
+            let relay = try measure(.relay, traffic: traffic, temp: temp, tag: "latency", recordLatency: true)
+            print(relay.latencyLine(label: "relay ", rate: latencyRate))
+            if let p99 = daemon.percentile(0.99) {
+                print("  target p99 < 200 µs at \(Int(latencyRate)) obs/s: \(p99 < 200e-6 ? "MET" : "NOT MET")")
+            }
+            print("load average after latency: \(benchLoadAverage())")
+        }
+        if selected.contains("rss"), contexts > 0 {
+            // Always rls p=4: the issue's memory target is about rls contexts.
+            let traffic = BenchTraffic(payload: .series, streams: contexts, pace: .count(contexts, window: window), symbols: symbols,
+                                       drainSeconds: 10, stallSeconds: 10)
+            let run = try measure(.daemon(model: .rls, hmm: hmm), traffic: traffic, temp: temp, tag: "rss", watchMemory: true)
+            print(run.memoryLines(contexts: contexts).joined(separator: "\n"))
+            print("load average after rss: \(benchLoadAverage())")
+        }
+    }
+
+    enum Target {
+        case daemon(model: Model, hmm: HMMParameters)
+        case relay
+    }
+
+    /// One measurement: start the child, run publisher and subscriber threads against it, stop the child.
+    private func measure(_ target: Target, traffic: BenchTraffic, temp: URL, tag: String,
+                         recordLatency: Bool = false, watchMemory: Bool = false) throws -> BenchE2EResult {
+        let inPort = try benchFreePort(), outPort = try benchFreePort()
+        let inEndpoint = "tcp://127.0.0.1:\(inPort)", outEndpoint = "tcp://127.0.0.1:\(outPort)"
+        let hwm = 10_000_000
+        let child: BenchChildProcess
+        let kinds: Set<UInt8>
+        let name: String
+        switch target {
+        case let .daemon(model, hmm):
+            name = "daemon-\(tag)"
+            let dir = temp.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            let config = dir.appendingPathComponent("predictord.yaml")
+            try daemonConfig(model: model, hmm: hmm, input: inEndpoint, output: outEndpoint, hwm: hwm,
+                             state: dir.appendingPathComponent("state").path, maxContexts: max(2 * contexts, streams + 16, 1_000_000))
+                .write(to: config, atomically: true, encoding: .utf8)
+            child = try BenchChildProcess(name: name, arguments: ["run", "--config", config.path], wrapper: childWrapper,
+                                          logURL: dir.appendingPathComponent("daemon.log"))
+            kinds = [16, 17]
+        case .relay:
+            name = "relay-\(tag)"
+            child = try BenchChildProcess(
+                name: name,
+                arguments: ["relay", "--in", inEndpoint, "--out", outEndpoint, "--receive-hwm", "\(hwm)", "--send-hwm", "\(hwm)",
+                            "--max-message-bytes", "\(65536 * 16)"],
+                wrapper: childWrapper, logURL: temp.appendingPathComponent("\(name).log"))
+            kinds = [0, 1, 2, 3]
+        }
+        defer { if child.isRunning { child.stop(timeout: 5) } }
+
+        let context = try ZMQContext()
+        let shared = BenchShared()
+        let expected: Int
+        switch traffic.pace {
+        case let .paced(rate, seconds): expected = Int(rate * seconds)
+        case let .count(n, _): expected = n
+        case .saturate: expected = 0
+        }
+        let subscriberSlot = BenchSlot(BenchSubscriberResult())
+        let publisherSlot = BenchSlot(BenchPublisherResult())
+        let subscriber = try BenchThread {
+            subscriberSlot.value = BenchLoad.subscribe(context: context, endpoint: outEndpoint, kinds: kinds, recordLatency: recordLatency,
+                                                       expected: expected, traffic: traffic, shared: shared)
+        }
+        let pid = child.pid
+        let publisher = try BenchThread {
+            publisherSlot.value = BenchLoad.publish(context: context, endpoint: inEndpoint, traffic: traffic, shared: shared,
+                                                    watchPID: watchMemory ? pid : nil)
+        }
+        // Watch the child: if it dies, end both loops instead of waiting for their timeouts.
+        while !shared.publisherDone.load(ordering: .acquiring) {
+            if !child.isRunning { shared.abort.store(true, ordering: .relaxed); break }
+            usleep(20_000)
+        }
+        publisher.join()
+        subscriber.join()
+        let memory = watchMemory ? BenchProcStatus.read(pid: pid) : nil
+        let stopped = child.isRunning ? child.stop() : (status: child.process.terminationStatus, lastHWM: nil)
+        if let failure = publisherSlot.value.failure ?? subscriberSlot.value.failure {
+            throw BenchE2EError("\(name): \(failure)\n--- \(child.logURL.path) ---\n\(child.log.suffix(4000))")
+        }
+        if shared.abort.load(ordering: .relaxed) {
+            throw BenchE2EError("\(name): child exited early (status \(stopped.status.map(String.init) ?? "?"))\n--- \(child.logURL.path) ---\n\(child.log.suffix(4000))")
+        }
+        return BenchE2EResult(publisher: publisherSlot.value, subscriber: subscriberSlot.value, memoryAtEnd: memory,
+                              hwmDuringStop: stopped.lastHWM, exitStatus: stopped.status)
+    }
+
+    private func daemonConfig(model: Model, hmm: HMMParameters, input: String, output: String, hwm: Int,
+                              state: String, maxContexts: Int) -> String {
+        func list(_ values: [Double]) -> String { "[" + values.map { "\($0)" }.joined(separator: ", ") + "]" }
+        let modelSection: String
+        switch model {
+        case .rls:
+            modelSection = """
+                kind: rls
+                match: ""
+                lags: 4
+                bias: false
+                lambda: 0.999
+                delta: 0.000001
+            """
+        case .forward:
+            modelSection = """
+                kind: forward
+                match: ""
+                states: \(hmm.states)
+                symbols: \(hmm.symbols)
+                transition: \(list(hmm.transition))
+                emission: \(list(hmm.emission))
+                initial: \(list(hmm.initial))
+            """
+        }
+        return """
+        # generated by predictord bench-e2e
+        sockets:
+          observations:
+            bind: ["\(input)"]
+            subscribe: [""]
+            receive_hwm: \(hwm)
+          predictions:
+            bind: ["\(output)"]
+            send_hwm: \(hwm)
+        limits:
+          max_contexts: \(maxContexts)
+          idle_ttl_seconds: 0
+          max_message_bytes: 65536
+        state:
+          directory: "\(state)"
+          checkpoint_interval_seconds: 0
+        logging:
+          level: notice
+          stats_interval_seconds: 3600
+        models: [bench]
+        model:
+          bench:
+        \(modelSection)
+
+        """
+    }
+}
+
+/// The figures of one measurement.
+struct BenchE2EResult {
+    var publisher: BenchPublisherResult
+    var subscriber: BenchSubscriberResult
+    var memoryAtEnd: BenchProcStatus?
+    var hwmDuringStop: Int?
+    var exitStatus: Int32?
+
+    var sendSeconds: Double { max(publisher.end - publisher.start, 1e-9) }
+    var receiveSeconds: Double { max(subscriber.lastArrival - publisher.start, 1e-9) }
+    var inRate: Double { Double(publisher.sent) / sendSeconds }
+    /// Replies received over the time from the first send to the last reply.
+    var outRate: Double { Double(subscriber.received) / receiveSeconds }
+    var lost: Int { publisher.sent - subscriber.received }
+
+    var lossText: String {
+        var text = "lost \(lost)"
+        if subscriber.unexpected > 0 { text += ", \(subscriber.unexpected) unexpected replies" }
+        if publisher.stalled { text += ", STALLED (replies stopped while the window was full)" }
+        return text
+    }
+
+    func throughputLine(label: String) -> String {
+        "throughput \(label): in \(publisher.sent) obs in \(format(sendSeconds, 2)) s = \(Int(inRate)) obs/s; "
+            + "out \(subscriber.received) in \(format(receiveSeconds, 2)) s = \(Int(outRate)) /s; \(lossText)"
+    }
+
+    func percentile(_ q: Double) -> Double? {
+        sortedLatencies.isEmpty ? nil : sortedLatencies[min(sortedLatencies.count - 1, max(0, Int((q * Double(sortedLatencies.count)).rounded(.up)) - 1))]
+    }
+
+    private var sortedLatencies: [Double] { subscriber.latencies.sorted() }
+
+    func latencyLine(label: String, rate: Double) -> String {
+        let sorted = sortedLatencies
+        guard !sorted.isEmpty else { return "latency \(label): no replies; \(lossText)" }
+        func p(_ q: Double) -> String {
+            let v = sorted[min(sorted.count - 1, max(0, Int((q * Double(sorted.count)).rounded(.up)) - 1))]
+            return "\(format(v * 1e6, 1)) µs"
+        }
+        return "latency \(label) at \(Int(rate)) obs/s: p50 \(p(0.5)), p90 \(p(0.9)), p99 \(p(0.99)), p99.9 \(p(0.999)), "
+            + "max \(format(sorted.last! * 1e6, 1)) µs (\(sorted.count) replies; achieved send rate \(Int(inRate)) /s; \(lossText))"
+    }
+
+    func memoryLines(contexts: Int) -> [String] {
+        var lines = ["rss: \(publisher.sent) observations on \(contexts) new rls p=4 streams in \(format(sendSeconds, 2)) s "
+            + "(\(Int(inRate)) /s), \(subscriber.received) predictions received; \(lossText); "
+            + "all predictions arrived: \(subscriber.received == contexts && lost == 0 ? "yes" : "NO")"]
+        func mib(_ b: Int) -> String { "\(format(Double(b) / 1_048_576, 1)) MiB" }
+        if let base = publisher.baseline, let end = memoryAtEnd {
+            let perContext = Double(end.rss - base.rss) / Double(max(1, subscriber.received))
+            lines.append("rss: daemon VmRSS before \(mib(base.rss)), after \(mib(end.rss)); VmHWM \(mib(end.hwm)); "
+                + "(VmRSS after - before) / contexts = \(Int(perContext)) bytes per context")
+            if let stopHWM = hwmDuringStop {
+                lines.append("rss: VmHWM including the final checkpoint at shutdown: \(mib(stopHWM)) (exit status \(exitStatus.map(String.init) ?? "killed"))")
+            }
+            lines.append("  target peak RSS < 1 GiB with \(contexts) contexts: \(end.hwm < 1 << 30 ? "MET" : "NOT MET") (VmHWM \(mib(end.hwm)))")
+        } else {
+            lines.append("rss: /proc/<pid>/status unreadable; no memory figures")
+        }
+        return lines
+    }
+}
