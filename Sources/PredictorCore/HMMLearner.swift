@@ -10,7 +10,7 @@ public struct HMMLearner: Sendable, Equatable, BinaryCodable {
     public let symbols: Int
     /// Step-size offset k₀ ≥ 0: larger values damp the first steps.
     public let offset: Double
-    /// Step-size exponent κ ∈ (0.5, 1]: 1 is a plain running mean, smaller forgets the early (worse) estimates faster.
+    /// Step-size exponent κ ∈ (0.5, 1]: 1 is a running mean; smaller forgets early (worse) estimates faster.
     public let exponent: Double
     /// The value map f, carried unchanged into the learned parameters.
     public let values: [Double]
@@ -39,7 +39,8 @@ public struct HMMLearner: Sendable, Equatable, BinaryCodable {
             throw ParameterError("learn_exponent", "must be in (0.5, 1], got \(exponent)")
         }
         guard segmentLength >= 1, segmentLength <= HMMSegmentCollector.maxLength else {
-            throw ParameterError("learn_segment", "must be an integer in 1...\(HMMSegmentCollector.maxLength), got \(segmentLength)")
+            throw ParameterError("learn_segment",
+                                 "must be an integer in 1...\(HMMSegmentCollector.maxLength), got \(segmentLength)")
         }
         let d = Double(model.states), L = Double(segmentLength)
         states = model.states

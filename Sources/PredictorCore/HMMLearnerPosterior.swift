@@ -4,7 +4,7 @@ import RealModule
 /// hidden states given the segment's symbols, with the segment's start measure as the prior of X_0.
 ///
 /// α̂_t = P(X_t | z_0..z_t), c_t = P(z_t | z_0..z_{t−1}), β̂_t = P(z_{t+1}..z_{T−1} | X_t) / Π_{s>t} c_s, so
-/// γ_t = α̂_t ⊙ β̂_t and ξ_t(x, y) = α̂_t(x) A(x, y) C(y, z_{t+1}) β̂_{t+1}(y) / c_{t+1}. O(T·d²) time, O(T·d) memory.
+/// γ_t = α̂_t ⊙ β̂_t, ξ_t(x, y) = α̂_t(x) A(x, y) C(y, z_{t+1}) β̂_{t+1}(y) / c_{t+1}. O(T·d²) time, O(T·d) memory.
 public struct HMMSegmentPosterior: Sendable {
     /// Hidden states d.
     public let states: Int

@@ -73,7 +73,8 @@ import Testing
         #expect(HMMSegmentPosterior(prior: [1], symbols: [0], parameters: hmm) == nil)
         var learner = try HMMLearner(initial: hmm)
         let before = learner
-        let absorbed = learner.absorb(HMMSegment(start: [0.5, 0.5], symbols: [0, 1], startsContext: false), using: hmm)
+        let bad = HMMSegment(start: [0.5, 0.5], symbols: [0, 1], startsContext: false)
+        let absorbed = learner.absorb(bad, using: hmm)
         #expect(!absorbed)
         #expect(learner == before)
     }
