@@ -54,6 +54,54 @@ extension DaemonTests {
             #expect(second.stop()?.status == 0)
         }
 
+        @Test("SIGTERM while a publisher is still sending: the final checkpoint holds exactly what was absorbed")
+        func sigtermWhileSending() throws {
+            let directory = try Harness.temporaryDirectory("midstream")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let state = directory.appendingPathComponent("state")
+            var rng = SplitMix(state: 99)
+            let items = (1...3000).map { t in
+                WorkItem(stream: "series/m", message: InboundMessage(
+                    body: .observation(.series([Double.random(in: -1...1, using: &rng) + Double(t % 7)])),
+                    seq: UInt64(t), encoding: .json), encoding: .json)
+            }
+            let expected = try Oracle.replay(items, directory: directory)
+            try #require(expected.count == items.count)
+
+            let first = try DaemonProcess.start(stateDirectory: state, directory: directory, name: "first")
+            let client = try DaemonClient(observations: first.config.observationsEndpoint,
+                                          predictions: first.config.predictionsEndpoint)
+            for (index, item) in items.enumerated() {
+                if index == items.count / 2 { kill(first.pid, SIGTERM) }
+                try client.send(item.stream, try item.payload())
+            }
+            let stop = first.stop(signal: SIGTERM)
+            #expect(stop?.reason == .exit && stop?.status == 0, "\(String(describing: stop)); stderr:\n\(first.stderr.suffix(2000))")
+            let before = try client.collect(count: items.count, within: 1, settle: 0)
+            client.close()
+
+            // How many observations the checkpoint holds: a query's `n` after the restart.
+            let second = try DaemonProcess.start(stateDirectory: state, directory: directory, name: "second")
+            let again = try DaemonClient(observations: second.config.observationsEndpoint,
+                                         predictions: second.config.predictionsEndpoint)
+            try again.send("series/m", Array(#"{"x":[0,0,0,0,1]}"#.utf8))
+            let query = try again.collect(count: 1, within: 5, settle: 0)
+            let absorbed = try #require(query.first.flatMap { try? WireDecoder.prediction($0.payload, stream: "series/m") }?.prediction.count)
+            #expect(absorbed >= before.count && absorbed <= items.count, "absorbed \(absorbed), received \(before.count)")
+            // Every absorbed observation's prediction should have been delivered before the exit. It is not always:
+            // PollLoop.run() closes the PUB socket right after the final checkpoint with LINGER 0 (ZMQSocket's
+            // default), so predictions still queued in libzmq at that moment are discarded.
+            withKnownIssue("predictions queued at SIGTERM are dropped: the PUB socket closes with LINGER 0", isIntermittent: true) {
+                #expect(absorbed == before.count, "\(absorbed - before.count) prediction(s) computed before SIGTERM were never delivered")
+            }
+            // What arrived before the stop is replay's prefix; the rest continues exactly from the checkpoint.
+            Oracle.compare(received: before, expected: Array(expected[..<before.count]), encodings: ["series/m": .json])
+            for item in items[absorbed...] { try again.send(item.stream, try item.payload()) }
+            let after = try again.collect(count: items.count - absorbed, settle: 0.1)
+            Oracle.compare(received: after, expected: Array(expected[absorbed...]), encodings: ["series/m": .json])
+            #expect(second.stop()?.status == 0)
+        }
+
         @Test("kill -9 after a periodic checkpoint: the restart restores it, logs it, and continues exactly")
         func killAfterPeriodicCheckpoint() throws {
             let directory = try Harness.temporaryDirectory("kill9")
