@@ -95,8 +95,8 @@ enum Harness {
     static func runTool(_ arguments: [String], in directory: URL, timeout: Double = 30) throws -> (status: Int32, stdout: Data, stderr: String) {
         let out = directory.appendingPathComponent("tool-\(UUID().uuidString).out")
         let err = directory.appendingPathComponent("tool-\(UUID().uuidString).err")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         defer {
             try? FileManager.default.removeItem(at: out)
             try? FileManager.default.removeItem(at: err)
@@ -275,7 +275,12 @@ final class NotifyListener: Sendable {
         thread.start()
     }
 
-    deinit { shared.stop.store(true, ordering: .relaxed) }
+    deinit {
+        // Remove the path now (the test process may exit before the reader thread gets to it); the thread then
+        // stops within 50 ms and closes the descriptor.
+        unlink(path)
+        shared.stop.store(true, ordering: .relaxed)
+    }
 
     /// Every datagram so far.
     var datagrams: [Datagram] { shared.received.withLock { $0 } }
@@ -317,7 +322,7 @@ final class DaemonProcess {
         configURL = directory.appendingPathComponent("\(name).yaml")
         try config.yaml.write(to: configURL, atomically: true, encoding: .utf8)
         stderrURL = directory.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(8)).stderr")
-        FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
         stderrHandle = try FileHandle(forWritingTo: stderrURL)
         notify = try NotifyListener()
         var environment = Harness.cleanEnvironment()
