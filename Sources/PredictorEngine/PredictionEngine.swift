@@ -46,11 +46,12 @@ public struct PredictionEngine: Sendable {
         var index = contexts.index(forKey: stream)
         let isNew = index == nil
         if isNew { index = try createContext(stream: stream, now: now) }
-        let model = models[contexts.values[index!].model]
         do {
+            // The model is looked up inside `step`, under the in-place access: reading `.model` through the
+            // dictionary's getter here copied the whole context (retaining all its arrays) on every message.
             try Self.step(
                 context: &contexts.values[index!], counters: &counters, learners: &priorLearners, stream: stream,
-                model: model, message: message, now: now, into: &out)
+                models: models, message: message, now: now, into: &out)
         } catch {
             // A refused first message leaves no empty context behind (bad streams cannot fill the table).
             if isNew {
@@ -65,8 +66,9 @@ public struct PredictionEngine: Sendable {
     /// Applies one message to one context; throws before mutating anything when the message is refused.
     private static func step(
         context: inout StreamContext, counters: inout EngineCounters, learners: inout [String: RLSPriorLearner],
-        stream: String, model: ModelDefinition, message: InboundMessage, now: Double, into out: inout OutboundPrediction
+        stream: String, models: [ModelDefinition], message: InboundMessage, now: Double, into out: inout OutboundPrediction
     ) throws(EngineDrop) {
+        let model = models[context.model]
         // Queries do not advance the stream and a reset starts it over, so only observations must increase seq.
         if case .observation = message.body, let seq = message.seq, let last = context.lastSeq {
             guard seq > last else {

@@ -95,6 +95,13 @@ enum BinaryV1 {
     /// Reads `count` f64 values at `offset`; they must be finite, or NaN too when `allowNaN` (meaning "none").
     static func doubles(_ p: UnsafeRawBufferPointer, at offset: Int, count: Int, field: String,
                         allowNaN: Bool = false) throws(WireError) -> [Double] {
+        if count == 1 {
+            // The usual scalar y: an array literal allocates with statically known metadata, where the generic
+            // initializer below looks `_ContiguousArrayStorage<Double>` up at run time on every call.
+            let v = f64(p, offset)
+            if !v.isFinite && !(allowNaN && v.isNaN) { throw nonFinite(field, index: 0, value: v, offset: offset, allowNaN: allowNaN) }
+            return [v]
+        }
         var bad = -1
         let values = [Double](unsafeUninitializedCapacity: count) { buffer, initialized in
             for i in 0..<count {

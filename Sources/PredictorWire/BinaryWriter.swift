@@ -6,8 +6,13 @@ struct BinaryWriter {
 
     /// Clears `out`, sizes it to `count` zero bytes and lets `body` fill it.
     static func fill(_ out: inout [UInt8], count: Int, _ body: (BinaryWriter) -> Void) {
-        out.removeAll(keepingCapacity: true)
-        out.append(contentsOf: repeatElement(0, count: count))
+        if out.count == count {
+            // Same size as the last message (the daemon's steady state): zero in place, no resize.
+            out.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) }
+        } else {
+            out.removeAll(keepingCapacity: true)
+            out.append(contentsOf: repeatElement(0, count: count))
+        }
         out.withUnsafeMutableBytes { body(BinaryWriter(bytes: $0)) }
     }
 

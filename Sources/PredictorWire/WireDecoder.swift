@@ -85,6 +85,10 @@ public enum WireDecoder {
         guard !bytes.isEmpty, bytes.count <= maxTopicBytes else {
             throw WireError(.badTopic, "\(what) is \(bytes.count) bytes; a stream id must be 1 to \(maxTopicBytes) bytes of UTF-8")
         }
+        // Fast path: ASCII without NUL (the usual stream id) is valid; anything else gets the full checks below.
+        var ascii = true
+        for byte in bytes where byte == 0 || byte >= 0x80 { ascii = false; break }
+        if ascii { return }
         if let nul = bytes.firstIndex(of: 0) {
             throw WireError(.badTopic, "\(what) contains a NUL byte at offset \(nul); stream ids must not contain NUL")
         }

@@ -118,10 +118,18 @@ final class PollLoop {
 
     /// Handles every waiting message (bounded per iteration so timers still run); false once the context is gone.
     private func drainObservations() -> Bool {
+        // One access to the engine and the reused buffers for the whole drain, passed down inout: per message this
+        // saves the dynamic exclusivity checks of class properties and a copy (retain/release) of the prediction.
+        drain(engine: &engine, out: &out, payload: &payload)
+    }
+
+    private func drain(engine: inout PredictionEngine, out: inout OutboundPrediction, payload: inout [UInt8]) -> Bool {
         for _ in 0..<10_000 {
             let handled: Void?
             do {
-                handled = try observations.receiveMultipart(maxFrames: 2, dontWait: true) { frames in handle(frames) }
+                handled = try observations.receiveMultipart(maxFrames: 2, dontWait: true) { frames in
+                    handle(frames, engine: &engine, out: &out, payload: &payload)
+                }
             } catch {
                 if !error.isTerminated { logger.critical("receive failed: \(error)") }
                 return false
@@ -131,7 +139,14 @@ final class PollLoop {
         return true
     }
 
-    private func handle(_ frames: borrowing ZMQFrames) {
+    private func handle(
+        _ frames: borrowing ZMQFrames, engine: inout PredictionEngine, out: inout OutboundPrediction, payload: inout [UInt8]
+    ) {
+        // `self.engine` is being accessed (inout) for the whole drain: count drops on the parameter.
+        func drop(_ reason: String, _ message: String, stream: String?) {
+            engine.counters.drop(reason)
+            log(reason, message, stream: stream)
+        }
         guard frames.count == 2 else {
             return drop("bad_frames", "message has \(frames.count) frame(s); send exactly two: [stream id][payload]", stream: nil)
         }

@@ -19,6 +19,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print the inline sizes (MemoryLayout stride) of a context and its predictors instead.")
     var sizes = false
 
+    @Flag(help: "Call the concrete predictor directly instead of through AnyPredictor (the daemon's path), to show the dispatch cost.")
+    var direct = false
+
     func run() throws {
         if sizes {
             func line(_ name: String, _ stride: Int) { print("\(name.padding(28)) \(String(stride).leftPadding(5)) bytes") }
@@ -35,7 +38,7 @@ struct BenchCommand: ParsableCommand {
         }
         var results: [BenchResult] = []
         for benchCase in BenchCase.all where only.map({ benchCase.name.contains($0) }) ?? true {
-            let result = benchCase.run(steps: max(1, steps / benchCase.costFactor))
+            let result = benchCase.run(steps: max(1, steps / benchCase.costFactor), direct: direct)
             results.append(result)
             print(result.line)
         }
@@ -64,8 +67,16 @@ struct BenchCase {
     var costFactor: Int
     var make: () throws -> (AnyPredictor, [Observation])
 
-    func run(steps: Int) -> BenchResult {
+    func run(steps: Int, direct: Bool = false) -> BenchResult {
         guard let made = try? make() else { fatalError("bench case \(name) has invalid parameters") }
+        if direct {
+            switch made.0 {
+            case let .rls(p): return runDirect(p, inputs: made.1, steps: steps)
+            case let .softmax(p): return runDirect(p, inputs: made.1, steps: steps)
+            case let .forward(p): return runDirect(p, inputs: made.1, steps: steps)
+            case let .dual(p): return runDirect(p, inputs: made.1, steps: steps)
+            }
+        }
         var predictor = made.0
         let inputs = made.1
         var prediction = Prediction()
@@ -84,6 +95,26 @@ struct BenchCase {
         checksum += prediction.mean.first ?? 0
         let c = elapsed.components
         return BenchResult(name: name, steps: steps, seconds: Double(c.seconds) + Double(c.attoseconds) * 1e-18, checksum: checksum)
+    }
+
+    /// The same loop on the concrete predictor type (no AnyPredictor enum dispatch).
+    private func runDirect<P: OnlinePredictor>(_ made: P, inputs: [Observation], steps: Int) -> BenchResult {
+        var predictor = made
+        var prediction = Prediction()
+        var checksum = 0.0
+        for i in 0..<min(1000, steps) { try? predictor.observe(inputs[i % inputs.count], into: &prediction) }
+        let clock = ContinuousClock()
+        let start = clock.now
+        var i = 0
+        for _ in 0..<steps {
+            try? predictor.observe(inputs[i], into: &prediction)
+            i += 1
+            if i == inputs.count { i = 0; checksum += prediction.mean[0] }
+        }
+        let elapsed = clock.now - start
+        checksum += prediction.mean.first ?? 0
+        let c = elapsed.components
+        return BenchResult(name: name + " (direct)", steps: steps, seconds: Double(c.seconds) + Double(c.attoseconds) * 1e-18, checksum: checksum)
     }
 
     static var all: [BenchCase] {
