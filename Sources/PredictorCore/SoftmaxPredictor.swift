@@ -159,7 +159,12 @@ public struct SoftmaxPredictor: OnlinePredictor {
 
     private static func check(_ v: [Double], field: String, count: Int) throws(ObservationError) {
         guard v.count == count else { throw .wrongDimension(field: field, expected: count, got: v.count) }
-        for value in v where !value.isFinite { throw .nonFinite(field: field) }
+        // Index loop: in debug builds the array iterator's read coroutine allocates a frame per element.
+        var i = 0
+        while i < count {
+            if !v[i].isFinite { throw .nonFinite(field: field) }
+            i += 1
+        }
     }
 
     /// Sizes the prediction's buffers (no allocation once they have the right size) and fills the fixed fields.

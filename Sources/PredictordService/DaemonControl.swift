@@ -7,6 +7,8 @@ public enum DaemonCommand: Sendable {
     case reload([ModelDefinition])
     /// Write a checkpoint now.
     case checkpoint
+    /// Finish the current batch, write the final checkpoint, flush queued predictions and close the sockets (SIGTERM).
+    case stop
 }
 
 /// A thread-safe mailbox the poll loop drains every iteration.

@@ -12,7 +12,7 @@ import ZeroMQ
 /// The daemon's single I/O thread: owns every ZeroMQ socket, the engine (all fast memory) and the checkpoints.
 ///
 /// Confined to the thread that created it (ZeroMQ sockets are not thread-safe); other threads reach it only
-/// through ``DaemonControl`` and ``ZMQContext/shutdown()``, which ends the loop with ETERM.
+/// through ``DaemonControl`` (reload, checkpoint, graceful stop) and ``ZMQContext/shutdown()`` (abrupt: ETERM).
 final class PollLoop {
     private let config: DaemonConfiguration
     private let health: DaemonHealth
@@ -34,6 +34,8 @@ final class PollLoop {
     private var nextStats: Double
     private var nextCheckpoint: Double
     private var nextEviction: Double
+    /// Set by ``DaemonCommand/stop``: the loop ends after the current iteration.
+    private var stopping = false
 
     /// Restores the last checkpoint, then creates and binds the sockets; throws (with the endpoint named) if it cannot.
     init(config: DaemonConfiguration, context: ZMQContext, health: DaemonHealth, control: DaemonControl, logger: Logger) throws {
@@ -67,6 +69,9 @@ final class PollLoop {
         for endpoint in o.bind { try observations.bind(endpoint) }
         for endpoint in o.connect { try observations.connect(endpoint) }
         try predictions.setSendHighWaterMark(config.predictions.sendHighWaterMark)
+        // Predictions still queued at shutdown are flushed for up to 1 s (set now: after zmq_ctx_shutdown every
+        // option call fails). The queue is bounded by send_hwm, so a stuck subscriber delays exit by at most that.
+        try predictions.setLinger(.seconds(1))
         for endpoint in config.predictions.bind { try predictions.bind(endpoint) }
         logger.info("sockets ready", metadata: [
             "observations": "\((o.bind + o.connect).joined(separator: " "))",
@@ -94,7 +99,8 @@ final class PollLoop {
         }
     }
 
-    /// Polls until the context is shut down, then writes the final checkpoint and closes the sockets.
+    /// Polls until told to stop (or the context is shut down), then writes the final checkpoint and closes the
+    /// sockets; every prediction of an absorbed observation is still queued then and flushed by the PUB's linger.
     func run() {
         while true {
             do {
@@ -107,6 +113,7 @@ final class PollLoop {
             health.beat(now: .now)
             if drainObservations() == false { break }
             periodic()
+            if stopping { break }
         }
         logger.notice("stopping: writing final checkpoint", metadata: ["contexts": "\(engine.contexts.count)"])
         if case let .failed(message) = checkpoints.writeNow(engine, now: now) {
@@ -209,6 +216,8 @@ final class PollLoop {
                 ])
             case .checkpoint:
                 checkpoints.writeInBackground(engine, now: now)
+            case .stop:
+                stopping = true
             }
         }
         if now >= nextEviction {

@@ -71,7 +71,8 @@ public struct PredictordDaemon: Service {
         } onGracefulShutdown: {
             notifier.stopping()
             logger.notice("shutdown requested")
-            context.shutdown()
+            // Not `context.shutdown()`: that would fail the sends of observations already absorbed.
+            control.send(.stop)
         }
     }
 

@@ -10,10 +10,8 @@ import Testing
 /// (compiled here with `cc`) that counts malloc/calloc/realloc/memalign calls and prints the same line at exit.
 /// With neither available the test prints why and passes without checking.
 ///
-/// Known failure (2026-11-23): "softmax p=4 W=16" allocates 5 times per step in the debug build (none in release):
-/// `SoftmaxPredictor.check`'s `for value in v where !value.isFinite` iterates through the unspecialized
-/// `IndexingIterator`, whose `Array` subscript read coroutine mallocs its frame per element (p = 4 x values + 1 y);
-/// found with gdb (`break malloc` after the warm-up). An index loop or `withUnsafeBufferPointer` there fixes it.
+/// A case found this way (2026-11-23): `for value in v where !value.isFinite` allocated 5 times per softmax step in
+/// the debug build (the unspecialized iterator's subscript coroutine mallocs its frame); index loops avoid it.
 @Suite(.serialized) struct AllocationTests {
     /// Cases of `predictord bench`, and the base step count N (before the case's cost factor divides it: the bench
     /// runs max(1, steps / costFactor) steps, so N is chosen to give ≥ 1000 steps, past the 1000-step warm-up).

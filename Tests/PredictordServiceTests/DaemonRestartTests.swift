@@ -88,12 +88,8 @@ extension DaemonTests {
             let query = try again.collect(count: 1, within: 5, settle: 0)
             let absorbed = try #require(query.first.flatMap { try? WireDecoder.prediction($0.payload, stream: "series/m") }?.prediction.count)
             #expect(absorbed >= before.count && absorbed <= items.count, "absorbed \(absorbed), received \(before.count)")
-            // Every absorbed observation's prediction should have been delivered before the exit. It is not always:
-            // PollLoop.run() closes the PUB socket right after the final checkpoint with LINGER 0 (ZMQSocket's
-            // default), so predictions still queued in libzmq at that moment are discarded.
-            withKnownIssue("predictions queued at SIGTERM are dropped: the PUB socket closes with LINGER 0", isIntermittent: true) {
-                #expect(absorbed == before.count, "\(absorbed - before.count) prediction(s) computed before SIGTERM were never delivered")
-            }
+            // Every absorbed observation's prediction was delivered before the exit (the PUB socket lingers 1 s).
+            #expect(absorbed == before.count, "\(absorbed - before.count) prediction(s) computed before SIGTERM were never delivered")
             // What arrived before the stop is replay's prefix; the rest continues exactly from the checkpoint.
             Oracle.compare(received: before, expected: Array(expected[..<before.count]), encodings: ["series/m": .json])
             for item in items[absorbed...] { try again.send(item.stream, try item.payload()) }
