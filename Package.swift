@@ -84,7 +84,7 @@ let package = Package(
         .testTarget(name: "PredictordStateTests", dependencies: ["PredictordState", "PredictorEngine", "PredictorWire"], swiftSettings: strict),
         .testTarget(
             name: "PredictordServiceTests",
-            dependencies: ["PredictordService", "PredictorWire", "ZeroMQ", "predictord"],
+            dependencies: ["PredictordService", "PredictordState", "PredictorWire", "ZeroMQ", "predictord"],
             swiftSettings: strict
         ),
         .testTarget(name: "PredictordConfigTests", dependencies: ["PredictordConfig"], swiftSettings: strict),

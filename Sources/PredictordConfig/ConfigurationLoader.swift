@@ -69,6 +69,13 @@ public enum ConfigurationLoader {
         c.predictions.bind = keys.strings("sockets.predictions.bind", default: c.predictions.bind)
         c.predictions.sendHighWaterMark = keys.int(
             "sockets.predictions.send_hwm", default: c.predictions.sendHighWaterMark, range: 0...Int(Int32.max))
+        let policy = keys.string("sockets.predictions.slow_subscriber", default: c.predictions.slowSubscriber.rawValue)
+        if let known = DaemonConfiguration.SlowSubscriberPolicy(rawValue: policy) {
+            c.predictions.slowSubscriber = known
+        } else {
+            let names = DaemonConfiguration.SlowSubscriberPolicy.allCases.map(\.rawValue).joined(separator: " or ")
+            keys.fail("sockets.predictions.slow_subscriber", "must be \(names), not '\(policy)'")
+        }
         if c.observations.bind.isEmpty && c.observations.connect.isEmpty {
             keys.fail("sockets.observations.bind", "set at least one bind or connect endpoint for observations")
         }

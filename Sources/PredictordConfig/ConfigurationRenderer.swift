@@ -17,6 +17,7 @@ public enum ConfigurationRenderer {
             "  predictions:",
             "    bind: \(list(c.predictions.bind))",
             "    send_hwm: \(c.predictions.sendHighWaterMark)",
+            "    slow_subscriber: \(c.predictions.slowSubscriber.rawValue)",
             "limits:",
             "  max_contexts: \(c.limits.maxContexts)",
             "  idle_ttl_seconds: \(c.limits.idleTTLSeconds)",

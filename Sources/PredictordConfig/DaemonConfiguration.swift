@@ -17,6 +17,17 @@ public struct DaemonConfiguration: Sendable, Equatable {
         public var bind: [String] = ["tcp://127.0.0.1:5557"]
         /// ZMQ_SNDHWM per subscriber: beyond it a slow subscriber's predictions are dropped (PUB never blocks).
         public var sendHighWaterMark: Int = 1_000_000
+        /// What a full subscriber queue does to a prediction (`sockets.predictions.slow_subscriber`).
+        public var slowSubscriber: SlowSubscriberPolicy = .count
+    }
+
+    /// The PUB high-water-mark policy: either every lost prediction is counted, or a slow subscriber loses alone.
+    public enum SlowSubscriberPolicy: String, Sendable, Equatable, CaseIterable {
+        /// ZMQ_XPUB_NODROP: a prediction that some subscriber's full queue cannot take is sent to no subscriber and
+        /// counted as `publish_hwm` (exact accounting; a stuck subscriber costs the others those predictions).
+        case count
+        /// libzmq's default: only the slow subscriber loses predictions, silently (not counted by the daemon).
+        case isolate
     }
 
     /// Bounds that protect the daemon from bad or hostile input.

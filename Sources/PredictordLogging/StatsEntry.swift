@@ -6,7 +6,8 @@ import Systemd
 public struct StatsEntry: Sendable, Equatable {
     /// `stats: 12345.6 obs/s, 12345.6 pred/s, 17 contexts, 3 dropped (wrong_dimension=2 unknown_stream=1)`.
     public var message: String
-    /// A single line for `sd_notify` `STATUS=`, e.g. `12345.6 obs/s, 12345.6 pred/s, 17 contexts, 3 dropped`.
+    /// A single line for `sd_notify` `STATUS=`: the message without `stats: `, e.g.
+    /// `12345.6 obs/s, 12345.6 pred/s, 17 contexts, 3 dropped (wrong_dimension=2 unknown_stream=1)`.
     public var statusLine: String
     /// The fields besides MESSAGE, PRIORITY and SYSLOG_IDENTIFIER, starting with `MESSAGE_ID`.
     public var fields: [JournalField]

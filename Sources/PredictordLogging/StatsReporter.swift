@@ -54,11 +54,11 @@ public struct StatsReporter: Sendable {
 
         var summary = "\(fixed(observationRate, 1)) obs/s, \(fixed(predictionRate, 1)) pred/s, "
         summary += "\(contexts) \(contexts == 1 ? "context" : "contexts"), \(totalDrops) dropped"
-        var message = "stats: " + summary
         if !drops.isEmpty {
             let byCount = drops.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-            message += " (" + byCount.map { "\($0.key)=\($0.value)" }.joined(separator: " ") + ")"
+            summary += " (" + byCount.map { "\($0.key)=\($0.value)" }.joined(separator: " ") + ")"
         }
+        let message = "stats: " + summary
 
         // MESSAGE_ID, rates, CONTEXTS, drops and gaps, totals, INTERVAL_SEC, per-model accuracy, then the extras.
         var fields: [JournalField] = [

@@ -7,6 +7,9 @@ import Synchronization
 
 /// Writes checkpoints on a background queue from a copy-on-write snapshot of the engine, so encoding and fsync
 /// of millions of contexts never stall the poll loop; at most one write is in flight.
+///
+/// A failing disk (full, read-only) is logged at error level once per failure streak and once on recovery, and
+/// shown in STATUS= through ``DaemonHealth``; the poll loop retries at the checkpoint interval.
 final class CheckpointWriter: Sendable {
     /// Outcome of the last finished write, for STATUS= and the stats entry.
     enum Outcome: Sendable, Equatable {
@@ -18,14 +21,21 @@ final class CheckpointWriter: Sendable {
     private let store: CheckpointStore
     private let logger: Logger
     private let queue = DispatchQueue(label: "predictord.checkpoint")
-    private let state = Mutex<(inFlight: Bool, last: Outcome)>((false, .none))
+    private let daemonHealth: DaemonHealth
+    /// Seconds between attempts (state.checkpoint_interval_seconds; 0 = only at shutdown), for the log.
+    private let retryInterval: Double
+    private let state = Mutex<(inFlight: Bool, last: Outcome, health: CheckpointHealth)>((false, .none, CheckpointHealth()))
 
-    init(store: CheckpointStore, logger: Logger) {
+    init(store: CheckpointStore, logger: Logger, health: DaemonHealth, retryInterval: Double) {
         self.store = store
         self.logger = logger
+        self.daemonHealth = health
+        self.retryInterval = retryInterval
+        health.checkpointStatus = CheckpointHealth().statusText()
     }
 
     var lastOutcome: Outcome { state.withLock { $0.last } }
+    var health: CheckpointHealth { state.withLock { $0.health } }
 
     /// Starts a background write of `engine` as of `now`; false (and nothing queued) while a previous one runs.
     @discardableResult
@@ -40,8 +50,8 @@ final class CheckpointWriter: Sendable {
             return false
         }
         queue.async { [self] in
-            let outcome = write(engine, now: now)
-            state.withLock { $0 = (false, outcome) }
+            write(engine, now: now)
+            state.withLock { $0.inFlight = false }
         }
         return true
     }
@@ -49,23 +59,54 @@ final class CheckpointWriter: Sendable {
     /// Waits for any background write, then writes `engine` synchronously (the final checkpoint at shutdown).
     func writeNow(_ engine: PredictionEngine, now: Double) -> Outcome {
         queue.sync {}
-        let outcome = write(engine, now: now)
-        state.withLock { $0.last = outcome }
-        return outcome
+        return write(engine, now: now)
     }
 
+    /// Writes one checkpoint, records the outcome in the failure streak, logs the streak's transitions and
+    /// publishes the checkpoint part of STATUS=.
+    @discardableResult
     private func write(_ engine: PredictionEngine, now: Double) -> Outcome {
+        let outcome: Outcome
         do {
             let result = try store.write(engine.checkpoint(createdAt: now))
             logger.debug("checkpoint written", metadata: [
                 "bytes": "\(result.bytes)", "contexts": "\(result.contexts)", "duration": "\(result.duration)",
             ])
-            return .succeeded(bytes: result.bytes, contexts: result.contexts)
+            outcome = .succeeded(bytes: result.bytes, contexts: result.contexts)
         } catch {
-            logger.error("checkpoint failed; predictions continue and the previous checkpoint is kept: \(error)", metadata: [
+            outcome = .failed(error.message)
+        }
+        let (transition, health) = state.withLock { s -> (CheckpointHealth.Transition, CheckpointHealth) in
+            s.last = outcome
+            let transition = switch outcome {
+            case let .failed(reason): s.health.recordFailure(reason, at: now)
+            default: s.health.recordSuccess(at: now)
+            }
+            return (transition, s.health)
+        }
+        report(transition, health)
+        daemonHealth.checkpointStatus = health.statusText()
+        return outcome
+    }
+
+    /// One error line when a streak starts, one notice when it ends; repeats of the same streak only at debug.
+    private func report(_ transition: CheckpointHealth.Transition, _ health: CheckpointHealth) {
+        let retry = retryInterval > 0 ? "retrying every \(retryInterval) s" : "no periodic retry (state.checkpoint_interval_seconds = 0)"
+        switch transition {
+        case .ok:
+            break
+        case .startedFailing:
+            logger.error("checkpoint failing; predictions continue and the previous checkpoint is kept, \(retry): \(health.lastError ?? "")", metadata: [
                 "directory": "\(store.directory)",
             ])
-            return .failed("\(error)")
+        case .stillFailing:
+            logger.debug("checkpoint still failing", metadata: [
+                "attempts": "\(health.failures)", "reason": "\(health.lastError ?? "")",
+            ])
+        case let .recovered(failures, since):
+            logger.notice("checkpoint recovered after \(failures) failed attempt(s) since \(CheckpointHealth.utc(since))", metadata: [
+                "directory": "\(store.directory)", "failed_attempts": "\(failures)",
+            ])
         }
     }
 }

@@ -1,14 +1,19 @@
 import Synchronization
+import Systemd
 
-/// What the poll thread tells the rest of the process: its heartbeat (for WATCHDOG=1) and a one-line status.
+/// What the poll thread tells the rest of the process: its heartbeat (for WATCHDOG=1) and a one-line status
+/// (`<stats summary>; <checkpoint health>`), sent as STATUS= whenever either part is set.
 ///
 /// Shared across threads through `Atomic` and `Mutex`, so the class is Sendable without unchecked conformance.
 public final class DaemonHealth: Sendable {
     /// Monotonic nanoseconds of the poll loop's last iteration; 0 before it starts.
     private let heartbeatNanos = Atomic<Int64>(0)
-    private let statusLine = Mutex<String>("starting")
+    private let parts = Mutex<(stats: String, checkpoint: String)>(("starting", ""))
+    private let notifier: SystemdNotifier
 
-    public init() {}
+    public init(notifier: SystemdNotifier = SystemdNotifier()) {
+        self.notifier = notifier
+    }
 
     /// Called by the poll loop every iteration.
     public func beat(now: ContinuousClock.Instant) {
@@ -24,9 +29,35 @@ public final class DaemonHealth: Sendable {
         return age <= limit
     }
 
-    public var status: String {
-        get { statusLine.withLock { $0 } }
-        set { statusLine.withLock { $0 = newValue } }
+    /// The whole STATUS= line.
+    public var status: String { parts.withLock { Self.line($0.stats, $0.checkpoint) } }
+
+    /// The live figures (the stats entry's summary); setting it sends STATUS= (each stats interval).
+    public var statsSummary: String {
+        get { parts.withLock { $0.stats } }
+        set { update { $0.stats = newValue } }
+    }
+
+    /// The checkpoint health (`checkpoint ok at …`, `checkpoint failing since …: reason`); setting it to a new
+    /// value sends STATUS= at once, so a failing disk shows without waiting for the next stats interval.
+    public var checkpointStatus: String {
+        get { parts.withLock { $0.checkpoint } }
+        set {
+            guard newValue != checkpointStatus else { return }
+            update { $0.checkpoint = newValue }
+        }
+    }
+
+    /// Changes a part and sends the line under the lock, so concurrent updates reach systemd in order.
+    private func update(_ change: (inout (stats: String, checkpoint: String)) -> Void) {
+        parts.withLock { parts in
+            change(&parts)
+            _ = notifier.status(Self.line(parts.stats, parts.checkpoint))
+        }
+    }
+
+    private static func line(_ stats: String, _ checkpoint: String) -> String {
+        checkpoint.isEmpty ? stats : stats + "; " + checkpoint
     }
 }
 

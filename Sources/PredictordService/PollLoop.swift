@@ -47,7 +47,8 @@ final class PollLoop {
             models: config.models,
             limits: EngineLimits(maxContexts: config.limits.maxContexts, idleTTL: config.limits.idleTTLSeconds))
         store = try CheckpointStore(directory: config.state.directory)
-        checkpoints = CheckpointWriter(store: store, logger: logger)
+        checkpoints = CheckpointWriter(
+            store: store, logger: logger, health: health, retryInterval: config.state.checkpointIntervalSeconds)
         observations = try ZMQSocket(context: context, type: .sub)
         predictions = try ZMQSocket(context: context, type: .pub)
         stats = StatsReporter(modelNames: config.models.map(\.name), start: now)
@@ -69,6 +70,8 @@ final class PollLoop {
         for endpoint in o.bind { try observations.bind(endpoint) }
         for endpoint in o.connect { try observations.connect(endpoint) }
         try predictions.setSendHighWaterMark(config.predictions.sendHighWaterMark)
+        // `count`: a send that a full subscriber queue refuses returns false and is counted as publish_hwm.
+        try predictions.setNoDrop(config.predictions.slowSubscriber == .count)
         // Predictions still queued at shutdown are flushed for up to 1 s (set now: after zmq_ctx_shutdown every
         // option call fails). The queue is bounded by send_hwm, so a stuck subscriber delays exit by at most that.
         try predictions.setLinger(.seconds(1))
@@ -254,19 +257,13 @@ final class PollLoop {
         }
     }
 
-    /// The periodic stats entry (fixed MESSAGE_ID) to the journal, and the same figures as the STATUS= line.
+    /// The periodic stats entry (fixed MESSAGE_ID) to the journal, and the same figures as STATUS= (sent now).
     private func reportStats() {
         stats.modelNames = engine.models.map(\.name)
-        let checkpointStatus: String
-        switch checkpoints.lastOutcome {
-        case .none: checkpointStatus = "no checkpoint yet"
-        case .succeeded: checkpointStatus = "checkpoint ok"
-        case .failed: checkpointStatus = "CHECKPOINT FAILING (see journal)"
-        }
         let entry = stats.report(
             current: engine.counters, now: now, contexts: engine.contexts.count,
-            extraFields: [JournalField("CHECKPOINT", checkpointStatus)])
-        health.status = entry.statusLine + "; " + checkpointStatus
+            extraFields: [JournalField("CHECKPOINT", checkpoints.health.statusText())])
+        health.statsSummary = entry.statusLine
         if Journal.isAvailable {
             Journal.send(entry.journalFields())
         } else {

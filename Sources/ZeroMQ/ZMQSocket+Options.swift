@@ -94,6 +94,18 @@ extension ZMQSocket {
         try setOption(ZMQ_SNDTIMEO, Self.milliseconds(timeout), name: "ZMQ_SNDTIMEO")
     }
 
+    /// The kernel receive buffer of each connection (`ZMQ_RCVBUF`, bytes; nil = the OS default). Set before connecting.
+    public func setReceiveBufferSize(_ bytes: Int?) throws(ZMQError) {
+        try setOption(ZMQ_RCVBUF, Int32(clamping: bytes ?? -1), name: "ZMQ_RCVBUF")
+    }
+
+    /// PUB/XPUB (`ZMQ_XPUB_NODROP`): when a matching subscriber's queue is at the send high-water mark, a send
+    /// fails with EAGAIN (`send` returns false, so the caller can count it) instead of libzmq silently dropping the
+    /// message for that subscriber only. The message then goes to no subscriber (libzmq checks all before sending).
+    public func setNoDrop(_ noDrop: Bool) throws(ZMQError) {
+        try setOption(ZMQ_XPUB_NODROP, noDrop ? 1 : 0, name: "ZMQ_XPUB_NODROP")
+    }
+
     /// Queue messages only to completed connections (`ZMQ_IMMEDIATE`), not to peers still being connected.
     public func setImmediate(_ immediate: Bool) throws(ZMQError) {
         try setOption(ZMQ_IMMEDIATE, immediate ? 1 : 0, name: "ZMQ_IMMEDIATE")

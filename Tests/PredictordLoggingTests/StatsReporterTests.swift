@@ -35,7 +35,7 @@ struct StatsReporterTests {
         )
         #expect(entry.message
             == "stats: 12345.6 obs/s, 12345.6 pred/s, 17 contexts, 3 dropped (wrong_dimension=2 unknown_stream=1)")
-        #expect(entry.statusLine == "12345.6 obs/s, 12345.6 pred/s, 17 contexts, 3 dropped")
+        #expect(entry.statusLine == "12345.6 obs/s, 12345.6 pred/s, 17 contexts, 3 dropped (wrong_dimension=2 unknown_stream=1)")
         #expect(entry.observationsPerSecond == 12345.6)
         #expect(entry.predictionsPerSecond == 12345.6)
     }
@@ -140,6 +140,6 @@ struct StatsReporterTests {
             previous: previous, current: current, elapsedSeconds: 3, contexts: 5, modelNames: []
         )
         #expect(!entry.statusLine.contains { $0.isNewline })
-        #expect(entry.statusLine == "41152.0 obs/s, 41152.0 pred/s, 5 contexts, 3 dropped")
+        #expect(entry.statusLine == "41152.0 obs/s, 41152.0 pred/s, 5 contexts, 3 dropped (wrong_dimension=2 unknown_stream=1)")
     }
 }

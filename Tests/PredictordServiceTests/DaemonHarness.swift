@@ -141,6 +141,8 @@ struct TestDaemonConfig {
     var statsIntervalSeconds: Double = 0.5
     var checkpointIntervalSeconds: Double = 0
     var logLevel = "info"
+    var sendHighWaterMark = 1_000_000
+    var slowSubscriber = "count"
 
     var observationsEndpoint: String { "tcp://127.0.0.1:\(observationsPort)" }
     var predictionsEndpoint: String { "tcp://127.0.0.1:\(predictionsPort)" }
@@ -204,7 +206,8 @@ struct TestDaemonConfig {
             receive_hwm: 1000000
           predictions:
             bind: ["\(predictionsEndpoint)"]
-            send_hwm: 1000000
+            send_hwm: \(sendHighWaterMark)
+            slow_subscriber: \(slowSubscriber)
         limits:
           max_contexts: 100000
           idle_ttl_seconds: 0
@@ -316,8 +319,10 @@ final class DaemonProcess {
 
     var pid: Int32 { process.processIdentifier }
 
-    /// Starts the daemon; does not wait for READY=1 (see `waitReady`).
-    init(config: TestDaemonConfig, directory: URL, name: String = "daemon", watchdogUSec: Int? = nil) throws {
+    /// Starts the daemon; does not wait for READY=1 (see `waitReady`). A non-empty `launcher` (a program and its
+    /// arguments, e.g. `unshare -m … sh -c '…; exec "$@"' sh`) runs the daemon's command line, which it must exec.
+    init(config: TestDaemonConfig, directory: URL, name: String = "daemon", watchdogUSec: Int? = nil,
+         launcher: [String] = []) throws {
         self.config = config
         configURL = directory.appendingPathComponent("\(name).yaml")
         try config.yaml.write(to: configURL, atomically: true, encoding: .utf8)
@@ -328,8 +333,14 @@ final class DaemonProcess {
         var environment = Harness.cleanEnvironment()
         environment["NOTIFY_SOCKET"] = notify.path
         if let watchdogUSec { environment["WATCHDOG_USEC"] = String(watchdogUSec) }
-        process.executableURL = Harness.binary
-        process.arguments = ["run", "--config", configURL.path]
+        let command = ["run", "--config", configURL.path]
+        if let program = launcher.first {
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = Array(launcher.dropFirst()) + [Harness.binary.path] + command
+        } else {
+            process.executableURL = Harness.binary
+            process.arguments = command
+        }
         process.environment = environment
         process.currentDirectoryURL = directory
         process.standardInput = FileHandle.nullDevice
@@ -379,6 +390,7 @@ final class DaemonProcess {
 
     /// Starts a daemon on fresh free ports (retrying when a port was taken in between) and waits for READY=1.
     static func start(stateDirectory: URL, directory: URL, name: String = "daemon", watchdogUSec: Int? = nil,
+                      launcher: [String] = [],
                       configure: (inout TestDaemonConfig) -> Void = { _ in }) throws -> DaemonProcess {
         var lastError: Error?
         for attempt in 0..<3 {
@@ -387,7 +399,8 @@ final class DaemonProcess {
                 stateDirectory: stateDirectory.path)
             guard config.observationsPort != config.predictionsPort else { continue }
             configure(&config)
-            let daemon = try DaemonProcess(config: config, directory: directory, name: "\(name)-\(attempt)", watchdogUSec: watchdogUSec)
+            let daemon = try DaemonProcess(config: config, directory: directory, name: "\(name)-\(attempt)",
+                                           watchdogUSec: watchdogUSec, launcher: launcher)
             do {
                 try daemon.waitReady()
                 return daemon
