@@ -77,5 +77,35 @@ extension DaemonTests {
             #expect(status != nil, "no STATUS= with 2 contexts and 1 drop; got \(daemon.notify.lines.filter { $0.hasPrefix("STATUS=") }.suffix(3))")
             #expect(daemon.stop()?.status == 0)
         }
+
+        @Test("STATUS= at every stats interval (not only with the 5 s watchdog) with rates, contexts, drops by reason and checkpoint health")
+        func statusEveryStatsInterval() throws {
+            let directory = try Harness.temporaryDirectory("status")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let daemon = try DaemonProcess.start(stateDirectory: directory.appendingPathComponent("state"), directory: directory) {
+                $0.statsIntervalSeconds = 0.25
+                $0.checkpointIntervalSeconds = 0.25
+            }
+            let client = try DaemonClient(observations: daemon.config.observationsEndpoint,
+                                          predictions: daemon.config.predictionsEndpoint)
+            defer { client.close() }
+            try client.send("series/s", Array(#"{"seq":1,"y":1.0}"#.utf8))
+            try client.send("nomatch/a", Array(#"{"y":1.0}"#.utf8))
+            try client.send("nomatch/b", Array(#"{"y":1.0}"#.utf8))
+            try client.send("series/s", Array(#"{"seq":2,"y":"#.utf8))
+            #expect(try client.collect(count: 1, within: 5, settle: 0).count == 1)
+            // Without WATCHDOG_USEC the watchdog task sends STATUS= every 5 s; the stats interval alone must give
+            // several within 2 s.
+            let start = Date()
+            let statusLines = { daemon.notify.datagrams.filter { $0.time >= start }.flatMap(\.lines).filter { $0.hasPrefix("STATUS=") && $0.contains("obs/s") } }
+            let several = waitUntil(2) { statusLines().count >= 4 }
+            #expect(several, "only \(statusLines().count) STATUS= lines in 2 s with stats_interval_seconds 0.25")
+            let line = daemon.notify.first(within: 3) {
+                $0.hasPrefix("STATUS=") && $0.contains("pred/s") && $0.contains("2 contexts")
+                    && $0.contains("3 dropped (unknown_stream=2 malformed_json=1)") && $0.contains("; checkpoint ok at ")
+            }
+            #expect(line != nil, "no STATUS= with both rates, 2 contexts, drops by reason and checkpoint health; last: \(statusLines().suffix(2))")
+            #expect(daemon.stop()?.status == 0)
+        }
     }
 }
