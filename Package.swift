@@ -10,6 +10,8 @@ let package = Package(
         .executable(name: "predictord", targets: ["predictord"]),
         .library(name: "PredictorCore", targets: ["PredictorCore"]),
         .library(name: "PredictorWire", targets: ["PredictorWire"]),
+        // For the libFuzzer package in Tests/Fuzz (not built by CI): the properties its targets check.
+        .library(name: "PredictordFuzzChecks", targets: ["PredictordFuzzChecks"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -87,8 +89,16 @@ let package = Package(
             dependencies: ["PredictordService", "PredictordState", "PredictorWire", "ZeroMQ", "predictord"],
             swiftSettings: strict
         ),
-        .testTarget(name: "PredictordConfigTests", dependencies: ["PredictordConfig"], swiftSettings: strict),
-        .testTarget(name: "PredictorWireTests", dependencies: ["PredictorWire"], swiftSettings: strict),
+        // Properties of decoded wire payloads and loaded configurations, shared by the fuzz targets (Tests/Fuzz)
+        // and the unit tests that replay their seed corpus.
+        .target(
+            name: "PredictordFuzzChecks",
+            dependencies: ["PredictorWire", "PredictorEngine", "PredictordConfig"],
+            path: "Tests/Fuzz/Checks",
+            swiftSettings: strict
+        ),
+        .testTarget(name: "PredictordConfigTests", dependencies: ["PredictordConfig", "PredictordFuzzChecks"], swiftSettings: strict),
+        .testTarget(name: "PredictorWireTests", dependencies: ["PredictorWire", "PredictordFuzzChecks"], swiftSettings: strict),
         .testTarget(
             name: "PredictorEngineTests",
             dependencies: ["PredictorEngine", "PredictordState", "predictord"],
