@@ -1,6 +1,7 @@
 // swift-tools-version: 6.1
 // libFuzzer targets for predictord's wire decoders and configuration loader. Not part of the main build or CI:
-// built and run by .ci/fuzz with `-sanitize=fuzzer,address -parse-as-library` (see docs/reliability.md).
+// built and run by .ci/fuzz with `-sanitize=fuzzer,address` (see docs/reliability.md). Each target's main hands
+// its callback to libFuzzer's LLVMFuzzerRunDriver (SwiftPM links the target's own main as `main`).
 import PackageDescription
 
 let package = Package(
@@ -8,14 +9,15 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [.package(name: "predictord", path: "../..")],
     targets: [
+        .target(name: "CFuzzerDriver"),
         .executableTarget(
             name: "FuzzWire",
-            dependencies: [.product(name: "PredictordFuzzChecks", package: "predictord")],
+            dependencies: ["CFuzzerDriver", .product(name: "PredictordFuzzChecks", package: "predictord")],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .executableTarget(
             name: "FuzzConfig",
-            dependencies: [.product(name: "PredictordFuzzChecks", package: "predictord")],
+            dependencies: ["CFuzzerDriver", .product(name: "PredictordFuzzChecks", package: "predictord")],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
     ]

@@ -1,14 +1,14 @@
-// libFuzzer target: YAML configuration files through the loader, check-config's renderer and a real engine.
-// Build and run with .ci/fuzz (`-sanitize=fuzzer,address -parse-as-library`); the properties are in ConfigCheck.
+// libFuzzer target: YAML configuration files through the loader, check-config's renderer and a
+// real engine; the properties are in ConfigCheck.
+// Build and run with .ci/fuzz (-sanitize=fuzzer,address); SwiftPM links this file's code as `main`.
+import CFuzzerDriver
 import Foundation
 import PredictordFuzzChecks
 
-/// One scratch file per fuzzing process (the loader reads a path), on tmpfs when there is one.
-let scratch = (FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory())
-    + "/predictord-fuzz-config-\(ProcessInfo.processInfo.processIdentifier).yaml"
-
+/// The entry point libFuzzer's runtime expects to exist (the driver below is handed it directly).
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzConfig(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    FuzzRunner.config(data, size, scratchPath: scratch)
-    return 0
-}
+func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt { FuzzRunner.config(data, size) }
+
+var argc = CommandLine.argc
+var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+exit(LLVMFuzzerRunDriver(&argc, &argv, testOneInput))

@@ -1,14 +1,14 @@
-// libFuzzer target: wire payloads (JSON and binary v1) through the decoders, the encoders and a real engine.
-// Build and run with .ci/fuzz (`-sanitize=fuzzer,address -parse-as-library`); the properties are in WireCheck.
+// libFuzzer target: wire payloads (JSON and binary v1) through the decoders, the encoders and a real
+// engine; the properties are in WireCheck.
+// Build and run with .ci/fuzz (-sanitize=fuzzer,address); SwiftPM links this file's code as `main`.
+import CFuzzerDriver
 import Foundation
 import PredictordFuzzChecks
 
-/// The example models, loaded once (the repository is two levels above this package).
-let models = FuzzRunner.exampleModels(
-    repositoryRoot: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../..").standardized.path)
-
+/// The entry point libFuzzer's runtime expects to exist (the driver below is handed it directly).
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzWire(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    FuzzRunner.wire(data, size, models: models)
-    return 0
-}
+func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt { FuzzRunner.wire(data, size) }
+
+var argc = CommandLine.argc
+var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+exit(LLVMFuzzerRunDriver(&argc, &argv, testOneInput))
