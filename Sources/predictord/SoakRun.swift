@@ -1,0 +1,154 @@
+import Foundation
+import PredictorEngine
+import ZeroMQ
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One soak: the daemon children, the publisher and checker threads, the SIGHUP and the restart, RSS sampling.
+struct SoakRun {
+    var streams: Int
+    var rate: Double
+    var seconds: Double
+    var input: String
+    var output: String
+    var config: URL
+    var directory: URL
+    var models: [ModelDefinition]
+
+    /// RSS samples (bytes) of one daemon process after its warm-up.
+    struct Phase {
+        var name: String
+        var samples: [Int] = []
+        var exitStatus: Int32?
+        var reloadLogged = false
+    }
+
+    struct Report {
+        var phases: [Phase]
+        var check: SoakCheckResult
+        var sent: Int
+        var received: Int
+        /// Observations sent between SIGTERM and the publisher's hold: the only ones allowed to go unanswered.
+        var sentAroundRestart: Int
+        var failure: String?
+
+        /// Peak of the first and second half of a phase's samples.
+        static func halves(_ samples: [Int]) -> (first: Int, second: Int)? {
+            guard samples.count >= 4 else { return nil }
+            let mid = samples.count / 2
+            return (samples[..<mid].max()!, samples[mid...].max()!)
+        }
+
+        func growthOK(_ phase: Phase, percent: Double, mib: Double) -> Bool {
+            guard let h = Self.halves(phase.samples) else { return false }
+            return Double(h.second) <= Double(h.first) * (1 + percent / 100) + mib * 1_048_576
+        }
+
+        func passed(growthPercent: Double, growthMiB: Double) -> Bool {
+            failure == nil && check.clean && sent - received <= sentAroundRestart
+                && phases.allSatisfy { $0.exitStatus == 0 && growthOK($0, percent: growthPercent, mib: growthMiB) }
+                && phases.first?.reloadLogged == true
+        }
+
+        func lines(growthPercent: Double, growthMiB: Double) -> [String] {
+            func mib(_ b: Int) -> String { String(format: "%.1f MiB", Double(b) / 1_048_576) }
+            var lines = [
+                "soak: sent \(sent) observations, received \(received) predictions; \(sent - received) unanswered, "
+                    + "\(sentAroundRestart) sent between SIGTERM and the hold (allowed to be lost)",
+                "soak: \(check.matched) predictions identical to the engine's (replay), \(check.lostAccepted) lost for accepted "
+                    + "observations, \(check.mismatched) different, \(check.outOfOrder) out of order, \(check.failedStreams) streams failed",
+            ]
+            lines += check.examples.map { "  e.g. \($0)" }
+            for phase in phases {
+                var text = "soak: \(phase.name): exit status \(phase.exitStatus.map(String.init) ?? "none")"
+                if let h = Self.halves(phase.samples) {
+                    text += ", RSS peak after warm-up: first half \(mib(h.first)), second half \(mib(h.second)) "
+                        + "(\(phase.samples.count) samples; bound +\(growthPercent) % + \(growthMiB) MiB: "
+                        + (growthOK(phase, percent: growthPercent, mib: growthMiB) ? "ok" : "EXCEEDED") + ")"
+                } else {
+                    text += ", too few RSS samples after warm-up (\(phase.samples.count))"
+                }
+                if phase.name == "first run" { text += phase.reloadLogged ? ", SIGHUP reload logged" : ", NO reload logged" }
+                lines.append(text)
+            }
+            if let failure { lines.append("soak: FAILURE: \(failure)") }
+            lines.append("soak: " + (passed(growthPercent: growthPercent, growthMiB: growthMiB) ? "PASSED" : "FAILED"))
+            return lines
+        }
+    }
+
+    func run() throws -> Report {
+        let context = try ZMQContext()
+        let shared = SoakShared()
+        let traffic = SoakTraffic(streams: streams, rate: rate)
+        var daemon = try BenchChildProcess(name: "daemon-1", arguments: ["run", "--config", config.path],
+                                           logURL: directory.appendingPathComponent("daemon-1.log"))
+        defer { if daemon.isRunning { daemon.stop(timeout: 10) } }
+        let checkSlot = BenchSlot(SoakCheckResult()), publishSlot = BenchSlot<String?>(nil)
+        let (models, streams, output, input) = (self.models, self.streams, self.output, self.input)
+        let checker = try BenchThread {
+            checkSlot.value = SoakChecker.run(context: context, endpoint: output, models: models, streams: streams, shared: shared)
+        }
+        let publisher = try BenchThread {
+            publishSlot.value = SoakPublisher.run(context: context, endpoint: input, traffic: traffic, shared: shared)
+        }
+        var phases = [Phase(name: "first run")]
+        var failure: String?
+        var sentAroundRestart = 0
+        // Warm-up: every stream has its context (one full round) and a few seconds more.
+        let warmup = Double(streams) / rate + 5
+        let start = BenchClock.now()
+        var phaseStart = start
+        var reloaded = false, restarted = false
+        while BenchClock.now() < start + seconds, failure == nil {
+            BenchClock.sleep(until: BenchClock.now() + 1)
+            let elapsed = BenchClock.now() - start
+            guard daemon.isRunning else { failure = "the daemon exited unexpectedly; see \(daemon.logURL.path)"; break }
+            if let message = publishSlot.value { failure = message; break }
+            if BenchClock.now() - phaseStart >= warmup, let status = BenchProcStatus.read(pid: daemon.pid) {
+                phases[phases.count - 1].samples.append(status.rss)
+            }
+            if !reloaded, elapsed >= 0.3 * seconds {
+                kill(daemon.pid, SIGHUP)
+                reloaded = true
+            }
+            if !restarted, elapsed >= 0.5 * seconds {
+                // SIGTERM under load; once it has exited, hold the publisher, restart, prove the path, resume.
+                let before = shared.sent.load(ordering: .acquiring)
+                let stopped = daemon.stop(timeout: 60)
+                shared.mode.store(1, ordering: .releasing)
+                sentAroundRestart = shared.sent.load(ordering: .acquiring) - before
+                phases[phases.count - 1].exitStatus = stopped.status
+                phases[phases.count - 1].reloadLogged = daemon.log.contains("reloaded model definitions")
+                daemon = try BenchChildProcess(name: "daemon-2", arguments: ["run", "--config", config.path],
+                                               logURL: directory.appendingPathComponent("daemon-2.log"))
+                phases.append(Phase(name: "after restart"))
+                shared.probeRequest.add(1, ordering: .releasing)
+                shared.mode.store(0, ordering: .releasing)
+                phaseStart = BenchClock.now()
+                restarted = true
+            }
+        }
+        shared.mode.store(2, ordering: .releasing)
+        publisher.join()
+        if failure == nil, let message = publishSlot.value { failure = message }
+        // Drain: until every sent observation outside the restart window is answered, or 3 s without progress.
+        var last = (count: -1, time: BenchClock.now())
+        while BenchClock.now() - last.time < 3 {
+            let received = shared.received.load(ordering: .acquiring)
+            if received >= shared.sent.load(ordering: .acquiring) - sentAroundRestart && received == last.count { break }
+            if received != last.count { last = (received, BenchClock.now()) }
+            usleep(100_000)
+        }
+        let stopped = daemon.stop(timeout: 60)
+        phases[phases.count - 1].exitStatus = stopped.status
+        if phases.count == 1 { phases[0].reloadLogged = daemon.log.contains("reloaded model definitions") }
+        shared.stopChecker.store(true, ordering: .releasing)
+        checker.join()
+        return Report(phases: phases, check: checkSlot.value, sent: shared.sent.load(ordering: .acquiring),
+                      received: shared.received.load(ordering: .acquiring), sentAroundRestart: sentAroundRestart,
+                      failure: failure ?? checkSlot.value.failure)
+    }
+}
