@@ -85,6 +85,7 @@ let package = Package(
         .testTarget(
             name: "PredictordServiceTests",
             dependencies: ["PredictordService", "PredictorWire", "ZeroMQ", "predictord"],
+            exclude: ["python"],
             swiftSettings: strict
         ),
         .testTarget(name: "PredictordConfigTests", dependencies: ["PredictordConfig"], swiftSettings: strict),
