@@ -64,7 +64,7 @@ final class BenchChildProcess {
 }
 
 /// VmRSS and VmHWM of a process, from /proc/<pid>/status, in bytes.
-struct BenchProcStatus {
+struct BenchProcStatus: Sendable {
     var rss: Int
     var hwm: Int
 

@@ -63,8 +63,6 @@ struct BenchSubscriberResult: Sendable {
     var failure: String?
 }
 
-extension BenchProcStatus: @unchecked Sendable {}
-
 enum BenchLoad {
     static let warmupTopic = Array("w/0".utf8)
 
