@@ -33,7 +33,11 @@ extension DaemonTests {
             return (process.terminationStatus, String(decoding: try Data(contentsOf: log), as: UTF8.self))
         }
 
-        static let python: String? = ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        /// The `python3` first on PATH: the one `.ci/setup` installed pyzmq for.
+        static let python: String? = {
+            let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+            return path.split(separator: ":").map { "\($0)/python3" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+        }()
 
         /// Nil when python3 and pyzmq are there; otherwise why the test is skipped.
         static let unavailable: String? = {
@@ -46,6 +50,8 @@ extension DaemonTests {
         @Test("protocol_client.py: JSON and binary observations, predictions checked against its own forward filter and OLS")
         func pythonClientAgrees() throws {
             if let reason = Self.unavailable {
+                // Under CI (`CI=true`, set by .ci/run's caller) the setup promised pyzmq: a skip would hide that.
+                if ProcessInfo.processInfo.environment["CI"] != nil { Issue.record("PythonClient cannot run in CI: \(reason)") }
                 print("PythonClient test skipped: \(reason)")
                 return
             }
