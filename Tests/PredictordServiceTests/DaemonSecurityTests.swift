@@ -168,6 +168,55 @@ extension DaemonTests {
             return (secured.daemon.stderr, strangerPair, drops)
         }
 
+        @Test("publish and tail with --curve-key/--server-key talk to a secured daemon; a key not on the list gets a hint")
+        func cliClientsWithKeys() throws {
+            let directory = try Harness.temporaryDirectory("curve-cli")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let items = Workload.make(seed: 5, perStream: 40, streams: [("series/cli", .series, .json), ("weather/cli", .weather, .json)])
+            let expected = try Oracle.replay(items, directory: directory)
+            let input = directory.appendingPathComponent("input.jsonl")
+            try Data(items.map { try $0.replayLine() + [UInt8(ascii: "\n")] }.joined()).write(to: input)
+            let secured = try Self.secureDaemon(directory: directory)
+            let server = directory.appendingPathComponent("keys/server.pub").path
+            let alice = directory.appendingPathComponent("publishers/alice.key").path
+            let bob = directory.appendingPathComponent("keys/bob.key").path
+
+            let tailOut = directory.appendingPathComponent("tail.out")
+            _ = FileManager.default.createFile(atPath: tailOut.path, contents: nil)
+            let tailHandle = try FileHandle(forWritingTo: tailOut)
+            defer { try? tailHandle.close() }
+            let tail = Process()
+            tail.executableURL = Harness.binary
+            tail.arguments = ["tail", "--endpoint", secured.daemon.config.predictionsEndpoint, "--curve-key", bob,
+                              "--server-key", server, "--count", "\(expected.count)", "--idle", "10"]
+            tail.environment = Harness.cleanEnvironment()
+            tail.standardOutput = tailHandle
+            tail.standardError = FileHandle.nullDevice
+            try tail.run()
+            defer { if tail.isRunning { kill(tail.processIdentifier, SIGKILL) } }
+            // The tail's CURVE handshake and subscription take a few ms on loopback; 1 s is ample.
+            usleep(1_000_000)
+            let publish = try Harness.runTool(["publish", "--endpoint", secured.daemon.config.observationsEndpoint,
+                                               "--curve-key", alice, "--server-key", server, input.path], in: directory)
+            #expect(publish.status == 0, "publish: \(publish.stderr)")
+            #expect(waitUntil(15) { !tail.isRunning }, "tail did not print \(expected.count) predictions")
+            let lines = try Data(contentsOf: tailOut).split(separator: UInt8(ascii: "\n")).map { Array($0) }
+            let received = try lines.map { line -> ReceivedPrediction in
+                let object = try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any]
+                return ReceivedPrediction(stream: object?["stream"] as? String ?? "?", payload: line)
+            }
+            Oracle.compare(received: received, expected: expected, encodings: [:])
+
+            // A publisher whose key is not on the list: publish gives up and says why.
+            let eve = try TestKeys(directory: directory).make("eve")
+            let refused = try Harness.runTool(["publish", "--endpoint", secured.daemon.config.observationsEndpoint, "--timeout", "2",
+                                               "--curve-key", eve.secret, "--server-key", server, input.path], in: directory)
+            #expect(refused.status != 0 && refused.stderr.contains("allow-list"), "stderr: \(refused.stderr)")
+            let halfGiven = try Harness.runTool(["tail", "--curve-key", bob, "--count", "1"], in: directory)
+            #expect(halfGiven.status != 0 && halfGiven.stderr.contains("--server-key"), "stderr: \(halfGiven.stderr)")
+            #expect(secured.daemon.stop()?.status == 0)
+        }
+
         @Test("unknown client key: nothing in, nothing out; refusal logged with key and address, and counted")
         func unknownKeyIsRefused() throws {
             let result = try strangerGetsNothing(label: "curve-unknown", curve: true)
