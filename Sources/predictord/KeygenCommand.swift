@@ -35,12 +35,7 @@ struct KeygenCommand: ParsableCommand {
         }
         let pair = try ZMQCurveKeyPair.generate()
         let name = (out as NSString).lastPathComponent
-        let paths: (secret: String, public: String)
-        do {
-            paths = try CurveKeyFile.write(pair, base: out, force: force, comment: ["predictord keygen: \(name)"])
-        } catch {
-            throw ValidationError(error.description)
-        }
+        let paths = try CurveKeyFile.write(pair, base: out, force: force, comment: ["predictord keygen: \(name)"])
         print("secret key: \(paths.secret) (mode 0600; keep it private)")
         print("public key: \(paths.public) \(pair.publicKey.z85)")
     }
