@@ -33,16 +33,12 @@ public enum CurveKeyFile {
         guard mode & 0o077 == 0 else {
             throw Failure(path: path, message: "secret key file has mode \(String(mode & 0o777, radix: 8)); other users may read it: chmod 600 it (or regenerate the pair)")
         }
-        do {
-            guard let pair = try certificate.keyPair else {
-                throw Failure(path: path, message: "holds no secret-key; give the NAME.key file written by predictord keygen, not NAME.pub")
-            }
-            return pair
-        } catch let error as Failure {
-            throw error
-        } catch {
-            throw Failure(path: path, message: "\(error)")
+        let pair: ZMQCurveKeyPair?
+        do { pair = try certificate.keyPair } catch { throw Failure(path: path, message: "\(error)") }
+        guard let pair else {
+            throw Failure(path: path, message: "holds no secret-key; give the NAME.key file written by predictord keygen, not NAME.pub")
         }
+        return pair
     }
 
     /// The public key in a key file (`.pub` or `.key`).

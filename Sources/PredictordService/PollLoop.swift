@@ -219,6 +219,8 @@ final class PollLoop {
                 logger.notice("reloaded model definitions for new contexts", metadata: [
                     "models": "\(models.map(\.name).joined(separator: ","))", "changed": "\(changed.joined(separator: ","))",
                 ])
+            case let .reloadAllowLists(fresh):
+                security.reloadAllowLists(from: fresh)
             case .checkpoint:
                 checkpoints.writeInBackground(engine, now: now)
             case .stop:

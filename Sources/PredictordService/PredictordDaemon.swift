@@ -101,6 +101,7 @@ public struct PredictordDaemon: Service {
             do {
                 let fresh = try await ConfigurationLoader.load(path: configPath, overrides: overrides)
                 control.send(.reload(fresh.models))
+                control.send(.reloadAllowLists(fresh))
                 logger.notice("SIGHUP: configuration re-read", metadata: ["config": "\(configPath)"])
             } catch {
                 logger.error("SIGHUP: configuration rejected, keeping the running models: \(error.description)")

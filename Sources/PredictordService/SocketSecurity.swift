@@ -47,6 +47,28 @@ final class SocketSecurity {
         return ZAPAuthenticator.Policy(allowListKey: key, allowed: allowed)
     }
 
+    /// Takes the allow-lists of a reloaded configuration for new connections (connected clients stay connected).
+    /// Server keys and turning CURVE on or off need a restart; a change there is logged and otherwise ignored.
+    func reloadAllowLists(from fresh: DaemonConfiguration) {
+        let sockets = [
+            ("sockets.observations", config.observations.curve, fresh.observations.curve, Self.observationsDomain, "allowed_publishers"),
+            ("sockets.predictions", config.predictions.curve, fresh.predictions.curve, Self.predictionsDomain, "allowed_subscribers"),
+        ]
+        for (key, running, wanted, domain, allowKey) in sockets {
+            guard let running, let wanted, running.keyPair == wanted.keyPair else {
+                if running?.keyPair != wanted?.keyPair {
+                    logger.warning("SIGHUP: CURVE settings of \(key) changed (turned on or off, or another server key); restart predictord to apply them", metadata: ["config_key": "\(key)"])
+                }
+                continue
+            }
+            let policy = Self.policy(wanted, key: "\(key).\(allowKey)")
+            authenticator?.policies[domain] = policy
+            logger.notice("SIGHUP: \(key).\(allowKey) reloaded: \(policy.allowed.count) key(s) for new connections; clients already connected stay connected until they reconnect", metadata: [
+                "config_key": "\(key).\(allowKey)", "keys": "\(policy.allowed.count)",
+            ])
+        }
+    }
+
     /// Makes the sockets CURVE servers as configured; call before they bind.
     func secure(observations: ZMQSocket, predictions: ZMQSocket) throws {
         for (socket, curve, domain, key) in [

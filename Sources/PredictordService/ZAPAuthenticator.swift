@@ -20,7 +20,8 @@ final class ZAPAuthenticator {
     static let refusedReason = "curve_key_refused"
 
     let socket: ZMQSocket
-    private let policies: [String: Policy]
+    /// Allow-lists by ZAP domain; replaced on SIGHUP (``SocketSecurity/reloadAllowLists(from:)``).
+    var policies: [String: Policy]
     private let logger: Logger
     private var limiter = RateLimiter(burst: 10, interval: 10)
 

@@ -237,6 +237,32 @@ extension DaemonTests {
             #expect((result.drops["curve_handshake_failed"] ?? 0) >= 2, "drops: \(result.drops)")
         }
 
+        @Test("SIGHUP reloads the allow-lists: a key added to allowed_publishers gets in on its next connection")
+        func reloadAddsAKey() throws {
+            let directory = try Harness.temporaryDirectory("curve-reload")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let secured = try Self.secureDaemon(directory: directory)
+            let client = try Self.allowedClient(secured)
+            let eve = try TestKeys(directory: directory).make("eve", in: "outside")
+            let endpoints = (secured.daemon.config.observationsEndpoint, secured.daemon.config.predictionsEndpoint)
+            let before = try StrangerSockets(observations: endpoints.0, predictions: endpoints.1, curve: (eve.pair, secured.server.publicKey))
+            _ = try before.sendAndListen(stream: "series/eve", seconds: 1) {}
+            #expect(try client.collect(count: 1, within: 0.5, settle: 0).isEmpty, "eve is not on the list yet")
+
+            try FileManager.default.copyItem(atPath: eve.public, toPath: directory.appendingPathComponent("publishers/eve.pub").path)
+            kill(secured.daemon.pid, SIGHUP)
+            #expect(secured.daemon.waitForStderr("allowed_publishers reloaded: 2 key(s)", within: 10), "stderr:\n\(secured.daemon.stderr.suffix(2000))")
+            let after = try StrangerSockets(observations: endpoints.0, predictions: endpoints.1, curve: (eve.pair, secured.server.publicKey))
+            var got: [ReceivedPrediction] = []
+            waitUntil(10) {
+                try? after.publisher.send(topic: "series/eve2", payload: Array(#"{"y":1}"#.utf8))
+                got += (try? client.collect(count: 1, within: 0.1, settle: 0)) ?? []
+                return got.contains { $0.stream == "series/eve2" }
+            }
+            #expect(got.contains { $0.stream == "series/eve2" }, "eve's observations are used after the reload")
+            #expect(secured.daemon.stop()?.status == 0)
+        }
+
         @Test("binding beyond loopback without CURVE warns at start, naming the endpoint and how to enable CURVE")
         func nonLoopbackBindWarns() throws {
             let directory = try Harness.temporaryDirectory("exposed")
