@@ -263,6 +263,24 @@ extension DaemonTests {
             #expect(secured.daemon.stop()?.status == 0)
         }
 
+        @Test("CURVE on the prediction socket only: plain-text publishers still get in, subscribers need a key")
+        func curveOnOneSocketOnly() throws {
+            let directory = try Harness.temporaryDirectory("curve-one")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let keys = TestKeys(directory: directory)
+            let server = try keys.make("server"), bob = try keys.make("bob")
+            let daemon = try DaemonProcess.start(stateDirectory: directory.appendingPathComponent("state"), directory: directory) {
+                $0.predictionsExtra = TestKeys.yaml(secret: server.secret, allowKey: "allowed_subscribers", allow: [bob.public])
+            }
+            let client = try DaemonClient(observations: daemon.config.observationsEndpoint, predictions: daemon.config.predictionsEndpoint) { _, sub in
+                try sub.makeCurveClient(keyPair: bob.pair, serverKey: server.pair.publicKey)
+            }
+            try client.send("series/plain", Array(#"{"y":1}"#.utf8))
+            #expect(try client.collect(count: 1, within: 5, settle: 0).map(\.stream) == ["series/plain"])
+            #expect(!daemon.stderr.contains("refused"), "stderr:\n\(daemon.stderr.suffix(2000))")
+            #expect(daemon.stop()?.status == 0)
+        }
+
         @Test("binding beyond loopback without CURVE warns at start, naming the endpoint and how to enable CURVE")
         func nonLoopbackBindWarns() throws {
             let directory = try Harness.temporaryDirectory("exposed")
