@@ -70,8 +70,8 @@ public struct ZMQCurveKeyPair: Sendable, Hashable {
         guard zmq_curve_keypair(&publicText, &secretText) == 0 else {
             throw ZMQError.last("generate a CURVE key pair")
         }
-        return ZMQCurveKeyPair(publicKey: try ZMQCurveKey(z85: String(cString: publicText)),
-                               secretKey: try ZMQCurveKey(z85: String(cString: secretText)))
+        return ZMQCurveKeyPair(publicKey: try ZMQCurveKey(z85: Self.text(publicText)),
+                               secretKey: try ZMQCurveKey(z85: Self.text(secretText)))
     }
 
     /// The pair of `secretKey`, its public key derived with `zmq_curve_public`.
@@ -81,8 +81,13 @@ public struct ZMQCurveKeyPair: Sendable, Hashable {
         guard zmq_curve_public(&publicText, secretText) == 0 else {
             throw ZMQError.last("derive the CURVE public key")
         }
-        self.publicKey = try ZMQCurveKey(z85: String(cString: publicText))
+        self.publicKey = try ZMQCurveKey(z85: Self.text(publicText))
         self.secretKey = secretKey
+    }
+
+    /// The NUL-terminated Z85 text libzmq wrote into `buffer`.
+    private static func text(_ buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     private init(publicKey: ZMQCurveKey, secretKey: ZMQCurveKey) {
