@@ -30,11 +30,12 @@ let package = Package(
         .target(name: "PredictorWire", dependencies: ["PredictorCore"], swiftSettings: strict),
         // Stream routing and per-context processing shared by `replay` and the daemon. No sockets.
         .target(name: "PredictorEngine", dependencies: ["PredictorCore", "PredictorWire"], swiftSettings: strict),
-        // Daemon configuration: YAML file, PREDICTORD_* environment and --set overrides, validated with key paths.
+        // Daemon configuration: YAML file, PREDICTORD_* environment and --set overrides, validated with key paths;
+        // CURVE key files (ZeroMQ decodes their Z85 keys).
         .target(
             name: "PredictordConfig",
             dependencies: [
-                "PredictorCore", "PredictorEngine",
+                "PredictorCore", "PredictorEngine", "ZeroMQ",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -88,7 +89,7 @@ let package = Package(
             exclude: ["python"],
             swiftSettings: strict
         ),
-        .testTarget(name: "PredictordConfigTests", dependencies: ["PredictordConfig"], swiftSettings: strict),
+        .testTarget(name: "PredictordConfigTests", dependencies: ["PredictordConfig", "ZeroMQ"], swiftSettings: strict),
         .testTarget(name: "PredictorWireTests", dependencies: ["PredictorWire"], swiftSettings: strict),
         .testTarget(
             name: "PredictorEngineTests",

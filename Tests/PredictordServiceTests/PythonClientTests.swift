@@ -66,5 +66,27 @@ extension DaemonTests {
             #expect(result.output.contains("match the independent computations"))
             #expect(daemon.stop()?.status == 0)
         }
+
+        @Test("curve_client.py: pyzmq reads predictord keygen files and talks to a secured daemon; an unknown key gets nothing")
+        func pythonCurveClient() throws {
+            if let reason = Self.unavailable {
+                print("PythonClient CURVE test skipped: \(reason)")
+                return
+            }
+            let directory = try Harness.temporaryDirectory("python-curve")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let secured = try Security.secureDaemon(directory: directory)
+            let result = try Self.run(Self.python!, [
+                Harness.testsDirectory.appendingPathComponent("python/curve_client.py").path,
+                "--observations", secured.daemon.config.observationsEndpoint, "--predictions", secured.daemon.config.predictionsEndpoint,
+                "--publisher-key", directory.appendingPathComponent("publishers/alice.key").path,
+                "--subscriber-key", directory.appendingPathComponent("keys/bob.key").path,
+                "--server-key", directory.appendingPathComponent("keys/server.pub").path,
+            ], in: directory, timeout: 40)
+            #expect(result.status == 0, "curve_client.py exited \(result.status):\n\(result.output)\ndaemon stderr:\n\(secured.daemon.stderr.suffix(2000))")
+            #expect(result.output.contains("CURVE client ok"))
+            #expect(secured.daemon.stderr.contains("refused CURVE client"), "the unknown key was refused and logged")
+            #expect(secured.daemon.stop()?.status == 0)
+        }
     }
 }
