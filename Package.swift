@@ -32,11 +32,12 @@ let package = Package(
         .target(name: "PredictorWire", dependencies: ["PredictorCore"], swiftSettings: strict),
         // Stream routing and per-context processing shared by `replay` and the daemon. No sockets.
         .target(name: "PredictorEngine", dependencies: ["PredictorCore", "PredictorWire"], swiftSettings: strict),
-        // Daemon configuration: YAML file, PREDICTORD_* environment and --set overrides, validated with key paths.
+        // Daemon configuration: YAML file, PREDICTORD_* environment and --set overrides, validated with key paths;
+        // CURVE key files (ZeroMQ decodes their Z85 keys).
         .target(
             name: "PredictordConfig",
             dependencies: [
-                "PredictorCore", "PredictorEngine",
+                "PredictorCore", "PredictorEngine", "ZeroMQ",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -87,6 +88,7 @@ let package = Package(
         .testTarget(
             name: "PredictordServiceTests",
             dependencies: ["PredictordService", "PredictordState", "PredictorWire", "ZeroMQ", "predictord"],
+            exclude: ["python"],
             swiftSettings: strict
         ),
         // Properties of decoded wire payloads and loaded configurations, shared by the fuzz targets (Tests/Fuzz)
@@ -97,7 +99,7 @@ let package = Package(
             path: "Tests/Fuzz/Checks",
             swiftSettings: strict
         ),
-        .testTarget(name: "PredictordConfigTests", dependencies: ["PredictordConfig", "PredictordFuzzChecks"], swiftSettings: strict),
+        .testTarget(name: "PredictordConfigTests", dependencies: ["PredictordConfig", "PredictordFuzzChecks", "ZeroMQ"], swiftSettings: strict),
         .testTarget(name: "PredictorWireTests", dependencies: ["PredictorWire", "PredictordFuzzChecks"], swiftSettings: strict),
         .testTarget(
             name: "PredictorEngineTests",
