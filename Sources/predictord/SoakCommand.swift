@@ -20,7 +20,7 @@ struct SoakCommand: AsyncParsableCommand {
         --seconds; at 30 % the daemon gets SIGHUP, at 50 % SIGTERM while the load runs, then it is restarted on the
         same state directory. A checker recomputes every prediction with the engine (as `predictord replay` does)
         from the regenerated observation and compares the bytes; a daemon `n` ahead of the oracle's means an accepted
-        observation's prediction was lost. RSS is sampled every second: after warm-up, the peak of each run's second
+        observation's prediction was lost. RSS is sampled every 0.25 s: after warm-up, the peak of each run's second
         half may exceed the first half's by at most --rss-growth-percent plus --rss-growth-mib.
         """
     )
@@ -40,29 +40,39 @@ struct SoakCommand: AsyncParsableCommand {
     @Option(help: "Allowed RSS growth after warm-up, MiB on top of the percentage.")
     var rssGrowthMib: Double = 16
 
+    @Option(help: "Seconds after each (re)start before RSS is sampled (default: one round over the streams + 5 s).")
+    var warmup: Double?
+
+    @Option(help: ArgumentHelp("Signal of the midway stop: TERM, or KILL to see the checks fail (state since the last checkpoint is lost).",
+                               visibility: .hidden))
+    var restartSignal: String = "TERM"
+
     @Flag(help: "Keep the temporary directory (config, daemon logs, checkpoint).")
     var keepTemp = false
 
     func validate() throws {
         guard streams >= 1, streams <= 9_999_999 else { throw ValidationError("--streams must be 1…9999999") }
         guard rate > 0, seconds > 0, seconds <= 600 else { throw ValidationError("--rate must be > 0 and --seconds in (0, 600]") }
+        guard ["TERM", "KILL"].contains(restartSignal) else { throw ValidationError("--restart-signal must be TERM or KILL") }
     }
 
     func run() async throws {
         let temp = FileManager.default.temporaryDirectory.appendingPathComponent("predictord-soak-\(getpid())")
         try FileManager.default.createDirectory(at: temp, withIntermediateDirectories: true)
-        defer { if !keepTemp { try? FileManager.default.removeItem(at: temp) } }
+        var passed = false
+        defer { if !keepTemp && passed { try? FileManager.default.removeItem(at: temp) } }
         let input = "tcp://127.0.0.1:\(try benchFreePort())", output = "tcp://127.0.0.1:\(try benchFreePort())"
         let config = temp.appendingPathComponent("soak.yaml")
         try soakConfig(input: input, output: output, state: temp.appendingPathComponent("state").path)
             .write(to: config, atomically: true, encoding: .utf8)
         let models = try await ConfigurationLoader.load(path: config.path, environment: [:]).models
         let report = try SoakRun(streams: streams, rate: rate, seconds: seconds, input: input, output: output,
-                                 config: config, directory: temp, models: models).run()
+                                 config: config, directory: temp, models: models,
+                                 restartSignal: restartSignal == "KILL" ? SIGKILL : SIGTERM,
+                                 warmup: warmup ?? Double(streams) / rate + 5).run()
         print(report.lines(growthPercent: rssGrowthPercent, growthMiB: rssGrowthMib).joined(separator: "\n"))
-        guard report.passed(growthPercent: rssGrowthPercent, growthMiB: rssGrowthMib) else {
-            throw BenchE2EError("soak FAILED (logs kept in \(temp.path))")
-        }
+        passed = report.passed(growthPercent: rssGrowthPercent, growthMiB: rssGrowthMib)
+        guard passed else { throw BenchE2EError("soak FAILED (logs kept in \(temp.path))") }
     }
 
     private func soakConfig(input: String, output: String, state: String) -> String {

@@ -16,8 +16,12 @@ struct SoakRun {
     var config: URL
     var directory: URL
     var models: [ModelDefinition]
+    /// SIGTERM (graceful: must pass) or SIGKILL (loses the state since the last checkpoint: must fail).
+    var restartSignal: Int32 = SIGTERM
+    /// Seconds after each (re)start before RSS samples count.
+    var warmup: Double
 
-    /// RSS samples (bytes) of one daemon process after its warm-up.
+    /// RSS samples (bytes, every 0.25 s) of one daemon process after its warm-up.
     struct Phase {
         var name: String
         var samples: [Int] = []
@@ -97,13 +101,11 @@ struct SoakRun {
         var phases = [Phase(name: "first run")]
         var failure: String?
         var sentAroundRestart = 0
-        // Warm-up: every stream has its context (one full round) and a few seconds more.
-        let warmup = Double(streams) / rate + 5
         let start = BenchClock.now()
         var phaseStart = start
         var reloaded = false, restarted = false
         while BenchClock.now() < start + seconds, failure == nil {
-            BenchClock.sleep(until: BenchClock.now() + 1)
+            BenchClock.sleep(until: BenchClock.now() + 0.25)
             let elapsed = BenchClock.now() - start
             guard daemon.isRunning else { failure = "the daemon exited unexpectedly; see \(daemon.logURL.path)"; break }
             if let message = publishSlot.value { failure = message; break }
@@ -117,6 +119,7 @@ struct SoakRun {
             if !restarted, elapsed >= 0.5 * seconds {
                 // SIGTERM under load; once it has exited, hold the publisher, restart, prove the path, resume.
                 let before = shared.sent.load(ordering: .acquiring)
+                if restartSignal != SIGTERM { kill(daemon.pid, restartSignal) }
                 let stopped = daemon.stop(timeout: 60)
                 shared.mode.store(1, ordering: .releasing)
                 sentAroundRestart = shared.sent.load(ordering: .acquiring) - before

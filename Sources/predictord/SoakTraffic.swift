@@ -73,6 +73,10 @@ enum SoakPublisher {
         do {
             let socket = try ZMQSocket(context: context, type: .xpub)
             try socket.setSendHighWaterMark(0)
+            // No queueing while the daemon is down: a connecting socket otherwise keeps its pipe and delivers what
+            // was sent meanwhile to the restarted daemon before the checker's SUB has reconnected to it, and those
+            // predictions (of accepted observations) would go to no subscriber.
+            try socket.setImmediate(true)
             try socket.connect(endpoint)
             try socket.setReceiveTimeout(.milliseconds(20))
             let topics = (0..<traffic.streams).map(SoakTraffic.topic)
