@@ -16,6 +16,8 @@ public struct PredictionEngine: Sendable {
     public var counters: EngineCounters
     /// Learned slow memory of RLS models with `learn: true`, by model name: the prior mean for new contexts.
     public var priorLearners: [String: RLSPriorLearner] = [:]
+    /// Learned slow memory of HMM models with `learn: true` and their contexts' part in it (HMMLearning.swift).
+    public var hmmLearning = HMMLearning()
 
     public init(models: [ModelDefinition], limits: EngineLimits = .unbounded) {
         self.models = models
@@ -50,12 +52,13 @@ public struct PredictionEngine: Sendable {
             // The model is looked up inside `step`, under the in-place access: reading `.model` through the
             // dictionary's getter here copied the whole context (retaining all its arrays) on every message.
             try Self.step(
-                context: &contexts.values[index!], counters: &counters, learners: &priorLearners, stream: stream,
+                context: &contexts.values[index!], counters: &counters, learners: &priorLearners, hmm: &hmmLearning, stream: stream,
                 models: models, message: message, now: now, into: &out)
         } catch {
             // A refused first message leaves no empty context behind (bad streams cannot fill the table).
             if isNew {
                 contexts.removeValue(forKey: stream)
+                hmmLearning.forget(stream: stream)
                 counters.contextsCreated &-= 1
             }
             throw error
@@ -66,7 +69,7 @@ public struct PredictionEngine: Sendable {
     /// Applies one message to one context; throws before mutating anything when the message is refused.
     private static func step(
         context: inout StreamContext, counters: inout EngineCounters, learners: inout [String: RLSPriorLearner],
-        stream: String, models: [ModelDefinition], message: InboundMessage, now: Double, into out: inout OutboundPrediction
+        hmm: inout HMMLearning, stream: String, models: [ModelDefinition], message: InboundMessage, now: Double, into out: inout OutboundPrediction
     ) throws(EngineDrop) {
         let model = models[context.model]
         // Queries do not advance the stream and a reset starts it over, so only observations must increase seq.
@@ -84,6 +87,7 @@ public struct PredictionEngine: Sendable {
         out.ts = message.ts
         switch message.body {
         case let .observation(observation):
+            if model.learning.enabled { hmm.prepare(&context, stream: stream, model: model) }
             do {
                 try context.predictor.observe(observation, into: &out.prediction)
             } catch {
@@ -92,6 +96,7 @@ public struct PredictionEngine: Sendable {
             counters.observations &+= 1
             record(out.prediction, model: context.model, counters: &counters)
             if model.learning.enabled, !context.contributed { contribute(&context, model: model, learners: &learners, ending: false) }
+            if model.learning.enabled, case let .symbol(z) = observation { hmm.learn(context, stream: stream, model: model, symbol: z) }
             if let seq = message.seq { context.lastSeq = seq }
             out.seq = message.seq.map { $0 &+ 1 }
         case let .query(x):
@@ -106,6 +111,7 @@ public struct PredictionEngine: Sendable {
                 if !context.contributed { contribute(&context, model: model, learners: &learners, ending: true) }
                 context.predictor = Self.makePredictor(model, learners: learners)
                 context.contributed = false
+                hmm.restart(&context, stream: stream, model: model)
             } else {
                 context.predictor.reset()
             }
@@ -218,6 +224,7 @@ public struct PredictionEngine: Sendable {
             let model = models[context.model]
             if model.learning.enabled, !context.contributed {
                 Self.contribute(&context, model: model, learners: &priorLearners, ending: true)
+                hmmLearning.end(stream: stream, model: model)
             }
         }
         let removed = expired.count
@@ -228,8 +235,12 @@ public struct PredictionEngine: Sendable {
     /// Installs a restored context (from a checkpoint), replacing any context of the same stream.
     public mutating func restore(stream: String, context: StreamContext) {
         contexts[stream] = context
+        hmmLearning.forget(stream: stream)
     }
 
     /// Removes every context (used by tests and on model-set changes).
-    public mutating func removeAllContexts() { contexts.removeAll() }
+    public mutating func removeAllContexts() {
+        contexts.removeAll()
+        hmmLearning.forgetAllContexts()
+    }
 }

@@ -63,6 +63,13 @@ public enum ConfigurationRenderer {
         case let .forward(h): hmm(h)
         case let .dual(p): lines += ["    window: \(p.window)"]; hmm(p.hmm)
         }
+        if HMMLearning.hmm(of: m.spec) != nil {
+            let l = m.learning
+            lines += [
+                "    learn: \(l.enabled)", "    learn_segment: \(l.segmentLength)", "    learn_offset: \(l.stepOffset)",
+                "    learn_exponent: \(l.stepExponent)", "    learn_smoothing: \(l.smoothing)", "    learn_refresh: \(l.refreshSegments)",
+            ]
+        }
         return lines
     }
 

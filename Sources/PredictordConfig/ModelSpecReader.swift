@@ -35,10 +35,24 @@ struct ModelSpecReader {
         if learn, case .softmax? = spec {
             keys.fail("\(base).learn", "softmax models do not learn across contexts yet (β stays as configured); remove 'learn'")
         }
-        if learn, spec?.kind == "forward" || spec?.kind == "dual" {
-            keys.fail("\(base).learn", "learning A, C, μ across contexts is not available in this version; remove 'learn'")
-        }
+        if let spec, let h = HMMLearning.hmm(of: spec) { hmmLearning(base, &keys, hmm: h, into: &learning) }
         return spec.map { ModelDefinition(name: name, match: match, spec: $0, learning: learning) }
+    }
+
+    /// The online-EM keys of a `forward` or `dual` model (read even without `learn`, so they are not unknown keys),
+    /// validated by building the learner they describe.
+    private static func hmmLearning(_ base: String, _ keys: inout KeyReader, hmm: HMMParameters, into learning: inout LearningOptions) {
+        learning.segmentLength = keys.int("\(base).learn_segment", default: HMMLearner.defaultSegmentLength, range: 1...HMMSegmentCollector.maxLength)
+        learning.stepOffset = keys.double("\(base).learn_offset", default: HMMLearner.defaultOffset)
+        learning.stepExponent = keys.double("\(base).learn_exponent", default: HMMLearner.defaultExponent)
+        learning.smoothing = keys.double("\(base).learn_smoothing", default: HMMLearner.defaultSmoothing)
+        learning.refreshSegments = keys.int("\(base).learn_refresh", default: LearningOptions.defaultRefreshSegments, range: 1...1_000_000_000)
+        do {
+            let learner = try HMMModelLearner(model: hmm, options: learning, serial: 0)
+            _ = try learner.learner.parameters(smoothing: learning.smoothing)
+        } catch {
+            keys.fail("\(base).\(error.parameter)", error.reason)
+        }
     }
 
     /// Runs a throwing parameter constructor, turning its error into an issue at `base.<parameter>`.
