@@ -80,6 +80,36 @@ public struct HMMLearning: Sendable {
         contexts.removeAll()
     }
 
+    // MARK: checkpoints
+
+    /// Installs a saved learner for the model of that name if it still learns with the same HMM shape, values and
+    /// learning options; returns why it was not installed otherwise.
+    public mutating func restore(learner: HMMModelLearner, name: String, models definitions: [ModelDefinition]) -> String? {
+        guard let model = definitions.last(where: { $0.name == name }) else { return "model '\(name)' is not configured" }
+        guard model.learning.enabled, let hmm = Self.hmm(of: model.spec) else {
+            return "model '\(name)' no longer has learn: true on a forward or dual model"
+        }
+        guard learner.fits(hmm) else { return "model '\(name)' changed its states, symbols or values" }
+        guard learner.continues(under: model.learning) else {
+            return "model '\(name)' changed learn_offset, learn_exponent, learn_smoothing or learn_refresh"
+        }
+        models[name] = learner
+        nextSerial = max(nextSerial, learner.serial + 1)
+        return nil
+    }
+
+    /// Re-attaches a restored context's pending segment when it belongs to its model's restored learner; the
+    /// context takes the published parameters at its next observation. Returns false when the segment is dropped.
+    @discardableResult
+    public mutating func restore(stream: String, learner serial: Int, collector: HMMSegmentCollector,
+                                 model: ModelDefinition) -> Bool {
+        guard model.learning.enabled, let hmm = Self.hmm(of: model.spec), let learner = models[model.name],
+              learner.serial == serial, learner.fits(hmm), (try? collector.validate(for: hmm)) != nil
+        else { return false }
+        contexts[stream] = HMMContextLearning(collector: collector, learner: serial, publication: -1)
+        return true
+    }
+
     // MARK: internals
 
     /// Enrols a context: a fresh one restarts from the published parameters and collects segments from its first

@@ -88,10 +88,16 @@ extension HMMModelLearner: BinaryCodable {
         refreshSegments = try reader.readInt()
         publications = try reader.readInt()
         sinceRefresh = try reader.readInt()
-        guard refreshSegments >= 1, publications >= 0, sinceRefresh >= 0, sinceRefresh < refreshSegments else {
+        // Counters far below Int.max, so counting on cannot overflow (a corrupt checkpoint must not trap later).
+        let plausible = 0..<(Int.max / 4)
+        guard serial >= 1, plausible.contains(serial), plausible.contains(publications), refreshSegments >= 1,
+              sinceRefresh >= 0, sinceRefresh < refreshSegments else {
             throw StateDecodingError("HMM model learner counters (refresh \(refreshSegments), publications \(publications), pending \(sinceRefresh)) inconsistent")
         }
         learner = try HMMLearner(from: &reader)
+        guard plausible.contains(learner.contributions) else {
+            throw StateDecodingError("HMM model learner has absorbed an implausible \(learner.contributions) segments")
+        }
         published = try HMMParameters(from: &reader)
         guard published.states == learner.states, published.symbols == learner.symbols else {
             throw StateDecodingError("HMM model learner publishes \(published.states)×\(published.symbols) parameters for a \(learner.states)×\(learner.symbols) learner")

@@ -1,11 +1,12 @@
 import PredictorCore
+import PredictorEngine
 
 /// A snapshot of an engine: every model's slow memory and every context's fast memory, in exact binary form.
 ///
 /// The value is the payload of a checkpoint file (see ``CheckpointCodec`` for the framing); contexts name their model.
 public struct Checkpoint: Sendable, Equatable {
     /// The payload format this build writes; files with a higher number are refused, never misread.
-    public static let currentFormatVersion: UInt32 = 1
+    public static let currentFormatVersion: UInt32 = 2
 
     /// Format of the payload (``currentFormatVersion`` for checkpoints built in this process).
     public var formatVersion: UInt32
@@ -17,16 +18,23 @@ public struct Checkpoint: Sendable, Equatable {
     public var contexts: [CheckpointContext]
     /// Learned slow memory (RLS prior means), by model name, sorted by name.
     public var priorLearners: [String: RLSPriorLearner]
+    /// Learned slow memory of HMM models (online EM), by model name (format 2 on).
+    public var hmmLearners: [String: HMMModelLearner]
+    /// The pending segments of contexts that feed an HMM learner, sorted by stream id (format 2 on).
+    public var hmmContexts: [CheckpointHMMContext]
 
     public init(
         formatVersion: UInt32 = Checkpoint.currentFormatVersion, createdAt: Double, models: [CheckpointModel],
-        contexts: [CheckpointContext], priorLearners: [String: RLSPriorLearner] = [:]
+        contexts: [CheckpointContext], priorLearners: [String: RLSPriorLearner] = [:],
+        hmmLearners: [String: HMMModelLearner] = [:], hmmContexts: [CheckpointHMMContext] = []
     ) {
         self.formatVersion = formatVersion
         self.createdAt = createdAt
         self.models = models
         self.contexts = contexts
         self.priorLearners = priorLearners
+        self.hmmLearners = hmmLearners
+        self.hmmContexts = hmmContexts
     }
 }
 
@@ -43,6 +51,13 @@ extension Checkpoint {
             writer.write(name)
             learner.encode(to: &writer)
         }
+        writer.write(hmmLearners.count)
+        for (name, learner) in hmmLearners.sorted(by: { $0.key < $1.key }) {
+            writer.write(name)
+            learner.encode(to: &writer)
+        }
+        writer.write(hmmContexts.count)
+        for context in hmmContexts { context.encode(to: &writer) }
     }
 
     /// Reads a payload of format `formatVersion` (as bytes of their own); throws on truncation, trailing bytes or unknown models.
@@ -75,7 +90,19 @@ extension Checkpoint {
             let name = try reader.readString()
             learners[name] = try RLSPriorLearner(from: &reader)
         }
+        var hmmLearners: [String: HMMModelLearner] = [:]
+        var hmmContexts: [CheckpointHMMContext] = []
+        if formatVersion >= 2 {
+            for _ in 0..<(try reader.readCount(elementSize: 64)) {
+                let name = try reader.readString()
+                hmmLearners[name] = try HMMModelLearner(from: &reader)
+            }
+            let count = try reader.readCount(elementSize: 40)
+            hmmContexts.reserveCapacity(count)
+            for _ in 0..<count { hmmContexts.append(try CheckpointHMMContext(from: &reader)) }
+        }
         guard reader.isAtEnd else { throw StateDecodingError("\(reader.remaining) trailing bytes after the learned slow memory") }
-        self.init(formatVersion: formatVersion, createdAt: createdAt, models: models, contexts: contexts, priorLearners: learners)
+        self.init(formatVersion: formatVersion, createdAt: createdAt, models: models, contexts: contexts, priorLearners: learners,
+                  hmmLearners: hmmLearners, hmmContexts: hmmContexts)
     }
 }
