@@ -36,6 +36,9 @@ extension DaemonTests {
             Oracle.compare(received: received, expected: expected,
                            encodings: Dictionary(uniqueKeysWithValues: Self.streams.map { ($0.0, $0.2) }))
             #expect(daemon.process.isRunning)
+            // The weather models learn across streams (learn: true in the harness): the journal reports it.
+            #expect(daemon.waitForStderr("slow memory of model 'weather' changed: learned A, C, μ from ", within: 5),
+                    "\(daemon.stderr)")
             let stop = daemon.stop()
             #expect(stop?.status == 0, "daemon did not exit 0 on SIGTERM; stderr:\n\(daemon.stderr)")
         }

@@ -178,6 +178,9 @@ struct TestDaemonConfig {
             emission: [0.6, 0.3, 0.1, 0.1, 0.3, 0.6]
             initial: [0.5, 0.5]
             values: [0, 1, 2]
+            learn: true          # online EM across streams: the daemon must still equal replay, across restarts
+            learn_segment: 16
+            learn_refresh: 1
           weather-dual:
             kind: dual
             match: "weather-dual/"
@@ -187,6 +190,9 @@ struct TestDaemonConfig {
             transition: [0.9, 0.1, 0.2, 0.8]
             emission: [0.6, 0.3, 0.1, 0.1, 0.3, 0.6]
             initial: [0.5, 0.5]
+            learn: true
+            learn_segment: 16
+            learn_refresh: 2
           probe:
             kind: rls
             match: "probe/"
