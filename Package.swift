@@ -87,7 +87,7 @@ let package = Package(
             dependencies: ["PredictordService", "PredictorWire", "ZeroMQ", "predictord"],
             swiftSettings: strict
         ),
-        .testTarget(name: "PredictordConfigTests", dependencies: ["PredictordConfig"], swiftSettings: strict),
+        .testTarget(name: "PredictordConfigTests", dependencies: ["PredictordConfig", "PredictorEngine"], swiftSettings: strict),
         .testTarget(name: "PredictorWireTests", dependencies: ["PredictorWire"], swiftSettings: strict),
         .testTarget(
             name: "PredictorEngineTests",
