@@ -224,8 +224,8 @@ public struct PredictionEngine: Sendable {
             let model = models[context.model]
             if model.learning.enabled, !context.contributed {
                 Self.contribute(&context, model: model, learners: &priorLearners, ending: true)
-                hmmLearning.end(stream: stream, model: model)
             }
+            if model.learning.enabled { hmmLearning.end(stream: stream, model: model) }
         }
         let removed = expired.count
         counters.contextsEvicted &+= UInt64(removed)
