@@ -147,7 +147,7 @@ struct TestDaemonConfig {
 
     /// The models only (shared by the daemon's file and replay's).
     static let models = """
-        models: [series, pairs, kernel, weather, weather-dual, probe]
+        models: [series, pairs, kernel, weather, weather-learn, weather-dual, probe]
         model:
           series:
             kind: rls
@@ -178,7 +178,14 @@ struct TestDaemonConfig {
             emission: [0.6, 0.3, 0.1, 0.1, 0.3, 0.6]
             initial: [0.5, 0.5]
             values: [0, 1, 2]
-            learn: true          # online EM across streams: the daemon must still equal replay, across restarts
+          weather-learn:         # the same HMM learned across its streams by online EM (daemon equals replay still)
+            kind: forward
+            match: "weather/learn-"
+            states: 2
+            symbols: 3
+            transition: [0.9, 0.1, 0.2, 0.8]
+            emission: [0.6, 0.3, 0.1, 0.1, 0.3, 0.6]
+            learn: true
             learn_segment: 16
             learn_refresh: 1
           weather-dual:
