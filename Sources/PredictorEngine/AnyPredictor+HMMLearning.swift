@@ -21,17 +21,20 @@ extension AnyPredictor {
         }
     }
 
-    /// The same filter state under `parameters` (nil if the shapes do not fit): the filter carries on from its π.
-    func switching(to parameters: HMMParameters) -> AnyPredictor? {
+    /// Puts the filter under `parameters`, keeping its state (it carries on from its π); false, changing nothing,
+    /// when the shapes do not fit. The payload is copied out and back, so the state's arrays stay unshared.
+    mutating func switchParameters(to parameters: HMMParameters) -> Bool {
         switch self {
-        case let .forward(f):
-            return (try? ForwardFilter(parameters: parameters, state: f.state)).map(AnyPredictor.forward)
-        case let .dual(f):
-            guard let p = try? DualFilterParameters(hmm: parameters, window: f.parameters.window) else { return nil }
-            return (try? DualFilter(parameters: p, state: f.state)).map(AnyPredictor.dual)
+        case var .forward(f):
+            guard f.adopt(parameters) else { return false }
+            self = .forward(f)
+        case var .dual(f):
+            guard f.adopt(parameters) else { return false }
+            self = .dual(f)
         case .rls, .softmax:
-            return nil
+            return false
         }
+        return true
     }
 
     /// A fresh filter of the same kind (and window) under `parameters`: the context starts over from their μ.

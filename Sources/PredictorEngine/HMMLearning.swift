@@ -38,8 +38,7 @@ public struct HMMLearning: Sendable {
                 if entry.learner > 0 { contexts.values[i] = HMMContextLearning(collector: nil, learner: 0, publication: 0) }
                 return
             }
-            if entry.publication != learner.publications, let switched = context.predictor.switching(to: learner.published) {
-                context.predictor = switched
+            if entry.publication != learner.publications, context.predictor.switchParameters(to: learner.published) {
                 contexts.values[i].publication = learner.publications
             }
             return
@@ -132,8 +131,7 @@ public struct HMMLearning: Sendable {
            let collector = try? HMMSegmentCollector(length: model.learning.segmentLength, start: learner.published.initial) {
             context.predictor = restarted
             contexts[stream] = HMMContextLearning(collector: collector, learner: learner.serial, publication: learner.publications)
-        } else if !fresh, let switched = context.predictor.switching(to: learner.published) {
-            context.predictor = switched
+        } else if !fresh, context.predictor.switchParameters(to: learner.published) {
             contexts[stream] = HMMContextLearning(collector: nil, learner: learner.serial, publication: learner.publications)
         } else {
             contexts[stream] = HMMContextLearning(collector: nil, learner: 0, publication: 0)

@@ -158,6 +158,13 @@ import Testing
         #expect(engine.hmmLearning.contexts["new"]?.collector?.symbols == [])
         try engine.process(stream: "old", message: InboundMessage(body: .reset, encoding: .json), now: 0, into: &out)
         #expect(engine.hmmLearning.models["hmm"]!.learner.contexts == contexts + 2)
+        // Parameters of another shape are refused, leaving the filter as it was.
+        let other = try HMMParameters(states: 2, symbols: 4, transition: [0.5, 0.5, 0.5, 0.5],
+                                      emission: [0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25], initial: [0.5, 0.5])
+        var filter = ForwardFilter(parameters: start), dual = DualFilter(parameters: try DualFilterParameters(hmm: start, window: 3))
+        #expect(!filter.adopt(other) && filter.parameters == start)
+        #expect(!dual.adopt(other) && dual.parameters.hmm == start)
+        #expect(filter.adopt(published) && filter.parameters == published && dual.adopt(published) && dual.parameters.window == 3)
         // A refused first message leaves nothing behind; eviction absorbs and forgets.
         #expect(throws: EngineDrop.self) { try engine.process(stream: "bad", message: Self.symbol(9), now: 0, into: &out) }
         #expect(engine.hmmLearning.contexts["bad"] == nil)
