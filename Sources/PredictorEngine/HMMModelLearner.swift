@@ -3,7 +3,7 @@ import PredictorCore
 /// Slow memory of one HMM model with `learn: true`: the online-EM learner, its running estimate (the parameters
 /// each new segment is smoothed under) and the published A, C, μ that every context of the model filters with.
 ///
-/// The estimate moves after every absorbed segment; it is published every `refreshSegments` segments, so contexts
+/// The estimate moves after every absorbed segment; it is published every `refreshInterval` segments, so contexts
 /// switch parameters at a bounded rate (math.md §4, "Learning across contexts").
 public struct HMMModelLearner: Sendable, Equatable {
     /// The stepwise online-EM state (running expected counts, segments and context starts absorbed).
@@ -19,14 +19,14 @@ public struct HMMModelLearner: Sendable, Equatable {
     /// ε of the M-step (`learn_smoothing`).
     public let smoothing: Double
     /// Segments between publications (`learn_refresh`).
-    public let refreshSegments: Int
+    public let refreshInterval: Int
     /// θ(S): the M-step of the current counts, derived from `learner` (recomputed, never saved).
     public private(set) var estimate: HMMParameters
 
     /// A learner starting from the configured model; throws, naming the `learn_*` key, on invalid options.
     public init(model: HMMParameters, options: LearningOptions, serial: Int) throws(ParameterError) {
-        guard options.refreshSegments >= 1 else {
-            throw ParameterError("learn_refresh", "must be an integer ≥ 1 (segments between publications), got \(options.refreshSegments)")
+        guard options.refreshInterval >= 1 else {
+            throw ParameterError("learn_refresh", "must be an integer ≥ 1 (segments between publications), got \(options.refreshInterval)")
         }
         learner = try HMMLearner(initial: model, offset: options.stepOffset, exponent: options.stepExponent,
                                  segmentLength: options.segmentLength)
@@ -36,7 +36,7 @@ public struct HMMModelLearner: Sendable, Equatable {
         sinceRefresh = 0
         self.serial = serial
         smoothing = options.smoothing
-        refreshSegments = options.refreshSegments
+        refreshInterval = options.refreshInterval
     }
 
     /// Contexts and a saved learner fit a model when the shapes and the symbol values agree.
@@ -47,10 +47,10 @@ public struct HMMModelLearner: Sendable, Equatable {
     /// Whether a restored learner continues under `options` (same step-size schedule; ε and refresh must match too).
     public func continues(under options: LearningOptions) -> Bool {
         learner.offset == options.stepOffset && learner.exponent == options.stepExponent
-            && smoothing == options.smoothing && refreshSegments == options.refreshSegments
+            && smoothing == options.smoothing && refreshInterval == options.refreshInterval
     }
 
-    /// E-step on `segment` under the estimate, blend, M-step; publishes every `refreshSegments` segments.
+    /// E-step on `segment` under the estimate, blend, M-step; publishes every `refreshInterval` segments.
     /// Returns false, changing nothing, when the segment cannot be absorbed (probability 0 under the estimate).
     @discardableResult
     public mutating func absorb(_ segment: HMMSegment) -> Bool {
@@ -61,7 +61,7 @@ public struct HMMModelLearner: Sendable, Equatable {
         learner = next
         estimate = updated
         sinceRefresh += 1
-        if sinceRefresh >= refreshSegments {
+        if sinceRefresh >= refreshInterval {
             published = updated
             publications += 1
             sinceRefresh = 0
@@ -74,7 +74,7 @@ extension HMMModelLearner: BinaryCodable {
     public func encode(to writer: inout ByteWriter) {
         writer.write(serial)
         writer.write(smoothing)
-        writer.write(refreshSegments)
+        writer.write(refreshInterval)
         writer.write(publications)
         writer.write(sinceRefresh)
         learner.encode(to: &writer)
@@ -85,14 +85,14 @@ extension HMMModelLearner: BinaryCodable {
     public init(from reader: inout ByteReader) throws(StateDecodingError) {
         serial = try reader.readInt()
         smoothing = try reader.readDouble()
-        refreshSegments = try reader.readInt()
+        refreshInterval = try reader.readInt()
         publications = try reader.readInt()
         sinceRefresh = try reader.readInt()
         // Counters far below Int.max, so counting on cannot overflow (a corrupt checkpoint must not trap later).
         let plausible = 0..<(Int.max / 4)
-        guard serial >= 1, plausible.contains(serial), plausible.contains(publications), refreshSegments >= 1,
-              sinceRefresh >= 0, sinceRefresh < refreshSegments else {
-            throw StateDecodingError("HMM model learner counters (refresh \(refreshSegments), publications \(publications), pending \(sinceRefresh)) inconsistent")
+        guard serial >= 1, plausible.contains(serial), plausible.contains(publications), refreshInterval >= 1,
+              sinceRefresh >= 0, sinceRefresh < refreshInterval else {
+            throw StateDecodingError("HMM model learner counters (refresh \(refreshInterval), publications \(publications), pending \(sinceRefresh)) inconsistent")
         }
         learner = try HMMLearner(from: &reader)
         guard plausible.contains(learner.contributions) else {

@@ -14,13 +14,17 @@ public struct LearningOptions: Sendable, Equatable {
     public var stepExponent: Double
     /// HMM: weight ε of the uniform row mixed into every learned row, so no probability is 0 (`learn_smoothing`).
     public var smoothing: Double
-    /// HMM: absorbed segments between two publications of the learned A, C, μ to the contexts (`learn_refresh`).
-    public var refreshSegments: Int
+    /// Learning steps between two publications to the contexts (`learn_refresh`): absorbed segments for HMM models
+    /// (of the learned A, C, μ), gradient steps for softmax models (of the learned β).
+    public var refreshInterval: Int
+    /// Softmax: base step size of the normalised gradient steps on log β (`learn_rate`).
+    public var betaRate: Double
 
     public init(
         enabled: Bool = false, minimumPairs: Int = 0, segmentLength: Int = HMMLearner.defaultSegmentLength,
         stepOffset: Double = HMMLearner.defaultOffset, stepExponent: Double = HMMLearner.defaultExponent,
-        smoothing: Double = HMMLearner.defaultSmoothing, refreshSegments: Int = LearningOptions.defaultRefreshSegments
+        smoothing: Double = HMMLearner.defaultSmoothing, refreshInterval: Int = LearningOptions.defaultRefreshSegments,
+        betaRate: Double = SoftmaxBetaLearner.defaultRate
     ) {
         self.enabled = enabled
         self.minimumPairs = minimumPairs
@@ -28,7 +32,8 @@ public struct LearningOptions: Sendable, Equatable {
         self.stepOffset = stepOffset
         self.stepExponent = stepExponent
         self.smoothing = smoothing
-        self.refreshSegments = refreshSegments
+        self.refreshInterval = refreshInterval
+        self.betaRate = betaRate
     }
 
     public static let off = LearningOptions()

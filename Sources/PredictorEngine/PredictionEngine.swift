@@ -18,6 +18,8 @@ public struct PredictionEngine: Sendable {
     public var priorLearners: [String: RLSPriorLearner] = [:]
     /// Learned slow memory of HMM models with `learn: true` and their contexts' part in it (HMMLearning.swift).
     public var hmmLearning = HMMLearning()
+    /// Learned β of softmax models with `learn: true` (SoftmaxTuning.swift).
+    public var softmaxTuning = SoftmaxTuning()
 
     public init(models: [ModelDefinition], limits: EngineLimits = .unbounded) {
         self.models = models
@@ -52,7 +54,8 @@ public struct PredictionEngine: Sendable {
             // The model is looked up inside `step`, under the in-place access: reading `.model` through the
             // dictionary's getter here copied the whole context (retaining all its arrays) on every message.
             try Self.step(
-                context: &contexts.values[index!], counters: &counters, learners: &priorLearners, hmm: &hmmLearning, stream: stream,
+                context: &contexts.values[index!], counters: &counters, learners: &priorLearners, hmm: &hmmLearning, tuning: &softmaxTuning,
+                stream: stream,
                 models: models, message: message, now: now, into: &out)
         } catch {
             // A refused first message leaves no empty context behind (bad streams cannot fill the table).
@@ -69,7 +72,7 @@ public struct PredictionEngine: Sendable {
     /// Applies one message to one context; throws before mutating anything when the message is refused.
     private static func step(
         context: inout StreamContext, counters: inout EngineCounters, learners: inout [String: RLSPriorLearner],
-        hmm: inout HMMLearning, stream: String, models: [ModelDefinition], message: InboundMessage, now: Double, into out: inout OutboundPrediction
+        hmm: inout HMMLearning, tuning: inout SoftmaxTuning, stream: String, models: [ModelDefinition], message: InboundMessage, now: Double, into out: inout OutboundPrediction
     ) throws(EngineDrop) {
         let model = models[context.model]
         // Queries do not advance the stream and a reset starts it over, so only observations must increase seq.
@@ -88,6 +91,7 @@ public struct PredictionEngine: Sendable {
         switch message.body {
         case let .observation(observation):
             if model.learning.enabled { hmm.prepare(&context, stream: stream, model: model) }
+            let gradient = model.learning.enabled ? tuning.prepare(&context, model: model, observation: observation) : nil
             do {
                 try context.predictor.observe(observation, into: &out.prediction)
             } catch {
@@ -97,9 +101,11 @@ public struct PredictionEngine: Sendable {
             record(out.prediction, model: context.model, counters: &counters)
             if model.learning.enabled, !context.contributed { contribute(&context, model: model, learners: &learners, ending: false) }
             if model.learning.enabled, case let .symbol(z) = observation { hmm.learn(context, stream: stream, model: model, symbol: z) }
+            if let gradient { tuning.learn(&context, model: model, gradient: gradient) }
             if let seq = message.seq { context.lastSeq = seq }
             out.seq = message.seq.map { $0 &+ 1 }
         case let .query(x):
+            if model.learning.enabled { tuning.adopt(&context, model: model) }
             do {
                 try context.predictor.predict(query: x, into: &out.prediction)
             } catch {

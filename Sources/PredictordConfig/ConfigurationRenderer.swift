@@ -67,7 +67,7 @@ public enum ConfigurationRenderer {
             let l = m.learning
             lines += [
                 "    learn: \(l.enabled)", "    learn_segment: \(l.segmentLength)", "    learn_offset: \(l.stepOffset)",
-                "    learn_exponent: \(l.stepExponent)", "    learn_smoothing: \(l.smoothing)", "    learn_refresh: \(l.refreshSegments)",
+                "    learn_exponent: \(l.stepExponent)", "    learn_smoothing: \(l.smoothing)", "    learn_refresh: \(l.refreshInterval)",
             ]
         }
         return lines

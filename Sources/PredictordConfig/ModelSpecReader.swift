@@ -46,7 +46,7 @@ struct ModelSpecReader {
         learning.stepOffset = keys.double("\(base).learn_offset", default: HMMLearner.defaultOffset)
         learning.stepExponent = keys.double("\(base).learn_exponent", default: HMMLearner.defaultExponent)
         learning.smoothing = keys.double("\(base).learn_smoothing", default: HMMLearner.defaultSmoothing)
-        learning.refreshSegments = keys.int("\(base).learn_refresh", default: LearningOptions.defaultRefreshSegments, range: 1...1_000_000_000)
+        learning.refreshInterval = keys.int("\(base).learn_refresh", default: LearningOptions.defaultRefreshSegments, range: 1...1_000_000_000)
         do {
             let learner = try HMMModelLearner(model: hmm, options: learning, serial: 0)
             _ = try learner.learner.parameters(smoothing: learning.smoothing)
