@@ -32,11 +32,20 @@ struct ModelSpecReader {
         if case let .rls(p)? = spec {
             learning.minimumPairs = keys.int("\(base).learn_after", default: 3 * p.featureCount, range: 1...1_000_000_000)
         }
-        if learn, case .softmax? = spec {
-            keys.fail("\(base).learn", "softmax models do not learn across contexts yet (β stays as configured); remove 'learn'")
-        }
+        if case let .softmax(p)? = spec { softmaxLearning(base, &keys, beta: p.beta, into: &learning) }
         if let spec, let h = HMMLearning.hmm(of: spec) { hmmLearning(base, &keys, hmm: h, into: &learning) }
         return spec.map { ModelDefinition(name: name, match: match, spec: $0, learning: learning) }
+    }
+
+    /// The β-tuning keys of a `softmax` model (read even without `learn`), validated by building the learner.
+    private static func softmaxLearning(_ base: String, _ keys: inout KeyReader, beta: Double, into learning: inout LearningOptions) {
+        learning.betaRate = keys.double("\(base).learn_rate", default: SoftmaxBetaLearner.defaultRate)
+        learning.refreshInterval = keys.int("\(base).learn_refresh", default: LearningOptions.defaultRefreshSegments, range: 1...1_000_000_000)
+        do {
+            _ = try SoftmaxBetaLearner(beta: beta, options: learning)
+        } catch {
+            keys.fail("\(base).\(error.parameter)", error.reason)
+        }
     }
 
     /// The online-EM keys of a `forward` or `dual` model (read even without `learn`, so they are not unknown keys),

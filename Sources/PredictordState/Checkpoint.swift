@@ -22,11 +22,14 @@ public struct Checkpoint: Sendable, Equatable {
     public var hmmLearners: [String: HMMModelLearner]
     /// The pending segments of contexts that feed an HMM learner, sorted by stream id (format 2 on).
     public var hmmContexts: [CheckpointHMMContext]
+    /// Learned β of softmax models, by model name (format 2 on).
+    public var softmaxLearners: [String: SoftmaxBetaLearner]
 
     public init(
         formatVersion: UInt32 = Checkpoint.currentFormatVersion, createdAt: Double, models: [CheckpointModel],
         contexts: [CheckpointContext], priorLearners: [String: RLSPriorLearner] = [:],
-        hmmLearners: [String: HMMModelLearner] = [:], hmmContexts: [CheckpointHMMContext] = []
+        hmmLearners: [String: HMMModelLearner] = [:], hmmContexts: [CheckpointHMMContext] = [],
+        softmaxLearners: [String: SoftmaxBetaLearner] = [:]
     ) {
         self.formatVersion = formatVersion
         self.createdAt = createdAt
@@ -35,6 +38,7 @@ public struct Checkpoint: Sendable, Equatable {
         self.priorLearners = priorLearners
         self.hmmLearners = hmmLearners
         self.hmmContexts = hmmContexts
+        self.softmaxLearners = softmaxLearners
     }
 }
 
@@ -58,6 +62,11 @@ extension Checkpoint {
         }
         writer.write(hmmContexts.count)
         for context in hmmContexts { context.encode(to: &writer) }
+        writer.write(softmaxLearners.count)
+        for (name, learner) in softmaxLearners.sorted(by: { $0.key < $1.key }) {
+            writer.write(name)
+            learner.encode(to: &writer)
+        }
     }
 
     /// Reads a payload of format `formatVersion` (as bytes of their own); throws on truncation, trailing bytes or unknown models.
@@ -92,6 +101,7 @@ extension Checkpoint {
         }
         var hmmLearners: [String: HMMModelLearner] = [:]
         var hmmContexts: [CheckpointHMMContext] = []
+        var softmaxLearners: [String: SoftmaxBetaLearner] = [:]
         if formatVersion >= 2 {
             for _ in 0..<(try reader.readCount(elementSize: 64)) {
                 let name = try reader.readString()
@@ -100,9 +110,13 @@ extension Checkpoint {
             let count = try reader.readCount(elementSize: 40)
             hmmContexts.reserveCapacity(count)
             for _ in 0..<count { hmmContexts.append(try CheckpointHMMContext(from: &reader)) }
+            for _ in 0..<(try reader.readCount(elementSize: 80)) {
+                let name = try reader.readString()
+                softmaxLearners[name] = try SoftmaxBetaLearner(from: &reader)
+            }
         }
         guard reader.isAtEnd else { throw StateDecodingError("\(reader.remaining) trailing bytes after the learned slow memory") }
         self.init(formatVersion: formatVersion, createdAt: createdAt, models: models, contexts: contexts, priorLearners: learners,
-                  hmmLearners: hmmLearners, hmmContexts: hmmContexts)
+                  hmmLearners: hmmLearners, hmmContexts: hmmContexts, softmaxLearners: softmaxLearners)
     }
 }

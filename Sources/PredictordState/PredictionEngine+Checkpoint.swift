@@ -22,7 +22,7 @@ extension PredictionEngine {
         }
         hmmContexts.sort { $0.stream.utf8.lexicographicallyPrecedes($1.stream.utf8) }
         return Checkpoint(createdAt: createdAt, models: models, contexts: saved, priorLearners: priorLearners,
-                          hmmLearners: hmmLearning.models, hmmContexts: hmmContexts)
+                          hmmLearners: hmmLearning.models, hmmContexts: hmmContexts, softmaxLearners: softmaxTuning.models)
     }
 
     /// Puts back every context whose model name is still configured; never traps.
@@ -43,6 +43,11 @@ extension PredictionEngine {
         }
         for (name, learner) in checkpoint.hmmLearners.sorted(by: { $0.key < $1.key }) {
             if let reason = hmmLearning.restore(learner: learner, name: name, models: models) {
+                report.discardedSlowMemory[name] = reason
+            }
+        }
+        for (name, learner) in checkpoint.softmaxLearners.sorted(by: { $0.key < $1.key }) {
+            if let reason = softmaxTuning.restore(learner: learner, name: name, models: models) {
                 report.discardedSlowMemory[name] = reason
             }
         }

@@ -50,6 +50,12 @@ struct InspectCommand: ParsableCommand {
                 print("    initial: \(p.initial)")
             }
         }
+        if !checkpoint.softmaxLearners.isEmpty {
+            print("learned softmax β (online gradient on the prequential squared error):")
+            for (name, model) in checkpoint.softmaxLearners.sorted(by: { $0.key < $1.key }) {
+                print("  \(name): beta \(model.published) from \(model.contexts) context(s), \(model.steps) step(s), \(model.publications) publication(s)")
+            }
+        }
         print("models:")
         for (index, model) in checkpoint.models.enumerated() {
             let contexts = perModel[index] ?? 0

@@ -60,7 +60,7 @@ import Testing
         let spec: ModelSpec = kind == "dual" ? .dual(try DualFilterParameters(hmm: start, window: 24)) : .forward(start)
         return PredictionEngine(models: [ModelDefinition(
             name: "hmm", match: "", spec: spec,
-            learning: LearningOptions(enabled: learn, segmentLength: 64, refreshSegments: refresh))])
+            learning: LearningOptions(enabled: learn, segmentLength: 64, refreshInterval: refresh))])
     }
 
     static func symbol(_ z: Int) -> InboundMessage {

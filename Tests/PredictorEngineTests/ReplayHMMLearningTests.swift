@@ -62,9 +62,9 @@ import Testing
                                     emission: [0.4, 0.3, 0.3, 0.3, 0.3, 0.4], initial: [0.5, 0.5])
         var replayer = Replayer(engine: PredictionEngine(models: [
             ModelDefinition(name: "dual", match: "d/", spec: .dual(try DualFilterParameters(hmm: hmm, window: 6)),
-                            learning: LearningOptions(enabled: true, segmentLength: 8, refreshSegments: 2)),
+                            learning: LearningOptions(enabled: true, segmentLength: 8, refreshInterval: 2)),
             ModelDefinition(name: "tokens", match: "t/", spec: .forward(hmm),
-                            learning: LearningOptions(enabled: true, segmentLength: 8, stepExponent: 0.8, refreshSegments: 1)),
+                            learning: LearningOptions(enabled: true, segmentLength: 8, stepExponent: 0.8, refreshInterval: 1)),
         ]))
         var expected: [String] = []
         for line in lines {

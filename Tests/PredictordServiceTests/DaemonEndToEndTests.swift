@@ -37,9 +37,10 @@ extension DaemonTests {
             Oracle.compare(received: received, expected: expected,
                            encodings: Dictionary(uniqueKeysWithValues: Self.streams.map { ($0.0, $0.2) }))
             #expect(daemon.process.isRunning)
-            // weather-learn and weather-dual learn across streams (learn: true in the harness): the journal says so.
+            // weather-learn, weather-dual and kernel learn across streams (learn: true in the harness): the journal says so.
             #expect(daemon.waitForStderr("slow memory of model 'weather-learn' changed: learned A, C, μ from ", within: 5),
                     "\(daemon.stderr)")
+            #expect(daemon.waitForStderr("slow memory of model 'kernel' changed: learned beta ", within: 5), "\(daemon.stderr)")
             let stop = daemon.stop()
             #expect(stop?.status == 0, "daemon did not exit 0 on SIGTERM; stderr:\n\(daemon.stderr)")
         }

@@ -169,6 +169,8 @@ struct TestDaemonConfig {
             bias: false
             beta: 1.0
             window: 64
+            learn: true          # β tuned across streams: the daemon must still equal replay, across restarts
+            learn_refresh: 4
           weather:
             kind: forward
             match: "weather/"

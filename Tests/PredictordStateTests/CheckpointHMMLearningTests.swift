@@ -4,7 +4,7 @@ import PredictorWire
 import PredictordState
 import Testing
 
-@Suite("Checkpoint HMM online EM")
+@Suite("Checkpoint learned HMMs and softmax β")
 struct CheckpointHMMLearningTests {
     /// The fixture models with `learn: true` on `hmm` (forward) and `dual`: short segments and frequent
     /// publications, so a short script crosses many segment boundaries, publications and resets.
@@ -12,7 +12,9 @@ struct CheckpointHMMLearningTests {
         CheckpointFixtures.models().map { model in
             var m = model
             if HMMLearning.hmm(of: m.spec) != nil {
-                m.learning = LearningOptions(enabled: true, segmentLength: 8, refreshSegments: refresh)
+                m.learning = LearningOptions(enabled: true, segmentLength: 8, refreshInterval: refresh)
+            } else if case .softmax = m.spec {
+                m.learning = LearningOptions(enabled: true, refreshInterval: refresh)
             }
             return m
         }
@@ -27,6 +29,8 @@ struct CheckpointHMMLearningTests {
         let learners = reference.hmmLearning.models
         #expect(learners["hmm"].map { $0.publications >= 3 } == true, "the script must publish several times")
         #expect(learners["dual"].map { $0.publications >= 3 } == true)
+        let tuned = reference.softmaxTuning.models
+        #expect(tuned["sm"].map { $0.publications >= 3 } == true)
         for split in [37, 250, 480] {
             var first = PredictionEngine(models: models)
             _ = CheckpointFixtures.run(script[..<split], on: &first)
@@ -38,16 +42,22 @@ struct CheckpointHMMLearningTests {
             let report = resumed.restore(from: decoded)
             #expect(report.discardedSlowMemory.isEmpty && report.totalSkipped == 0, "\(report)")
             #expect(resumed.hmmLearning.models == first.hmmLearning.models)
+            #expect(resumed.softmaxTuning.models == first.softmaxTuning.models && decoded.softmaxLearners == first.softmaxTuning.models)
             for (stream, entry) in first.hmmLearning.contexts where entry.collector != nil {
                 #expect(resumed.hmmLearning.contexts[stream]?.collector == entry.collector, "\(stream)")
             }
             let sameBytes = CheckpointCodec.encode(resumed.checkpoint(createdAt: 1)) == bytes
             #expect(sameBytes, "restore then checkpoint gives the same bytes (split \(split))")
+            // A query first (it must see the same β as the uninterrupted engine would), then the rest of the script.
+            let query = ScriptedMessage(stream: "sm/x", message: InboundMessage(body: .query(x: [0.3, 0.8]), encoding: .json), now: 0)
+            let asked = CheckpointFixtures.run([query], on: &first), answered = CheckpointFixtures.run([query], on: &resumed)
+            #expect(asked[0].isBitwiseEqual(to: answered[0]), "query after restore, split \(split)")
             let rest = CheckpointFixtures.run(script[split...], on: &resumed)
             for (i, (a, b)) in zip(expected[split...], rest).enumerated() {
                 #expect(a.isBitwiseEqual(to: b), "split \(split), message \(split + i)")
             }
             #expect(resumed.hmmLearning.models == learners, "split \(split)")
+            #expect(resumed.softmaxTuning.models == tuned, "split \(split)")
         }
     }
 
@@ -60,15 +70,16 @@ struct CheckpointHMMLearningTests {
         let report = changed.restore(from: checkpoint)
         #expect(report.discardedSlowMemory["hmm"]?.contains("learn_refresh") == true, "\(report)")
         #expect(report.description.contains("learned slow memory of model 'dual' discarded"))
-        #expect(changed.hmmLearning.models.isEmpty && changed.hmmLearning.contexts.isEmpty)
+        #expect(changed.hmmLearning.models.isEmpty && changed.hmmLearning.contexts.isEmpty && changed.softmaxTuning.models.isEmpty)
+        #expect(report.discardedSlowMemory["sm"]?.contains("learn_refresh") == true)
         #expect(report.restored == engine.contexts.count, "the contexts themselves are kept")
 
-        // A format-1 payload is a format-2 payload without the two HMM sections (two zero counts at the end).
+        // A format-1 payload is a format-2 payload without the three learning sections (three zero counts at the end).
         var plain = PredictionEngine(models: CheckpointFixtures.models())
         _ = CheckpointFixtures.run(CheckpointFixtures.script(count: 100, seed: 8), on: &plain)
         var writer = ByteWriter()
         plain.checkpoint(createdAt: 1).encodePayload(to: &writer)
-        let v1 = try Checkpoint(payload: Array(writer.bytes.dropLast(16)), formatVersion: 1)
+        let v1 = try Checkpoint(payload: Array(writer.bytes.dropLast(24)), formatVersion: 1)
         #expect(v1 == Checkpoint(formatVersion: 1, createdAt: 1, models: plain.checkpoint(createdAt: 1).models,
                                  contexts: plain.checkpoint(createdAt: 1).contexts))
         // Restored into an engine that now learns: running contexts switch to the learned parameters but contribute
@@ -93,7 +104,7 @@ struct CheckpointHMMLearningTests {
         var plain = ByteWriter()
         Checkpoint(createdAt: 1, models: engine.checkpoint(createdAt: 1).models, contexts: engine.checkpoint(createdAt: 1).contexts,
                    priorLearners: engine.priorLearners).encodePayload(to: &plain)
-        let sectionStart = plain.bytes.count - 16  // the HMM sections follow everything a format-1 payload holds
+        let sectionStart = plain.bytes.count - 24  // the learning sections follow everything a format-1 payload holds
         var rng = CheckpointRNG(seed: 77)
         var decoded = 0
         for _ in 0..<400 {

@@ -3,8 +3,8 @@ import PredictorEngine
 import PredictordConfig
 import Testing
 
-/// The `learn*` keys of `forward` and `dual` models: defaults, parsed values, and errors naming the key.
-@Suite struct HMMLearningConfigTests {
+/// The `learn*` keys of `forward`, `dual` and `softmax` models: defaults, parsed values, and errors naming the key.
+@Suite struct LearningConfigTests {
     static let hmm = """
         states: 2
             symbols: 3
@@ -47,7 +47,7 @@ import Testing
                 learn_refresh: 3
             """)
         #expect(dual.learning == LearningOptions(enabled: true, segmentLength: 32, stepOffset: 5, stepExponent: 0.75,
-                                                 smoothing: 0.001, refreshSegments: 3))
+                                                 smoothing: 0.001, refreshInterval: 3))
     }
 
     @Test(arguments: [
@@ -63,9 +63,15 @@ import Testing
         #expect(keys == [key])
     }
 
-    @Test func learnIsRefusedOnSoftmaxAndHMMKeysAreUnknownOnRLS() async {
-        let softmax = await Self.errorKeys("kind: softmax\n    dimension: 1\n    learn: true")
-        #expect(softmax == ["model.m.learn"])
+    @Test func softmaxBetaTuningKeys() async throws {
+        let softmax = try await Self.load("kind: softmax\n    dimension: 1\n    learn: true\n    learn_rate: 0.2\n    learn_refresh: 5")
+        #expect(softmax.learning == LearningOptions(enabled: true, refreshInterval: 5, betaRate: 0.2))
+        #expect(await Self.errorKeys("kind: softmax\n    dimension: 1\n    learn: true\n    learn_rate: 0") == ["model.m.learn_rate"])
+        #expect(await Self.errorKeys("kind: softmax\n    dimension: 1\n    learn_rate: 2") == ["model.m.learn_rate"])
+        #expect(await Self.errorKeys("kind: softmax\n    dimension: 1\n    learn_segment: 8") == ["model.m.learn_segment"])
+    }
+
+    @Test func hmmKeysAreUnknownOnRLS() async {
         let rls = await Self.errorKeys("kind: rls\n    dimension: 1\n    learn: true\n    learn_segment: 8")
         #expect(rls == ["model.m.learn_segment"])
     }
