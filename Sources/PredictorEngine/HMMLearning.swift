@@ -31,6 +31,7 @@ public struct HMMLearning: Sendable {
     /// Before an observation: a new context starts from the published parameters and joins the learning; an
     /// existing one switches to a newer publication, keeping its state.
     mutating func prepare(_ context: inout StreamContext, stream: String, model: ModelDefinition) {
+        guard let hmm = Self.hmm(of: model.spec) else { return }
         if let i = contexts.index(forKey: stream) {
             let entry = contexts.values[i]
             guard let learner = models[model.name], entry.learner == learner.serial else {
@@ -43,7 +44,7 @@ public struct HMMLearning: Sendable {
             }
             return
         }
-        guard let hmm = Self.hmm(of: model.spec), let count = context.predictor.hmmCount else { return }
+        guard let count = context.predictor.hmmCount else { return }
         join(&context, stream: stream, model: model, hmm: hmm, fresh: count == 0)
     }
 
