@@ -50,23 +50,30 @@ extension Checkpoint {
         for model in models { model.encode(to: &writer) }
         writer.write(contexts.count)
         for context in contexts { context.encode(to: &writer) }
-        writer.write(priorLearners.count)
-        for (name, learner) in priorLearners.sorted(by: { $0.key < $1.key }) {
-            writer.write(name)
-            learner.encode(to: &writer)
-        }
-        writer.write(hmmLearners.count)
-        for (name, learner) in hmmLearners.sorted(by: { $0.key < $1.key }) {
-            writer.write(name)
-            learner.encode(to: &writer)
-        }
+        Self.write(named: priorLearners, to: &writer)
+        Self.write(named: hmmLearners, to: &writer)
         writer.write(hmmContexts.count)
         for context in hmmContexts { context.encode(to: &writer) }
-        writer.write(softmaxLearners.count)
-        for (name, learner) in softmaxLearners.sorted(by: { $0.key < $1.key }) {
+        Self.write(named: softmaxLearners, to: &writer)
+    }
+
+    /// A count, then (name, value) pairs sorted by name, so equal maps give equal bytes.
+    private static func write(named map: [String: some BinaryCodable], to writer: inout ByteWriter) {
+        writer.write(map.count)
+        for (name, value) in map.sorted(by: { $0.key < $1.key }) {
             writer.write(name)
-            learner.encode(to: &writer)
+            value.encode(to: &writer)
         }
+    }
+
+    /// Reads what ``write(named:to:)`` wrote; `elementSize` is a lower bound of one entry's bytes (bounds the count).
+    private static func read<T: BinaryCodable>(named: T.Type, elementSize: Int, from reader: inout ByteReader) throws(StateDecodingError) -> [String: T] {
+        var map: [String: T] = [:]
+        for _ in 0..<(try reader.readCount(elementSize: elementSize)) {
+            let name = try reader.readString()
+            map[name] = try T(from: &reader)
+        }
+        return map
     }
 
     /// Reads a payload of format `formatVersion` (as bytes of their own); throws on truncation, trailing bytes or unknown models.
@@ -93,27 +100,16 @@ extension Checkpoint {
             }
             contexts.append(context)
         }
-        let learnerCount = try reader.readCount(elementSize: 32)
-        var learners: [String: RLSPriorLearner] = [:]
-        for _ in 0..<learnerCount {
-            let name = try reader.readString()
-            learners[name] = try RLSPriorLearner(from: &reader)
-        }
+        let learners = try Self.read(named: RLSPriorLearner.self, elementSize: 32, from: &reader)
         var hmmLearners: [String: HMMModelLearner] = [:]
         var hmmContexts: [CheckpointHMMContext] = []
         var softmaxLearners: [String: SoftmaxBetaLearner] = [:]
         if formatVersion >= 2 {
-            for _ in 0..<(try reader.readCount(elementSize: 64)) {
-                let name = try reader.readString()
-                hmmLearners[name] = try HMMModelLearner(from: &reader)
-            }
+            hmmLearners = try Self.read(named: HMMModelLearner.self, elementSize: 64, from: &reader)
             let count = try reader.readCount(elementSize: 40)
             hmmContexts.reserveCapacity(count)
             for _ in 0..<count { hmmContexts.append(try CheckpointHMMContext(from: &reader)) }
-            for _ in 0..<(try reader.readCount(elementSize: 80)) {
-                let name = try reader.readString()
-                softmaxLearners[name] = try SoftmaxBetaLearner(from: &reader)
-            }
+            softmaxLearners = try Self.read(named: SoftmaxBetaLearner.self, elementSize: 80, from: &reader)
         }
         guard reader.isAtEnd else { throw StateDecodingError("\(reader.remaining) trailing bytes after the learned slow memory") }
         self.init(formatVersion: formatVersion, createdAt: createdAt, models: models, contexts: contexts, priorLearners: learners,

@@ -7,31 +7,13 @@ import Testing
 /// `predictord replay` (the daemon's oracle) on models with `learn: true` prints exactly what an engine built here
 /// prints for the same lines: learning depends only on the order of the messages.
 @Suite struct ReplayHMMLearningTests {
+    /// The same weakly informative HMM for both models; the learning options differ.
+    static let hmm = "states: 2, symbols: 3, transition: [0.6, 0.4, 0.4, 0.6], emission: [0.4, 0.3, 0.3, 0.3, 0.3, 0.4]"
     static let yaml = """
         models: [tokens, dual]
         model:
-          tokens:
-            kind: forward
-            match: "t/"
-            states: 2
-            symbols: 3
-            transition: [0.6, 0.4, 0.4, 0.6]
-            emission: [0.4, 0.3, 0.3, 0.3, 0.3, 0.4]
-            learn: true
-            learn_segment: 8
-            learn_refresh: 1
-            learn_exponent: 0.8
-          dual:
-            kind: dual
-            match: "d/"
-            window: 6
-            states: 2
-            symbols: 3
-            transition: [0.6, 0.4, 0.4, 0.6]
-            emission: [0.4, 0.3, 0.3, 0.3, 0.3, 0.4]
-            learn: true
-            learn_segment: 8
-            learn_refresh: 2
+          tokens: { kind: forward, match: "t/", \(hmm), learn: true, learn_segment: 8, learn_refresh: 1, learn_exponent: 0.8 }
+          dual: { kind: dual, match: "d/", window: 6, \(hmm), learn: true, learn_segment: 8, learn_refresh: 2 }
 
         """
 
