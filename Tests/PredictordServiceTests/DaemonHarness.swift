@@ -181,15 +181,8 @@ struct TestDaemonConfig {
             initial: [0.5, 0.5]
             values: [0, 1, 2]
           weather-learn:         # the same HMM learned across its streams by online EM (daemon equals replay still)
-            kind: forward
-            match: "weather/learn-"
-            states: 2
-            symbols: 3
-            transition: [0.9, 0.1, 0.2, 0.8]
-            emission: [0.6, 0.3, 0.1, 0.1, 0.3, 0.6]
-            learn: true
-            learn_segment: 16
-            learn_refresh: 1
+            { kind: forward, match: "weather/learn-", states: 2, symbols: 3, transition: [0.9, 0.1, 0.2, 0.8],
+              emission: [0.6, 0.3, 0.1, 0.1, 0.3, 0.6], learn: true, learn_segment: 16, learn_refresh: 1 }
           weather-dual:
             kind: dual
             match: "weather-dual/"
