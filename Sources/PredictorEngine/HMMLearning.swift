@@ -50,9 +50,11 @@ public struct HMMLearning: Sendable {
 
     /// After an accepted observation of symbol z: extends the context's segment; absorbs it when complete.
     mutating func learn(_ context: StreamContext, stream: String, model: ModelDefinition, symbol z: Int) {
-        guard let i = contexts.index(forKey: stream), let collector = contexts.values[i].collector else { return }
-        // π after z is needed only when the segment completes (it starts the next one).
-        let next = collector.symbols.count + 1 >= collector.length ? context.predictor.hmmMeasure : []
+        guard let i = contexts.index(forKey: stream), contexts.values[i].collector != nil else { return }
+        // π after z is needed only when the segment completes (it starts the next one). No copy of the collector is
+        // held across the append, so its symbols are appended in place.
+        let pending = contexts.values[i].collector!.symbols.count, length = contexts.values[i].collector!.length
+        let next = pending + 1 >= length ? context.predictor.hmmMeasure : []
         guard let segment = contexts.values[i].collector!.append(z, next: next) else { return }
         absorb(segment, model: model.name, learner: contexts.values[i].learner)
     }
