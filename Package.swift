@@ -34,11 +34,12 @@ let package = Package(
             dependencies: ["PredictorCore", "PredictorWire", .product(name: "RealModule", package: "swift-numerics")],
             swiftSettings: strict
         ),
-        // Daemon configuration: YAML file, PREDICTORD_* environment and --set overrides, validated with key paths.
+        // Daemon configuration: YAML file, PREDICTORD_* environment and --set overrides, validated with key paths;
+        // CURVE key files (ZeroMQ decodes their Z85 keys).
         .target(
             name: "PredictordConfig",
             dependencies: [
-                "PredictorCore", "PredictorEngine",
+                "PredictorCore", "PredictorEngine", "ZeroMQ",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -89,9 +90,10 @@ let package = Package(
         .testTarget(
             name: "PredictordServiceTests",
             dependencies: ["PredictordService", "PredictorWire", "ZeroMQ", "predictord"],
+            exclude: ["python"],
             swiftSettings: strict
         ),
-        .testTarget(name: "PredictordConfigTests", dependencies: ["PredictordConfig", "PredictorEngine"], swiftSettings: strict),
+        .testTarget(name: "PredictordConfigTests", dependencies: ["PredictordConfig", "PredictorEngine", "ZeroMQ"], swiftSettings: strict),
         .testTarget(name: "PredictorWireTests", dependencies: ["PredictorWire"], swiftSettings: strict),
         .testTarget(
             name: "PredictorEngineTests",

@@ -20,6 +20,8 @@ public struct PredictionEngine: Sendable {
     public var hmmLearning = HMMLearning()
     /// Learned β of softmax models with `learn: true` (SoftmaxTuning.swift).
     public var softmaxTuning = SoftmaxTuning()
+    /// Live contexts per `match` prefix, for `limits.maxContextsPerPrefix`.
+    private var prefixCounts = PrefixCounts()
 
     public init(models: [ModelDefinition], limits: EngineLimits = .unbounded) {
         self.models = models
@@ -47,6 +49,7 @@ public struct PredictionEngine: Sendable {
     private mutating func processUncounted(
         stream: String, message: InboundMessage, now: Double, into out: inout OutboundPrediction
     ) throws(EngineDrop) {
+        try limits.check(stream: stream, message: message)
         var index = contexts.index(forKey: stream)
         let isNew = index == nil
         if isNew { index = try createContext(stream: stream, now: now) }
@@ -60,7 +63,7 @@ public struct PredictionEngine: Sendable {
         } catch {
             // A refused first message leaves no empty context behind (bad streams cannot fill the table).
             if isNew {
-                contexts.removeValue(forKey: stream)
+                if let removed = contexts.removeValue(forKey: stream) { prefixCounts.remove(models[removed.model].match) }
                 hmmLearning.forget(stream: stream)
                 counters.contextsCreated &-= 1
             }
@@ -142,6 +145,14 @@ public struct PredictionEngine: Sendable {
                     + "raise the limit or lower limits.idle_ttl_seconds")
         }
         let model = activeModels[routed]
+        let match = models[model].match
+        guard prefixCounts[match] < limits.maxContextsPerPrefix else {
+            throw EngineDrop(
+                reason: "prefix_context_limit",
+                message: "stream '\(stream)' refused: \(prefixCounts[match]) contexts of prefix '\(match)' (model '\(models[model].name)') already live "
+                    + "(limits.max_contexts_per_prefix); raise the limit or lower limits.idle_ttl_seconds")
+        }
+        prefixCounts.add(match)
         contexts[stream] = StreamContext(model: model, predictor: Self.makePredictor(models[model], learners: priorLearners), lastActive: now)
         counters.contextsCreated &+= 1
         return contexts.index(forKey: stream)!
@@ -228,6 +239,7 @@ public struct PredictionEngine: Sendable {
         for stream in expired {
             guard var context = contexts.removeValue(forKey: stream) else { continue }
             let model = models[context.model]
+            prefixCounts.remove(model.match)
             if model.learning.enabled, !context.contributed {
                 Self.contribute(&context, model: model, learners: &priorLearners, ending: true)
             }
@@ -240,6 +252,8 @@ public struct PredictionEngine: Sendable {
 
     /// Installs a restored context (from a checkpoint), replacing any context of the same stream.
     public mutating func restore(stream: String, context: StreamContext) {
+        if let replaced = contexts[stream] { prefixCounts.remove(models[replaced.model].match) }
+        prefixCounts.add(models[context.model].match)
         contexts[stream] = context
         hmmLearning.forget(stream: stream)
     }
@@ -248,5 +262,6 @@ public struct PredictionEngine: Sendable {
     public mutating func removeAllContexts() {
         contexts.removeAll()
         hmmLearning.forgetAllContexts()
+        prefixCounts.removeAll()
     }
 }

@@ -22,6 +22,7 @@ final class PollLoop {
     private let observations: ZMQSocket
     private let predictions: ZMQSocket
     private let poller = ZMQPoller()
+    private let security: SocketSecurity
     private let store: CheckpointStore
     private let checkpoints: CheckpointWriter
     private var out = OutboundPrediction(stream: "", model: "", prediction: Prediction())
@@ -49,7 +50,7 @@ final class PollLoop {
         self.logger = logger
         engine = PredictionEngine(
             models: config.models,
-            limits: EngineLimits(maxContexts: config.limits.maxContexts, idleTTL: config.limits.idleTTLSeconds))
+            limits: config.limits.engineLimits)
         store = try CheckpointStore(directory: config.state.directory)
         checkpoints = CheckpointWriter(store: store, logger: logger)
         observations = try ZMQSocket(context: context, type: .sub)
@@ -58,9 +59,11 @@ final class PollLoop {
         nextStats = now + config.logging.statsIntervalSeconds
         nextCheckpoint = config.state.checkpointIntervalSeconds > 0 ? now + config.state.checkpointIntervalSeconds : .infinity
         nextEviction = now + 1
+        security = try SocketSecurity(config: config, context: context, logger: logger)
         try restoreCheckpoint()
         try configureSockets()
         _ = poller.add(observations)
+        security.register(in: poller)
     }
 
     private func configureSockets() throws {
@@ -70,6 +73,7 @@ final class PollLoop {
         // Far above it, libzmq's hard cap protects memory: a larger frame drops the sender's connection uncounted.
         try observations.setMaxMessageSize(max(config.limits.maxMessageBytes &* 64, 16 << 20))
         for prefix in o.subscribe { try observations.subscribe(prefix: prefix) }
+        try security.secure(observations: observations, predictions: predictions)
         for endpoint in o.bind { try observations.bind(endpoint) }
         for endpoint in o.connect { try observations.connect(endpoint) }
         try predictions.setSendHighWaterMark(config.predictions.sendHighWaterMark)
@@ -115,6 +119,7 @@ final class PollLoop {
             }
             now = Date().timeIntervalSince1970
             health.beat(now: .now)
+            security.serve(now: now, counters: &engine.counters)
             if drainObservations() == false { break }
             periodic()
             if stopping { break }
@@ -218,6 +223,8 @@ final class PollLoop {
                 logger.notice("reloaded model definitions for new contexts", metadata: [
                     "models": "\(models.map(\.name).joined(separator: ","))", "changed": "\(changed.joined(separator: ","))",
                 ])
+            case let .reloadAllowLists(fresh):
+                security.reloadAllowLists(from: fresh)
             case .checkpoint:
                 checkpoints.writeInBackground(engine, now: now)
             case .stop:

@@ -52,28 +52,33 @@ struct AllocationCounter: Sendable {
         }
     }
 
-    /// The first counter that works on the `predictord` binary (probed once), or nil.
-    static let available: AllocationCounter? = probe()
-    nonisolated(unsafe) static var unavailableReason = "no allocation counter found"
+    /// Why no counter works, when none does.
+    struct Unavailable: Error { var reason: String }
 
-    private static func probe() -> AllocationCounter? {
+    /// The first counter that works on the `predictord` binary, or why none does (probed once).
+    static let probed: Result<AllocationCounter, Unavailable> = probe()
+    static var available: AllocationCounter? { try? probed.get() }
+    static var unavailableReason: String {
+        if case let .failure(failure) = probed { failure.reason } else { "" }
+    }
+
+    private static func probe() -> Result<AllocationCounter, Unavailable> {
         var reasons: [String] = []
         if let valgrind = executable("valgrind") {
             let counter = AllocationCounter(kind: .valgrind(valgrind))
-            if (try? counter.allocations(["bench", "--only", "rls p=4", "--steps", "10"])) != nil { return counter }
+            if (try? counter.allocations(["bench", "--only", "rls p=4", "--steps", "10"])) != nil { return .success(counter) }
             reasons.append("valgrind at \(valgrind) cannot run the binary (valgrind 3.19 and Swift 6 DWARF 5)")
         } else {
             reasons.append("valgrind not installed")
         }
         if let cc = executable("cc"), let shim = try? buildShim(cc: cc) {
             let counter = AllocationCounter(kind: .preload(shim))
-            if (try? counter.allocations(["bench", "--only", "rls p=4", "--steps", "10"])) != nil { return counter }
+            if (try? counter.allocations(["bench", "--only", "rls p=4", "--steps", "10"])) != nil { return .success(counter) }
             reasons.append("the LD_PRELOAD counter did not report")
         } else {
             reasons.append("no C compiler (cc) to build the LD_PRELOAD counter")
         }
-        unavailableReason = reasons.joined(separator: "; ")
-        return nil
+        return .failure(Unavailable(reason: reasons.joined(separator: "; ")))
     }
 
     private static func executable(_ name: String) -> String? {

@@ -141,6 +141,12 @@ struct TestDaemonConfig {
     var statsIntervalSeconds: Double = 0.5
     var checkpointIntervalSeconds: Double = 0
     var logLevel = "info"
+    /// Host the observation socket binds (clients still connect to 127.0.0.1).
+    var observationsBindHost = "127.0.0.1"
+    /// Extra YAML lines (4-space indented) under sockets.observations, sockets.predictions, and limits (2-space).
+    var observationsExtra = ""
+    var predictionsExtra = ""
+    var limitsExtra = ""
 
     var observationsEndpoint: String { "tcp://127.0.0.1:\(observationsPort)" }
     var predictionsEndpoint: String { "tcp://127.0.0.1:\(predictionsPort)" }
@@ -207,16 +213,19 @@ struct TestDaemonConfig {
         """
         sockets:
           observations:
-            bind: ["\(observationsEndpoint)"]
+            bind: ["tcp://\(observationsBindHost):\(observationsPort)"]
             subscribe: [""]
             receive_hwm: 1000000
+        \(observationsExtra)
           predictions:
             bind: ["\(predictionsEndpoint)"]
             send_hwm: 1000000
+        \(predictionsExtra)
         limits:
           max_contexts: 100000
           idle_ttl_seconds: 0
           max_message_bytes: 65536
+        \(limitsExtra)
         state:
           directory: "\(stateDirectory)"
           checkpoint_interval_seconds: \(checkpointIntervalSeconds)
@@ -422,13 +431,16 @@ final class DaemonClient {
     let publisher: ZMQSocket
     let subscriber: ZMQSocket
 
-    init(observations: String, predictions: String, probeStream: String = "probe/sync") throws {
+    /// `configure` runs on (publisher, subscriber) before they connect, e.g. to make them CURVE clients.
+    init(observations: String, predictions: String, probeStream: String = "probe/sync",
+         configure: (ZMQSocket, ZMQSocket) throws -> Void = { _, _ in }) throws {
         context = try ZMQContext()
         publisher = try ZMQSocket(context: context, type: .xpub)
         subscriber = try ZMQSocket(context: context, type: .sub)
         try publisher.setSendHighWaterMark(0)
         try subscriber.setReceiveHighWaterMark(0)
         try subscriber.subscribe(prefix: "")
+        try configure(publisher, subscriber)
         try subscriber.connect(predictions)
         try publisher.connect(observations)
         // XPUB delivers the daemon's subscription once its SUB is connected: from then on nothing is lost inbound.
