@@ -15,20 +15,16 @@ public struct SoftmaxTuning: Sendable {
     // MARK: hooks called by the engine
 
     /// Puts the context under its model's published β (creating the learner on first use), keeping its state.
+    /// In place (the payload is copied out and back without touching its arrays), so a switch does not allocate.
     mutating func adopt(_ context: inout StreamContext, model: ModelDefinition) {
-        guard case let .softmax(base) = model.spec, case let .softmax(current) = context.predictor else { return }
+        guard case let .softmax(base) = model.spec, case var .softmax(current) = context.predictor else { return }
         if models[model.name] == nil {
             guard let created = try? SoftmaxBetaLearner(beta: base.beta, options: model.learning) else { return }
             models[model.name] = created
         }
         let beta = models[model.name]!.published
-        let p = current.parameters
-        guard p.beta != beta,
-              let parameters = try? SoftmaxParameters(layout: p.layout, outputs: p.outputs, beta: beta, window: p.window,
-                                                      priorMean: p.priorMean),
-              let switched = try? SoftmaxPredictor(parameters: parameters, state: current.state)
-        else { return }
-        context.predictor = .softmax(switched)
+        guard current.parameters.beta != beta, current.adopt(beta: beta) else { return }
+        context.predictor = .softmax(current)
     }
 
     /// Before an observation: adopts the published β and returns g = ∂(½‖e‖²)/∂log β of the prediction the

@@ -82,6 +82,25 @@ import Testing
         #expect(checked == 24 + 21, "explicit: every step after the first; series: once 3 lags and a pair are stored")
     }
 
+    @Test("adopting a β in place predicts exactly as a predictor built with that β on the same window")
+    func adoptEqualsRebuild() throws {
+        var rng = EngineLearningTests.Rng(s: 5)
+        let series = try SoftmaxParameters(layout: .autoregressive(lags: 2, bias: true), outputs: 1, beta: 0.7, window: 6)
+        var adopted = SoftmaxPredictor(parameters: series)
+        var a = Prediction(), b = Prediction()
+        for (t, (_, y)) in Self.stream(&rng, count: 40).enumerated() {
+            try adopted.observe(.series([y[0]]), into: &a)
+            let beta = 0.5 + Double(t % 7)
+            var rebuilt = try SoftmaxPredictor(parameters: try series.with(beta: beta), state: adopted.state)
+            #expect(adopted.adopt(beta: beta) && adopted.parameters == rebuilt.parameters)
+            try adopted.observe(.series([y[1]]), into: &a)
+            try rebuilt.observe(.series([y[1]]), into: &b)
+            #expect(a.isBitwiseEqual(to: b), "step \(t)")
+        }
+        let last = adopted.parameters
+        #expect(!adopted.adopt(beta: 0) && !adopted.adopt(beta: .nan) && adopted.parameters == last)
+    }
+
     @Test("β learned across streams from a poor start reaches the best fixed β of a grid, on held-out streams")
     func learnsTheBestBeta() throws {
         var rng = EngineLearningTests.Rng(s: 4)
