@@ -37,7 +37,7 @@ public struct SoftmaxTuning: Sendable {
         let y: [Double]
         switch (observation, parameters.layout) {
         case let (.labelled(x, target), .explicit):
-            guard x.count == p, x.allSatisfy({ $0.isFinite }) else { return nil }
+            guard x.count == p, Self.allFinite(x) else { return nil }
             for j in 0..<p { scratch[j] = x[j] }
             y = target
         case let (.series(target), .autoregressive(_, bias)):
@@ -50,14 +50,15 @@ public struct SoftmaxTuning: Sendable {
         default:
             return nil
         }
-        guard y.count == q, y.allSatisfy({ $0.isFinite }) else { return nil }
+        guard y.count == q, Self.allFinite(y) else { return nil }
         return Self.gradient(state: predictor.state, beta: parameters.beta, featureCount: p, outputs: q, y: y, scratch: &scratch)
     }
 
     /// After the observation was accepted: one step of the model's learner.
     mutating func learn(_ context: inout StreamContext, model: ModelDefinition, gradient: Double) {
-        guard models[model.name] != nil else { return }
-        models[model.name]!.step(gradient: gradient, newContext: !context.contributed)
+        // Through the index: in debug builds the dictionary's keyed `_modify` allocates its coroutine frame.
+        guard let i = models.index(forKey: model.name) else { return }
+        models.values[i].step(gradient: gradient, newContext: !context.contributed)
         context.contributed = true
     }
 
@@ -76,6 +77,16 @@ public struct SoftmaxTuning: Sendable {
     }
 
     // MARK: the gradient
+
+    /// Index loop: in debug builds `allSatisfy`'s unspecialised iterator allocates a frame per element.
+    private static func allFinite(_ v: [Double]) -> Bool {
+        var i = 0
+        while i < v.count {
+            if !v[i].isFinite { return false }
+            i += 1
+        }
+        return true
+    }
 
     /// g = −β Σ_c e_c ∂ŷ_c/∂β with ŷ = Σ wᵢ vᵢ, wᵢ = softmax(β sᵢ), sᵢ = kᵢᵀx, e = y − ŷ, so
     /// ∂ŷ_c/∂β = Σ wᵢ (sᵢ − s̄) v_ic (s̄ = Σ wᵢ sᵢ): two passes over the window, no allocation. `scratch` holds x.
