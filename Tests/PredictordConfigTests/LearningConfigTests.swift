@@ -17,7 +17,7 @@ import Testing
         let path = FileManager.default.temporaryDirectory
             .appendingPathComponent("predictord-hmmlearn-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).yaml").path
         let text = "models: [m]\nmodel:\n  m:\n    " + section + "\n"
-        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
         defer { try? FileManager.default.removeItem(atPath: path) }
         return try await ConfigurationLoader.load(path: path, environment: [:]).models[0]
     }
