@@ -31,7 +31,11 @@ let package = Package(
         // Pure codecs for the wire protocol (JSON and binary v1). No sockets.
         .target(name: "PredictorWire", dependencies: ["PredictorCore"], swiftSettings: strict),
         // Stream routing and per-context processing shared by `replay` and the daemon. No sockets.
-        .target(name: "PredictorEngine", dependencies: ["PredictorCore", "PredictorWire"], swiftSettings: strict),
+        .target(
+            name: "PredictorEngine",
+            dependencies: ["PredictorCore", "PredictorWire", .product(name: "RealModule", package: "swift-numerics")],
+            swiftSettings: strict
+        ),
         // Daemon configuration: YAML file, PREDICTORD_* environment and --set overrides, validated with key paths;
         // CURVE key files (ZeroMQ decodes their Z85 keys).
         .target(
@@ -99,7 +103,7 @@ let package = Package(
             path: "Tests/Fuzz/Checks",
             swiftSettings: strict
         ),
-        .testTarget(name: "PredictordConfigTests", dependencies: ["PredictordConfig", "PredictordFuzzChecks", "ZeroMQ"], swiftSettings: strict),
+        .testTarget(name: "PredictordConfigTests", dependencies: ["PredictordConfig", "PredictorEngine", "PredictordFuzzChecks", "ZeroMQ"], swiftSettings: strict),
         .testTarget(name: "PredictorWireTests", dependencies: ["PredictorWire", "PredictordFuzzChecks"], swiftSettings: strict),
         .testTarget(
             name: "PredictorEngineTests",

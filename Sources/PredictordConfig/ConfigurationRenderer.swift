@@ -83,8 +83,16 @@ public enum ConfigurationRenderer {
         case let .softmax(p):
             layout(p.layout)
             lines += ["    outputs: \(p.outputs)", "    beta: \(p.beta)", "    window: \(p.window)", "    prior_mean: \(nums(p.priorMean))"]
+            lines += ["    learn: \(m.learning.enabled)", "    learn_rate: \(m.learning.betaRate)", "    learn_refresh: \(m.learning.refreshInterval)"]
         case let .forward(h): hmm(h)
         case let .dual(p): lines += ["    window: \(p.window)"]; hmm(p.hmm)
+        }
+        if HMMLearning.hmm(of: m.spec) != nil {
+            let l = m.learning
+            lines += [
+                "    learn: \(l.enabled)", "    learn_segment: \(l.segmentLength)", "    learn_offset: \(l.stepOffset)",
+                "    learn_exponent: \(l.stepExponent)", "    learn_smoothing: \(l.smoothing)", "    learn_refresh: \(l.refreshInterval)",
+            ]
         }
         return lines
     }

@@ -32,6 +32,10 @@ final class PollLoop {
     private var stats: StatsReporter
     /// Learned prior means as last reported, to log slow memory only when it changes materially.
     private var reportedPriors: [String: [Double]] = [:]
+    /// Learned HMM parameters as last reported, likewise.
+    private var reportedHMMs: [String: HMMParameters] = [:]
+    /// Learned softmax β as last reported, likewise.
+    private var reportedBetas: [String: Double] = [:]
     private var nextStats: Double
     private var nextCheckpoint: Double
     private var nextEviction: Double
@@ -249,8 +253,28 @@ final class PollLoop {
         }
     }
 
-    /// Logs each learned prior mean that moved by more than 1 % (of max(1, |value|)) since it was last logged.
+    /// Logs each learned prior mean that moved by more than 1 % (of max(1, |value|)) since it was last logged, and
+    /// each learned HMM whose published A, C or μ moved by more than 0.01 in some entry, and each learned softmax β
+    /// that moved by more than 1 %.
     private func reportSlowMemory() {
+        for (name, model) in engine.softmaxTuning.models.sorted(by: { $0.key < $1.key }) where model.publications > 0 {
+            if let previous = reportedBetas[name], abs(model.published - previous) <= 0.01 * previous { continue }
+            reportedBetas[name] = model.published
+            logger.notice("slow memory of model '\(name)' changed: learned beta \(model.published) from \(model.contexts) context(s), \(model.steps) step(s)", metadata: [
+                "model": "\(name)", "beta": "\(model.published)", "contexts": "\(model.contexts)", "steps": "\(model.steps)",
+            ])
+        }
+        for (name, model) in engine.hmmLearning.models.sorted(by: { $0.key < $1.key }) where model.publications > 0 {
+            if let previous = reportedHMMs[name], HMMLearner.materialChange(from: previous, to: model.published) <= 0.01 { continue }
+            reportedHMMs[name] = model.published
+            let p = model.published
+            func list(_ v: [Double]) -> String { v.map { "\($0)" }.joined(separator: " ") }
+            logger.notice("slow memory of model '\(name)' changed: learned A, C, μ from \(model.learner.contexts) context(s), \(model.learner.contributions) segment(s)", metadata: [
+                "model": "\(name)", "contexts": "\(model.learner.contexts)", "segments": "\(model.learner.contributions)",
+                "publications": "\(model.publications)", "transition": "\(list(p.transition))",
+                "emission": "\(list(p.emission))", "initial": "\(list(p.initial))",
+            ])
+        }
         for (name, learner) in engine.priorLearners.sorted(by: { $0.key < $1.key }) {
             let previous = reportedPriors[name] ?? []
             let moved = previous.count != learner.mean.count

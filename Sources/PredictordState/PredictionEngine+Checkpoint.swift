@@ -15,7 +15,14 @@ extension PredictionEngine {
                     lastActive: context.lastActive, state: context.predictor.encodedState(), contributed: context.contributed))
         }
         saved.sort { $0.stream.lexicographicallyPrecedes($1.stream) }
-        return Checkpoint(createdAt: createdAt, models: models, contexts: saved, priorLearners: priorLearners)
+        var hmmContexts: [CheckpointHMMContext] = []
+        for (stream, entry) in hmmLearning.contexts {
+            guard let collector = entry.collector else { continue }
+            hmmContexts.append(CheckpointHMMContext(stream: stream, learner: entry.learner, collector: collector))
+        }
+        hmmContexts.sort { $0.stream.utf8.lexicographicallyPrecedes($1.stream.utf8) }
+        return Checkpoint(createdAt: createdAt, models: models, contexts: saved, priorLearners: priorLearners,
+                          hmmLearners: hmmLearning.models, hmmContexts: hmmContexts, softmaxLearners: softmaxTuning.models)
     }
 
     /// Puts back every context whose model name is still configured; never traps.
@@ -33,6 +40,16 @@ extension PredictionEngine {
                   case let .rls(p) = model.spec, p.priorMean.count == learner.size
             else { continue }
             priorLearners[name] = learner
+        }
+        for (name, learner) in checkpoint.hmmLearners.sorted(by: { $0.key < $1.key }) {
+            if let reason = hmmLearning.restore(learner: learner, name: name, models: models) {
+                report.discardedSlowMemory[name] = reason
+            }
+        }
+        for (name, learner) in checkpoint.softmaxLearners.sorted(by: { $0.key < $1.key }) {
+            if let reason = softmaxTuning.restore(learner: learner, name: name, models: models) {
+                report.discardedSlowMemory[name] = reason
+            }
         }
         let currentSpecs = models.map(\.spec.encodedBytes)
         // Engine index for each checkpoint model, resolved once: nil = removed or undecodable.
@@ -100,6 +117,12 @@ extension PredictionEngine {
             restore(stream: candidate.stream, context: candidate.context)
             report.restored += 1
             report.restoredByModel[candidate.model, default: 0] += 1
+        }
+        // Pending HMM segments follow their restored contexts (a context restored without one collects afresh
+        // from its next reset).
+        for saved in checkpoint.hmmContexts {
+            guard let context = contexts[saved.stream] else { continue }
+            hmmLearning.restore(stream: saved.stream, learner: saved.learner, collector: saved.collector, model: models[context.model])
         }
         return report
     }

@@ -38,6 +38,27 @@ import Testing
         #expect(abs(twice - once) < Self.tolerance,
                 "\(name): \(twice - once) more allocations for \(steps) more base steps — the per-step path allocates")
     }
+
+    /// Models with `learn: true`, through the engine (`predictord bench` cases "engine: …"). The per-symbol part of
+    /// HMM learning (segments longer than the run) allocates nothing; softmax β learning (a gradient pass and a step
+    /// per observation, in-place switches at every publication) allocates no more than the same model without it.
+    @Test func learningPerMessagePathDoesNotAllocate() throws {
+        guard let counter = AllocationCounter.available else {
+            print("AllocationTests: skipped — \(AllocationCounter.unavailableReason)")
+            return
+        }
+        func extra(_ name: String, steps: Int) throws -> Int {
+            let once = try counter.allocations(["bench", "--only", name, "--steps", "\(steps)"])
+            let twice = try counter.allocations(["bench", "--only", name, "--steps", "\(2 * steps)"])
+            print("AllocationTests: \(name): \(once) allocs for N, \(twice) for 2N (\(counter.name))")
+            return twice - once
+        }
+        let hmm = try extra("engine: forward d=4 learn L=1e6", steps: 2_000)
+        #expect(abs(hmm) < Self.tolerance, "HMM learning allocates per symbol: \(hmm) more for 2000 more steps")
+        let learned = try extra("engine: softmax W=16 p=4 learn", steps: 8_000)
+        let fixed = try extra("engine: softmax W=16 p=4 β=1", steps: 8_000)
+        #expect(abs(learned - fixed) < Self.tolerance, "β learning allocates per observation: \(learned) vs \(fixed) without")
+    }
 }
 
 /// Counts a process's heap allocations with valgrind memcheck or, failing that, an LD_PRELOAD counting shim.

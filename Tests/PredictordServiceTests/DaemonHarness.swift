@@ -92,7 +92,8 @@ enum Harness {
     }
 
     /// Runs `predictord` with `arguments` to completion (bounded), output through files.
-    static func runTool(_ arguments: [String], in directory: URL, timeout: Double = 30) throws -> (status: Int32, stdout: Data, stderr: String) {
+    static func runTool(_ arguments: [String], in directory: URL, timeout: Double = 30,
+                        environment extra: [String: String] = [:]) throws -> (status: Int32, stdout: Data, stderr: String) {
         let out = directory.appendingPathComponent("tool-\(UUID().uuidString).out")
         let err = directory.appendingPathComponent("tool-\(UUID().uuidString).err")
         _ = FileManager.default.createFile(atPath: out.path, contents: nil)
@@ -104,7 +105,7 @@ enum Harness {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
-        process.environment = cleanEnvironment()
+        process.environment = cleanEnvironment().merging(extra) { $1 }
         process.standardInput = FileHandle.nullDevice
         let outHandle = try FileHandle(forWritingTo: out), errHandle = try FileHandle(forWritingTo: err)
         defer { try? outHandle.close(); try? errHandle.close() }
@@ -155,7 +156,7 @@ struct TestDaemonConfig {
 
     /// The models only (shared by the daemon's file and replay's).
     static let models = """
-        models: [series, pairs, kernel, weather, weather-dual, probe]
+        models: [series, pairs, kernel, weather, weather-learn, weather-dual, probe]
         model:
           series:
             kind: rls
@@ -177,6 +178,8 @@ struct TestDaemonConfig {
             bias: false
             beta: 1.0
             window: 64
+            learn: true          # β tuned across streams: the daemon must still equal replay, across restarts
+            learn_refresh: 4
           weather:
             kind: forward
             match: "weather/"
@@ -186,6 +189,9 @@ struct TestDaemonConfig {
             emission: [0.6, 0.3, 0.1, 0.1, 0.3, 0.6]
             initial: [0.5, 0.5]
             values: [0, 1, 2]
+          weather-learn:         # the same HMM learned across its streams by online EM (daemon equals replay still)
+            { kind: forward, match: "weather/learn-", states: 2, symbols: 3, transition: [0.9, 0.1, 0.2, 0.8],
+              emission: [0.6, 0.3, 0.1, 0.1, 0.3, 0.6], learn: true, learn_segment: 16, learn_refresh: 1 }
           weather-dual:
             kind: dual
             match: "weather-dual/"
@@ -195,6 +201,9 @@ struct TestDaemonConfig {
             transition: [0.9, 0.1, 0.2, 0.8]
             emission: [0.6, 0.3, 0.1, 0.1, 0.3, 0.6]
             initial: [0.5, 0.5]
+            learn: true
+            learn_segment: 16
+            learn_refresh: 2
           probe:
             kind: rls
             match: "probe/"

@@ -9,7 +9,7 @@ extension DaemonTests {
         static func soak(_ signal: String, in directory: URL) throws -> (status: Int32, output: String) {
             let result = try Harness.runTool(
                 ["soak", "--streams", "40", "--rate", "800", "--seconds", "8", "--warmup", "0.5", "--restart-signal", signal],
-                in: directory, timeout: 90)
+                in: directory, timeout: 90, environment: ["TMPDIR": directory.path])  // its work directory goes in ours
             return (result.status, String(decoding: result.stdout, as: UTF8.self) + result.stderr)
         }
 
