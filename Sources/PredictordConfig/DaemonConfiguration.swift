@@ -22,7 +22,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         /// CURVE server key pair and allowed subscriber keys; nil = plain text (anyone who can connect may read).
         public var curve: CurveServerConfiguration?
         /// What a full subscriber queue does to a prediction (`sockets.predictions.slow_subscriber`).
-        public var slowSubscriber: SlowSubscriberPolicy = .count
+        public var slowSubscriber: SlowSubscriberPolicy = .isolate
     }
 
     /// The PUB high-water-mark policy: either every lost prediction is counted, or a slow subscriber loses alone.

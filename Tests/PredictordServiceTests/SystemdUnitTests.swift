@@ -26,8 +26,8 @@ struct SystemdUnitTests {
     static func run(_ executable: String, _ arguments: [String], in directory: URL) throws -> Run {
         let out = directory.appendingPathComponent("run-\(UUID().uuidString).out")
         let err = directory.appendingPathComponent("run-\(UUID().uuidString).err")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         defer {
             try? FileManager.default.removeItem(at: out)
             try? FileManager.default.removeItem(at: err)
