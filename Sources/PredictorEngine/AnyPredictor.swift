@@ -17,12 +17,15 @@ public enum AnyPredictor: Sendable {
     }
 
     /// learn_one + predict_one on the wrapped predictor.
+    ///
+    /// `consume self` moves the payload out (no copy, no retain), so it stays uniquely referenced and its arrays
+    /// are updated in place; `self` is re-initialised on every path, including a thrown error.
     public mutating func observe(_ observation: Observation, into prediction: inout Prediction) throws(ObservationError) {
-        switch self {
-        case var .rls(p): self = .forward(Self.placeholder); defer { self = .rls(p) }; try p.observe(observation, into: &prediction)
-        case var .softmax(p): self = .forward(Self.placeholder); defer { self = .softmax(p) }; try p.observe(observation, into: &prediction)
-        case var .forward(p): self = .forward(Self.placeholder); defer { self = .forward(p) }; try p.observe(observation, into: &prediction)
-        case var .dual(p): self = .forward(Self.placeholder); defer { self = .dual(p) }; try p.observe(observation, into: &prediction)
+        switch consume self {
+        case var .rls(p): defer { self = .rls(p) }; try p.observe(observation, into: &prediction)
+        case var .softmax(p): defer { self = .softmax(p) }; try p.observe(observation, into: &prediction)
+        case var .forward(p): defer { self = .forward(p) }; try p.observe(observation, into: &prediction)
+        case var .dual(p): defer { self = .dual(p) }; try p.observe(observation, into: &prediction)
         }
     }
 
@@ -48,7 +51,7 @@ public enum AnyPredictor: Sendable {
 
     /// Clears fast memory.
     public mutating func reset() {
-        switch self {
+        switch consume self {
         case var .rls(p): p.reset(); self = .rls(p)
         case var .softmax(p): p.reset(); self = .softmax(p)
         case var .forward(p): p.reset(); self = .forward(p)
@@ -67,8 +70,4 @@ public enum AnyPredictor: Sendable {
         }
         return writer.bytes
     }
-
-    /// A tiny value parked in `self` while a case's payload is mutated, so the payload stays uniquely referenced
-    /// and its arrays are updated in place (no copy-on-write on the per-step path).
-    private static let placeholder = ForwardFilter(parameters: .placeholder)
 }
