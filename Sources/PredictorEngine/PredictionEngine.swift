@@ -11,8 +11,8 @@ public struct PredictionEngine: Sendable {
     public private(set) var activeModels: [Int]
     public let limits: EngineLimits
     private var router: ModelRouter
-    /// Fast memory of every live stream, keyed by stream id.
-    public private(set) var contexts: [String: StreamContext]
+    /// Fast memory of every live stream, keyed by the stream id's exact bytes.
+    public private(set) var contexts: [StreamKey: StreamContext]
     public var counters: EngineCounters
     /// Learned slow memory of RLS models with `learn: true`, by model name: the prior mean for new contexts.
     public var priorLearners: [String: RLSPriorLearner] = [:]
@@ -43,9 +43,10 @@ public struct PredictionEngine: Sendable {
     private mutating func processUncounted(
         stream: String, message: InboundMessage, now: Double, into out: inout OutboundPrediction
     ) throws(EngineDrop) {
-        var index = contexts.index(forKey: stream)
+        let key = StreamKey(stream)
+        var index = contexts.index(forKey: key)
         let isNew = index == nil
-        if isNew { index = try createContext(stream: stream, now: now) }
+        if isNew { index = try createContext(key, now: now) }
         do {
             // The model is looked up inside `step`, under the in-place access: reading `.model` through the
             // dictionary's getter here copied the whole context (retaining all its arrays) on every message.
@@ -55,7 +56,7 @@ public struct PredictionEngine: Sendable {
         } catch {
             // A refused first message leaves no empty context behind (bad streams cannot fill the table).
             if isNew {
-                contexts.removeValue(forKey: stream)
+                contexts.removeValue(forKey: key)
                 counters.contextsCreated &-= 1
             }
             throw error
@@ -117,7 +118,8 @@ public struct PredictionEngine: Sendable {
     }
 
     /// Adds a context for a new stream, or explains why it cannot.
-    private mutating func createContext(stream: String, now: Double) throws(EngineDrop) -> Dictionary<String, StreamContext>.Index {
+    private mutating func createContext(_ key: StreamKey, now: Double) throws(EngineDrop) -> Dictionary<StreamKey, StreamContext>.Index {
+        let stream = key.string
         guard let routed = router.route(stream) else {
             throw EngineDrop(
                 reason: "unknown_stream",
@@ -130,9 +132,9 @@ public struct PredictionEngine: Sendable {
                     + "raise the limit or lower limits.idle_ttl_seconds")
         }
         let model = activeModels[routed]
-        contexts[stream] = StreamContext(model: model, predictor: Self.makePredictor(models[model], learners: priorLearners), lastActive: now)
+        contexts[key] = StreamContext(model: model, predictor: Self.makePredictor(models[model], learners: priorLearners), lastActive: now)
         counters.contextsCreated &+= 1
-        return contexts.index(forKey: stream)!
+        return contexts.index(forKey: key)!
     }
 
     private static func record(_ prediction: Prediction, model: Int, counters: inout EngineCounters) {
@@ -227,7 +229,7 @@ public struct PredictionEngine: Sendable {
 
     /// Installs a restored context (from a checkpoint), replacing any context of the same stream.
     public mutating func restore(stream: String, context: StreamContext) {
-        contexts[stream] = context
+        contexts[StreamKey(stream)] = context
     }
 
     /// Removes every context (used by tests and on model-set changes).

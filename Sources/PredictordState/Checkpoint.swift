@@ -33,11 +33,21 @@ public struct Checkpoint: Sendable, Equatable {
 extension Checkpoint {
     /// Appends the payload (everything after the file header).
     public func encodePayload(to writer: inout ByteWriter) {
+        Self.encodePayloadHead(createdAt: createdAt, models: models, contextCount: contexts.count, to: &writer)
+        for context in contexts { context.encode(to: &writer) }
+        Self.encodePayloadTail(priorLearners: priorLearners, to: &writer)
+    }
+
+    /// The payload up to the contexts: creation time, models, context count (the contexts follow in stream-byte order).
+    static func encodePayloadHead(createdAt: Double, models: [CheckpointModel], contextCount: Int, to writer: inout ByteWriter) {
         writer.write(createdAt)
         writer.write(models.count)
         for model in models { model.encode(to: &writer) }
-        writer.write(contexts.count)
-        for context in contexts { context.encode(to: &writer) }
+        writer.write(contextCount)
+    }
+
+    /// The payload after the contexts: the learned slow memory, sorted by model name.
+    static func encodePayloadTail(priorLearners: [String: RLSPriorLearner], to writer: inout ByteWriter) {
         writer.write(priorLearners.count)
         for (name, learner) in priorLearners.sorted(by: { $0.key < $1.key }) {
             writer.write(name)

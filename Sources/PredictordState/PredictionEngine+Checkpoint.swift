@@ -4,18 +4,25 @@ import PredictorEngine
 extension PredictionEngine {
     /// A snapshot of every model and context; contexts are sorted by stream id bytes, so equal engines give equal bytes.
     public func checkpoint(createdAt: Double) -> Checkpoint {
-        let models = models.map { CheckpointModel(name: $0.name, spec: $0.spec) }
         var saved: [CheckpointContext] = []
         saved.reserveCapacity(contexts.count)
-        for (stream, context) in contexts {
-            saved.append(
-                CheckpointContext(
-                    stream: Array(stream.utf8), model: self.models[context.model].name, modelIndex: context.model,
-                    lastSeq: context.lastSeq,
-                    lastActive: context.lastActive, state: context.predictor.encodedState(), contributed: context.contributed))
+        forEachCheckpointContext { saved.append($0) }
+        return Checkpoint(createdAt: createdAt, models: checkpointModels, contexts: saved, priorLearners: priorLearners)
+    }
+
+    /// Every model as a checkpoint record, in the engine's order.
+    var checkpointModels: [CheckpointModel] { models.map { CheckpointModel(name: $0.name, spec: $0.spec) } }
+
+    /// Calls `body` with each context's checkpoint record in stream-byte order, one at a time, so a caller that
+    /// encodes them as it goes never holds every record at once (see ``CheckpointCodec/encode(_:createdAt:chunkBytes:)``).
+    func forEachCheckpointContext(_ body: (CheckpointContext) -> Void) {
+        for stream in contexts.keys.sorted() {
+            guard let context = contexts[stream] else { continue }
+            body(CheckpointContext(
+                stream: Array(stream.string.utf8), model: models[context.model].name, modelIndex: context.model,
+                lastSeq: context.lastSeq, lastActive: context.lastActive, state: context.predictor.encodedState(),
+                contributed: context.contributed))
         }
-        saved.sort { $0.stream.lexicographicallyPrecedes($1.stream) }
-        return Checkpoint(createdAt: createdAt, models: models, contexts: saved, priorLearners: priorLearners)
     }
 
     /// Puts back every context whose model name is still configured; never traps.
@@ -85,13 +92,13 @@ extension PredictionEngine {
             candidates.append((stream, context, saved.model))
         }
 
-        let newStreams = candidates.reduce(0) { $0 + (contexts[$1.stream] == nil ? 1 : 0) }
+        let newStreams = candidates.reduce(0) { $0 + (contexts[StreamKey($1.stream)] == nil ? 1 : 0) }
         if contexts.count + newStreams > limits.maxContexts {
             // Keep the most recently active when the table cannot hold them all.
             candidates.sort { $0.context.lastActive > $1.context.lastActive }
         }
         for candidate in candidates {
-            if contexts[candidate.stream] == nil, contexts.count >= limits.maxContexts {
+            if contexts[StreamKey(candidate.stream)] == nil, contexts.count >= limits.maxContexts {
                 report.skip(
                     .contextLimit, model: candidate.model,
                     detail: "stream '\(candidate.stream)' (limits.max_contexts = \(limits.maxContexts))")
