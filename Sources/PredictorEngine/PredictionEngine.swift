@@ -189,7 +189,7 @@ public struct PredictionEngine: Sendable {
         _ context: inout StreamContext, model: ModelDefinition, learners: inout [String: RLSPriorLearner], ending: Bool
     ) {
         guard case let .rls(predictor) = context.predictor, case let .rls(base) = model.spec else { return }
-        let state = predictor.state
+        let state = predictor.value.state
         let needed = ending ? min(base.featureCount, model.learning.minimumPairs) : model.learning.minimumPairs
         guard state.learnedPairs >= needed, state.weights.allSatisfy({ $0.isFinite }) else { return }
         if learners[model.name] == nil {

@@ -71,10 +71,10 @@ struct BenchCase {
         guard let made = try? make() else { fatalError("bench case \(name) has invalid parameters") }
         if direct {
             switch made.0 {
-            case let .rls(p): return runDirect(p, inputs: made.1, steps: steps)
-            case let .softmax(p): return runDirect(p, inputs: made.1, steps: steps)
-            case let .forward(p): return runDirect(p, inputs: made.1, steps: steps)
-            case let .dual(p): return runDirect(p, inputs: made.1, steps: steps)
+            case let .rls(b): return runDirect(b.value, inputs: made.1, steps: steps)
+            case let .softmax(b): return runDirect(b.value, inputs: made.1, steps: steps)
+            case let .forward(b): return runDirect(b.value, inputs: made.1, steps: steps)
+            case let .dual(b): return runDirect(b.value, inputs: made.1, steps: steps)
             }
         }
         var predictor = made.0
@@ -85,11 +85,14 @@ struct BenchCase {
         for i in 0..<min(1000, steps) { try? predictor.observe(inputs[i % inputs.count], into: &prediction) }
         let clock = ContinuousClock()
         let start = clock.now
-        var i = 0
-        for _ in 0..<steps {
-            try? predictor.observe(inputs[i], into: &prediction)
-            i += 1
-            if i == inputs.count { i = 0; checksum += prediction.mean[0] }
+        // Inputs are borrowed through a buffer pointer: `inputs[i]` copied the Observation (retained its arrays).
+        inputs.withUnsafeBufferPointer { inputs in
+            var i = 0
+            for _ in 0..<steps {
+                try? predictor.observe(inputs[i], into: &prediction)
+                i += 1
+                if i == inputs.count { i = 0; checksum += prediction.mean[0] }
+            }
         }
         let elapsed = clock.now - start
         checksum += prediction.mean.first ?? 0
@@ -105,11 +108,14 @@ struct BenchCase {
         for i in 0..<min(1000, steps) { try? predictor.observe(inputs[i % inputs.count], into: &prediction) }
         let clock = ContinuousClock()
         let start = clock.now
-        var i = 0
-        for _ in 0..<steps {
-            try? predictor.observe(inputs[i], into: &prediction)
-            i += 1
-            if i == inputs.count { i = 0; checksum += prediction.mean[0] }
+        // Inputs are borrowed through a buffer pointer: `inputs[i]` copied the Observation (retained its arrays).
+        inputs.withUnsafeBufferPointer { inputs in
+            var i = 0
+            for _ in 0..<steps {
+                try? predictor.observe(inputs[i], into: &prediction)
+                i += 1
+                if i == inputs.count { i = 0; checksum += prediction.mean[0] }
+            }
         }
         let elapsed = clock.now - start
         checksum += prediction.mean.first ?? 0
