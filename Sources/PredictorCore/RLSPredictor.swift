@@ -113,9 +113,28 @@ public struct RLSPredictor: OnlinePredictor {
 
     /// Writes the prior innovation into `error` and, if `learn`, performs the RLS update and the σ̂² squares on
     /// the state's storage `s`; returns xᵀPx before the update (0 if not learning). `x` may point into `s`'s history.
+    ///
+    /// The common shape p = m = 4, q = 1 without bias is passed as constants so the O(p²) loops unroll completely;
+    /// the operations and their order are the same, so the rounding is too.
     @inline(__always)
     @discardableResult
     private static func step(
+        _ s: UnsafeMutablePointer<Double>, _ layout: RLSState.Layout, p: Int, q: Int, lambda: Double,
+        inverseLambda: Double, x: UnsafePointer<Double>, m: Int, bias: Bool, y: UnsafePointer<Double>,
+        error e: UnsafeMutablePointer<Double>, learn: Bool
+    ) -> Double {
+        if p == 4, m == 4, q == 1, !bias {
+            return shapedStep(
+                s, layout, p: 4, q: 1, lambda: lambda, inverseLambda: inverseLambda, x: x, m: 4, bias: false, y: y,
+                error: e, learn: learn)
+        }
+        return shapedStep(
+            s, layout, p: p, q: q, lambda: lambda, inverseLambda: inverseLambda, x: x, m: m, bias: bias, y: y,
+            error: e, learn: learn)
+    }
+
+    @inline(__always)
+    private static func shapedStep(
         _ s: UnsafeMutablePointer<Double>, _ layout: RLSState.Layout, p: Int, q: Int, lambda: Double,
         inverseLambda: Double, x: UnsafePointer<Double>, m: Int, bias: Bool, y: UnsafePointer<Double>,
         error e: UnsafeMutablePointer<Double>, learn: Bool
@@ -174,7 +193,21 @@ public struct RLSPredictor: OnlinePredictor {
     private func publish(
         x: UnsafePointer<Double>, m: Int, bias: Bool, leverage known: Double? = nil, into prediction: inout Prediction
     ) {
-        let p = state.featureCount, q = state.outputs, layout = state.layout
+        let p = state.featureCount, q = state.outputs
+        // Constant shape as in `step`: unrolled loops, same operations.
+        if p == 4, m == 4, q == 1, !bias {
+            shapedPublish(p: 4, q: 1, x: x, m: 4, bias: false, leverage: known, into: &prediction)
+        } else {
+            shapedPublish(p: p, q: q, x: x, m: m, bias: bias, leverage: known, into: &prediction)
+        }
+    }
+
+    @inline(__always)
+    private func shapedPublish(
+        p: Int, q: Int, x: UnsafePointer<Double>, m: Int, bias: Bool, leverage known: Double?,
+        into prediction: inout Prediction
+    ) {
+        let layout = RLSState.Layout(p: p, q: q, lags: state.lags)
         let learned = state.learnedPairs > 0
         let weight = state.innovationWeight
         state.storage.withUnsafeBufferPointer { sb in

@@ -21,15 +21,16 @@ public struct RLSState: Sendable, Equatable, BinaryCodable {
     /// Σ λ^{n−i} over learned pairs (the normaliser of σ̂²).
     public internal(set) var innovationWeight: Double
 
-    /// Offsets of the parts of `storage`.
+    /// Offsets of the parts of `storage` (wrapping arithmetic: p, q and lags are validated ≤ 4096, no overflow).
     struct Layout {
         let weights: Int, history: Int, squares: Int, scratch: Int, total: Int
+        @inline(__always)
         init(p: Int, q: Int, lags: Int) {
-            weights = p * p
-            history = weights + p * q
-            squares = history + lags * q
-            scratch = squares + q
-            total = scratch + p
+            weights = p &* p
+            history = weights &+ p &* q
+            squares = history &+ lags &* q
+            scratch = squares &+ q
+            total = scratch &+ p
         }
     }
 

@@ -78,18 +78,22 @@ struct BenchCase {
             }
         }
         var predictor = made.0
-        let inputs = made.1
+        var inputs = made.1
         var prediction = Prediction()
         var checksum = 0.0
         // Warm up buffers so the timed loop measures steady state.
         for i in 0..<min(1000, steps) { try? predictor.observe(inputs[i % inputs.count], into: &prediction) }
         let clock = ContinuousClock()
         let start = clock.now
-        // Inputs are borrowed through a buffer pointer: `inputs[i]` copied the Observation (retained its arrays).
-        inputs.withUnsafeBufferPointer { inputs in
+        // Each observation is moved out of the array and back (bitwise, no retain/release): passing `inputs[i]`
+        // to the opaque `observe` copied it, i.e. retained and released its arrays on every step.
+        inputs.withUnsafeMutableBufferPointer { inputs in
+            let base = inputs.baseAddress!
             var i = 0
             for _ in 0..<steps {
-                try? predictor.observe(inputs[i], into: &prediction)
+                let observation = (base + i).move()
+                try? predictor.observe(observation, into: &prediction)
+                (base + i).initialize(to: consume observation)
                 i += 1
                 if i == inputs.count { i = 0; checksum += prediction.mean[0] }
             }
@@ -103,16 +107,21 @@ struct BenchCase {
     /// The same loop on the concrete predictor type (no AnyPredictor enum dispatch).
     private func runDirect<P: OnlinePredictor>(_ made: P, inputs: [Observation], steps: Int) -> BenchResult {
         var predictor = made
+        var inputs = inputs
         var prediction = Prediction()
         var checksum = 0.0
         for i in 0..<min(1000, steps) { try? predictor.observe(inputs[i % inputs.count], into: &prediction) }
         let clock = ContinuousClock()
         let start = clock.now
-        // Inputs are borrowed through a buffer pointer: `inputs[i]` copied the Observation (retained its arrays).
-        inputs.withUnsafeBufferPointer { inputs in
+        // Each observation is moved out of the array and back (bitwise, no retain/release): passing `inputs[i]`
+        // to the opaque `observe` copied it, i.e. retained and released its arrays on every step.
+        inputs.withUnsafeMutableBufferPointer { inputs in
+            let base = inputs.baseAddress!
             var i = 0
             for _ in 0..<steps {
-                try? predictor.observe(inputs[i], into: &prediction)
+                let observation = (base + i).move()
+                try? predictor.observe(observation, into: &prediction)
+                (base + i).initialize(to: consume observation)
                 i += 1
                 if i == inputs.count { i = 0; checksum += prediction.mean[0] }
             }
