@@ -59,4 +59,17 @@ struct CheckpointStreamingTests {
         #expect(resumed.contexts[StreamKey(composed)]?.predictor.encodedState()
             != resumed.contexts[StreamKey(decomposed)]?.predictor.encodedState())
     }
+
+    /// The daemon checkpoints a copy of the engine in the background while the poll loop keeps stepping it; the
+    /// contexts' predictor boxes are shared until written, so the copy must not see the later steps.
+    @Test("a snapshot keeps its contexts while the engine it was copied from keeps learning")
+    func snapshotIsolation() throws {
+        var engine = CheckpointFixtures.trainedEngine(messages: 150)
+        let snapshot = engine
+        let before = CheckpointCodec.encode(snapshot, createdAt: 1)
+        _ = CheckpointFixtures.run(CheckpointFixtures.script(count: 200, seed: 9), on: &engine)
+        #expect(CheckpointCodec.encode(snapshot, createdAt: 1) == before)
+        #expect(CheckpointCodec.encode(engine, createdAt: 1) != before)
+        #expect(before == CheckpointCodec.encode(CheckpointFixtures.trainedEngine(messages: 150), createdAt: 1))
+    }
 }
