@@ -12,7 +12,27 @@ public struct StreamKey: Hashable, Comparable, Sendable, ExpressibleByStringLite
     public var description: String { string }
 
     public static func == (a: StreamKey, b: StreamKey) -> Bool {
-        a.withUTF8 { x in b.withUTF8 { y in x.count == y.count && x.elementsEqual(y) } }
+        a.withUTF8 { x in b.withUTF8 { y in x.count == y.count && Self.sameBytes(x, y) } }
+    }
+
+    /// Byte equality of two buffers of the same length, 8 bytes at a time (the generic `elementsEqual` went byte
+    /// by byte through iterators: ≈ 2 % of the daemon's poll thread in the context lookup).
+    @inline(__always)
+    private static func sameBytes(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let p = x.baseAddress, let q = y.baseAddress else { return x.count == y.count }
+        let n = x.count
+        var i = 0
+        while i &+ 8 <= n {
+            let u = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
+            let v = UnsafeRawPointer(q + i).loadUnaligned(as: UInt64.self)
+            if u != v { return false }
+            i &+= 8
+        }
+        while i < n {
+            if p[i] != q[i] { return false }
+            i &+= 1
+        }
+        return true
     }
 
     public func hash(into hasher: inout Hasher) {

@@ -22,6 +22,23 @@ import Testing
         #expect(!(a < a))
     }
 
+    /// Equality against the byte arrays for every length up to 40 (word-wise and tail compares) and every position
+    /// of a difference.
+    @Test func equalityMatchesByteArrays() {
+        for n in 0...40 {
+            let bytes = (0..<n).map { UInt8(ascii: "a") + UInt8($0 % 26) }
+            let key = StreamKey(String(decoding: bytes, as: UTF8.self))
+            #expect(key == StreamKey(String(decoding: bytes, as: UTF8.self)))
+            #expect(key.hashValue == StreamKey(String(decoding: bytes, as: UTF8.self)).hashValue)
+            #expect(key != StreamKey(String(decoding: bytes + [UInt8(ascii: "z")], as: UTF8.self)))
+            for i in 0..<n {
+                var other = bytes
+                other[i] = UInt8(ascii: "Z")
+                #expect(key != StreamKey(String(decoding: other, as: UTF8.self)), "length \(n), byte \(i)")
+            }
+        }
+    }
+
     /// Each of the two ids gets its own context, and its predictions equal those of an engine that only ever saw
     /// that id (bit for bit).
     @Test func canonicallyEquivalentTopicsGetSeparateContexts() throws {
