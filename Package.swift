@@ -29,12 +29,17 @@ let package = Package(
         // Pure codecs for the wire protocol (JSON and binary v1). No sockets.
         .target(name: "PredictorWire", dependencies: ["PredictorCore"], swiftSettings: strict),
         // Stream routing and per-context processing shared by `replay` and the daemon. No sockets.
-        .target(name: "PredictorEngine", dependencies: ["PredictorCore", "PredictorWire"], swiftSettings: strict),
-        // Daemon configuration: YAML file, PREDICTORD_* environment and --set overrides, validated with key paths.
+        .target(
+            name: "PredictorEngine",
+            dependencies: ["PredictorCore", "PredictorWire", .product(name: "RealModule", package: "swift-numerics")],
+            swiftSettings: strict
+        ),
+        // Daemon configuration: YAML file, PREDICTORD_* environment and --set overrides, validated with key paths;
+        // CURVE key files (ZeroMQ decodes their Z85 keys).
         .target(
             name: "PredictordConfig",
             dependencies: [
-                "PredictorCore", "PredictorEngine",
+                "PredictorCore", "PredictorEngine", "ZeroMQ",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -85,9 +90,10 @@ let package = Package(
         .testTarget(
             name: "PredictordServiceTests",
             dependencies: ["PredictordService", "PredictorWire", "ZeroMQ", "predictord"],
+            exclude: ["python"],
             swiftSettings: strict
         ),
-        .testTarget(name: "PredictordConfigTests", dependencies: ["PredictordConfig"], swiftSettings: strict),
+        .testTarget(name: "PredictordConfigTests", dependencies: ["PredictordConfig", "PredictorEngine", "ZeroMQ"], swiftSettings: strict),
         .testTarget(name: "PredictorWireTests", dependencies: ["PredictorWire"], swiftSettings: strict),
         .testTarget(
             name: "PredictorEngineTests",

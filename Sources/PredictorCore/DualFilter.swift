@@ -15,7 +15,7 @@ import RealModule
 public struct DualFilter: OnlinePredictor {
     public static let kind = "dual"
 
-    public let parameters: DualFilterParameters
+    public private(set) var parameters: DualFilterParameters
     public private(set) var state: DualFilterState
     /// Scratch (2·d entries: u and u A) in the predictor, not the state, so a step does not allocate.
     private var scratch: [Double]
@@ -31,6 +31,15 @@ public struct DualFilter: OnlinePredictor {
         self.parameters = parameters
         self.state = state
         scratch = [Double](repeating: 0, count: 2 * parameters.hmm.states)
+    }
+
+    /// Continues the context under another HMM of the same shape (learned slow memory), keeping the window of
+    /// tokens and measures; no allocation. Returns false, changing nothing, when the states or symbols differ.
+    public mutating func adopt(_ hmm: HMMParameters) -> Bool {
+        guard hmm.states == parameters.hmm.states, hmm.symbols == parameters.hmm.symbols,
+              let next = try? DualFilterParameters(hmm: hmm, window: parameters.window) else { return false }
+        parameters = next
+        return true
     }
 
     /// Σ log ρ_t(c_{z_t}) over the symbols absorbed so far (the forward log-likelihood when the filter is exact).

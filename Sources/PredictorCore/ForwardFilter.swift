@@ -6,7 +6,7 @@ import RealModule
 public struct ForwardFilter: OnlinePredictor {
     public static let kind = "forward"
 
-    public let parameters: HMMParameters
+    public private(set) var parameters: HMMParameters
     public private(set) var state: ForwardFilterState
     /// Scratch for π ⊙ c / p (d entries): lives in the predictor, not the state, so steps do not allocate.
     private var scratch: [Double]
@@ -22,6 +22,14 @@ public struct ForwardFilter: OnlinePredictor {
         self.parameters = parameters
         self.state = state
         scratch = [Double](repeating: 0, count: parameters.states)
+    }
+
+    /// Continues the context under other parameters of the same shape (learned slow memory), keeping π; no allocation.
+    /// Returns false, changing nothing, when the states or symbols differ.
+    public mutating func adopt(_ other: HMMParameters) -> Bool {
+        guard other.states == parameters.states, other.symbols == parameters.symbols else { return false }
+        parameters = other
+        return true
     }
 
     /// log P(z_0..z_{n−1}) of the symbols absorbed so far, in nats.

@@ -7,7 +7,7 @@ public struct SoftmaxParameters: Sendable, Equatable, BinaryCodable {
     /// Output dimension q (components of y), in 1...4096.
     public let outputs: Int
     /// Temperature: the logit of key x_i at query x is β·x_iᵀx; finite and > 0.
-    public let beta: Double
+    public private(set) var beta: Double
     /// Window W: how many of the most recent (x, y) pairs the kernel average runs over, in 1...1_000_000.
     public let window: Int
     /// The prediction (q values) while the window is empty.
@@ -39,6 +39,16 @@ public struct SoftmaxParameters: Sendable, Equatable, BinaryCodable {
         self.beta = beta
         self.window = window
         self.priorMean = prior
+    }
+
+    /// The same parameters under another β (finite and > 0), e.g. one learned across contexts; checks only β.
+    public func with(beta: Double) throws(ParameterError) -> SoftmaxParameters {
+        guard beta.isFinite, beta > 0 else {
+            throw ParameterError("beta", "must be a finite number > 0, got \(beta)")
+        }
+        var copy = self
+        copy.beta = beta
+        return copy
     }
 
     /// Number of feature components p of every key and query.

@@ -4,7 +4,7 @@
 public struct SoftmaxPredictor: OnlinePredictor {
     public static let kind = "softmax"
 
-    public let parameters: SoftmaxParameters
+    public private(set) var parameters: SoftmaxParameters
     public private(set) var state: SoftmaxState
 
     /// Scratch (not state): the current feature vector x (p entries).
@@ -27,6 +27,15 @@ public struct SoftmaxPredictor: OnlinePredictor {
         try state.validate(against: parameters)
         self.init(parameters: parameters)
         self.state = state
+    }
+
+    /// Continues the context under another β (learned slow memory), keeping its window; no allocation.
+    /// Returns false, changing nothing, when β is not finite and > 0.
+    public mutating func adopt(beta: Double) -> Bool {
+        guard let other = try? parameters.with(beta: beta) else { return false }
+        parameters = other
+        publishedIsCurrent = false
+        return true
     }
 
     // MARK: learn_one

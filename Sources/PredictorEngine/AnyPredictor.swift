@@ -67,6 +67,19 @@ public enum AnyPredictor: Sendable {
         }
     }
 
+    /// Puts a softmax predictor under `beta` in place when it differs (``SoftmaxPredictor/adopt(beta:)``, keeping its
+    /// state); other kinds are unchanged.
+    mutating func adoptSoftmax(beta: Double) {
+        switch consume self {
+        case var .softmax(b):
+            if b.value.parameters.beta != beta { _ = PredictorBox.unique(&b).value.adopt(beta: beta) }
+            self = .softmax(b)
+        case let .rls(b): self = .rls(b)
+        case let .forward(b): self = .forward(b)
+        case let .dual(b): self = .dual(b)
+        }
+    }
+
     /// The exact bytes of the fast memory, for checkpoints (decoded by ``ModelSpec/restorePredictor(state:)``).
     public func encodedState() -> [UInt8] {
         var writer = ByteWriter()

@@ -16,6 +16,12 @@ public struct PredictionEngine: Sendable {
     public var counters: EngineCounters
     /// Learned slow memory of RLS models with `learn: true`, by model name: the prior mean for new contexts.
     public var priorLearners: [String: RLSPriorLearner] = [:]
+    /// Learned slow memory of HMM models with `learn: true` and their contexts' part in it (HMMLearning.swift).
+    public var hmmLearning = HMMLearning()
+    /// Learned β of softmax models with `learn: true` (SoftmaxTuning.swift).
+    public var softmaxTuning = SoftmaxTuning()
+    /// Live contexts per `match` prefix, for `limits.maxContextsPerPrefix`.
+    private var prefixCounts = PrefixCounts()
 
     public init(models: [ModelDefinition], limits: EngineLimits = .unbounded) {
         self.models = models
@@ -43,6 +49,7 @@ public struct PredictionEngine: Sendable {
     private mutating func processUncounted(
         stream: String, message: InboundMessage, now: Double, into out: inout OutboundPrediction
     ) throws(EngineDrop) {
+        try limits.check(stream: stream, message: message)
         let key = StreamKey(stream)
         var index = contexts.index(forKey: key)
         let isNew = index == nil
@@ -51,12 +58,14 @@ public struct PredictionEngine: Sendable {
             // The model is looked up inside `step`, under the in-place access: reading `.model` through the
             // dictionary's getter here copied the whole context (retaining all its arrays) on every message.
             try Self.step(
-                context: &contexts.values[index!], counters: &counters, learners: &priorLearners, stream: stream,
+                context: &contexts.values[index!], counters: &counters, learners: &priorLearners, hmm: &hmmLearning, tuning: &softmaxTuning,
+                stream: stream,
                 models: models, message: message, now: now, into: &out)
         } catch {
             // A refused first message leaves no empty context behind (bad streams cannot fill the table).
             if isNew {
-                contexts.removeValue(forKey: key)
+                if let removed = contexts.removeValue(forKey: key) { prefixCounts.remove(models[removed.model].match) }
+                hmmLearning.forget(stream: stream)
                 counters.contextsCreated &-= 1
             }
             throw error
@@ -67,7 +76,7 @@ public struct PredictionEngine: Sendable {
     /// Applies one message to one context; throws before mutating anything when the message is refused.
     private static func step(
         context: inout StreamContext, counters: inout EngineCounters, learners: inout [String: RLSPriorLearner],
-        stream: String, models: [ModelDefinition], message: InboundMessage, now: Double, into out: inout OutboundPrediction
+        hmm: inout HMMLearning, tuning: inout SoftmaxTuning, stream: String, models: [ModelDefinition], message: InboundMessage, now: Double, into out: inout OutboundPrediction
     ) throws(EngineDrop) {
         let model = models[context.model]
         // Queries do not advance the stream and a reset starts it over, so only observations must increase seq.
@@ -85,6 +94,8 @@ public struct PredictionEngine: Sendable {
         out.ts = message.ts
         switch message.body {
         case let .observation(observation):
+            if model.learning.enabled { hmm.prepare(&context, stream: stream, model: model) }
+            let gradient = model.learning.enabled ? tuning.prepare(&context, model: model, observation: observation) : nil
             do {
                 try context.predictor.observe(observation, into: &out.prediction)
             } catch {
@@ -93,9 +104,12 @@ public struct PredictionEngine: Sendable {
             counters.observations &+= 1
             record(out.prediction, model: context.model, counters: &counters)
             if model.learning.enabled, !context.contributed { contribute(&context, model: model, learners: &learners, ending: false) }
+            if model.learning.enabled, case let .symbol(z) = observation { hmm.learn(context, stream: stream, model: model, symbol: z) }
+            if let gradient { tuning.learn(&context, model: model, gradient: gradient) }
             if let seq = message.seq { context.lastSeq = seq }
             out.seq = message.seq.map { $0 &+ 1 }
         case let .query(x):
+            if model.learning.enabled { tuning.adopt(&context, model: model) }
             do {
                 try context.predictor.predict(query: x, into: &out.prediction)
             } catch {
@@ -107,6 +121,7 @@ public struct PredictionEngine: Sendable {
                 if !context.contributed { contribute(&context, model: model, learners: &learners, ending: true) }
                 context.predictor = Self.makePredictor(model, learners: learners)
                 context.contributed = false
+                hmm.restart(&context, stream: stream, model: model)
             } else {
                 context.predictor.reset()
             }
@@ -132,6 +147,14 @@ public struct PredictionEngine: Sendable {
                     + "raise the limit or lower limits.idle_ttl_seconds")
         }
         let model = activeModels[routed]
+        let match = models[model].match
+        guard prefixCounts[match] < limits.maxContextsPerPrefix else {
+            throw EngineDrop(
+                reason: "prefix_context_limit",
+                message: "stream '\(stream)' refused: \(prefixCounts[match]) contexts of prefix '\(match)' (model '\(models[model].name)') already live "
+                    + "(limits.max_contexts_per_prefix); raise the limit or lower limits.idle_ttl_seconds")
+        }
+        prefixCounts.add(match)
         contexts[key] = StreamContext(model: model, predictor: Self.makePredictor(models[model], learners: priorLearners), lastActive: now)
         counters.contextsCreated &+= 1
         return contexts.index(forKey: key)!
@@ -218,9 +241,11 @@ public struct PredictionEngine: Sendable {
         for stream in expired {
             guard var context = contexts.removeValue(forKey: stream) else { continue }
             let model = models[context.model]
+            prefixCounts.remove(model.match)
             if model.learning.enabled, !context.contributed {
                 Self.contribute(&context, model: model, learners: &priorLearners, ending: true)
             }
+            if model.learning.enabled { hmmLearning.end(stream: stream.string, model: model) }
         }
         let removed = expired.count
         counters.contextsEvicted &+= UInt64(removed)
@@ -229,9 +254,17 @@ public struct PredictionEngine: Sendable {
 
     /// Installs a restored context (from a checkpoint), replacing any context of the same stream.
     public mutating func restore(stream: String, context: StreamContext) {
-        contexts[StreamKey(stream)] = context
+        let key = StreamKey(stream)
+        if let replaced = contexts[key] { prefixCounts.remove(models[replaced.model].match) }
+        prefixCounts.add(models[context.model].match)
+        contexts[key] = context
+        hmmLearning.forget(stream: stream)
     }
 
     /// Removes every context (used by tests and on model-set changes).
-    public mutating func removeAllContexts() { contexts.removeAll() }
+    public mutating func removeAllContexts() {
+        contexts.removeAll()
+        hmmLearning.forgetAllContexts()
+        prefixCounts.removeAll()
+    }
 }

@@ -69,6 +69,8 @@ public enum ConfigurationLoader {
         c.predictions.bind = keys.strings("sockets.predictions.bind", default: c.predictions.bind)
         c.predictions.sendHighWaterMark = keys.int(
             "sockets.predictions.send_hwm", default: c.predictions.sendHighWaterMark, range: 0...Int(Int32.max))
+        c.observations.curve = CurveServerConfiguration.read(socket: "sockets.observations", allowKey: "allowed_publishers", keys: &keys)
+        c.predictions.curve = CurveServerConfiguration.read(socket: "sockets.predictions", allowKey: "allowed_subscribers", keys: &keys)
         if c.observations.bind.isEmpty && c.observations.connect.isEmpty {
             keys.fail("sockets.observations.bind", "set at least one bind or connect endpoint for observations")
         }
@@ -76,6 +78,12 @@ public enum ConfigurationLoader {
         c.limits.maxContexts = keys.int("limits.max_contexts", default: c.limits.maxContexts, range: 1...100_000_000)
         c.limits.idleTTLSeconds = keys.double("limits.idle_ttl_seconds", default: c.limits.idleTTLSeconds)
         c.limits.maxMessageBytes = keys.int("limits.max_message_bytes", default: c.limits.maxMessageBytes, range: 64...16_777_216)
+        c.limits.maxTopicBytes = keys.int("limits.max_topic_bytes", default: c.limits.maxTopicBytes, range: 1...255)
+        c.limits.maxVectorLength = keys.int("limits.max_vector_length", default: c.limits.maxVectorLength, range: 1...65_535)
+        c.limits.maxContextsPerPrefix = keys.optionalInt("limits.max_contexts_per_prefix")
+        if let perPrefix = c.limits.maxContextsPerPrefix, !(1...100_000_000).contains(perPrefix) {
+            keys.fail("limits.max_contexts_per_prefix", "must be in 1...100000000, got \(perPrefix)")
+        }
         if c.limits.idleTTLSeconds < 0 { keys.fail("limits.idle_ttl_seconds", "must be ≥ 0 (0 keeps idle contexts)") }
         c.state.directory = keys.string("state.directory", default: environment["STATE_DIRECTORY"] ?? c.state.directory)
         c.state.checkpointIntervalSeconds = keys.double("state.checkpoint_interval_seconds", default: c.state.checkpointIntervalSeconds)

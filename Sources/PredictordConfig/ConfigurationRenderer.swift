@@ -14,13 +14,22 @@ public enum ConfigurationRenderer {
             "    connect: \(list(c.observations.connect))",
             "    subscribe: \(list(c.observations.subscribe))",
             "    receive_hwm: \(c.observations.receiveHighWaterMark)",
+        ]
+        lines += curveLines(c.observations.curve, allowKey: "allowed_publishers")
+        lines += [
             "  predictions:",
             "    bind: \(list(c.predictions.bind))",
             "    send_hwm: \(c.predictions.sendHighWaterMark)",
+        ]
+        lines += curveLines(c.predictions.curve, allowKey: "allowed_subscribers")
+        lines += [
             "limits:",
             "  max_contexts: \(c.limits.maxContexts)",
             "  idle_ttl_seconds: \(c.limits.idleTTLSeconds)",
             "  max_message_bytes: \(c.limits.maxMessageBytes)",
+            "  max_topic_bytes: \(c.limits.maxTopicBytes)",
+            "  max_vector_length: \(c.limits.maxVectorLength)",
+            "  max_contexts_per_prefix: \(c.limits.maxContextsPerPrefix ?? c.limits.maxContexts)",
             "state:",
             "  directory: \(quote(c.state.directory))",
             "  checkpoint_interval_seconds: \(c.state.checkpointIntervalSeconds)",
@@ -32,6 +41,15 @@ public enum ConfigurationRenderer {
         ]
         for m in c.models { lines += modelLines(m) }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The CURVE lines of one socket (public key and allowed keys as comments; never the secret key).
+    static func curveLines(_ curve: CurveServerConfiguration?, allowKey: String) -> [String] {
+        guard let curve else { return [] }
+        return [
+            "    curve_secret_key_file: \(quote(curve.secretKeyFile))   # CURVE on; server public key \(curve.keyPair.publicKey.z85)",
+            "    \(allowKey): [" + curve.allowPaths.map(quote).joined(separator: ", ") + "]   # \(curve.allowed.count) key(s)",
+        ]
     }
 
     /// The YAML lines of one model definition (two-space indented under `model:`).
@@ -60,8 +78,16 @@ public enum ConfigurationRenderer {
         case let .softmax(p):
             layout(p.layout)
             lines += ["    outputs: \(p.outputs)", "    beta: \(p.beta)", "    window: \(p.window)", "    prior_mean: \(nums(p.priorMean))"]
+            lines += ["    learn: \(m.learning.enabled)", "    learn_rate: \(m.learning.betaRate)", "    learn_refresh: \(m.learning.refreshInterval)"]
         case let .forward(h): hmm(h)
         case let .dual(p): lines += ["    window: \(p.window)"]; hmm(p.hmm)
+        }
+        if HMMLearning.hmm(of: m.spec) != nil {
+            let l = m.learning
+            lines += [
+                "    learn: \(l.enabled)", "    learn_segment: \(l.segmentLength)", "    learn_offset: \(l.stepOffset)",
+                "    learn_exponent: \(l.stepExponent)", "    learn_smoothing: \(l.smoothing)", "    learn_refresh: \(l.refreshInterval)",
+            ]
         }
         return lines
     }

@@ -10,6 +10,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
         public var subscribe: [String] = [""]
         /// ZMQ_RCVHWM: messages queued before libzmq drops (the libzmq default of 1000 loses most of a burst).
         public var receiveHighWaterMark: Int = 1_000_000
+        /// CURVE server key pair and allowed publisher keys; nil = plain text (anyone who can connect may publish).
+        public var curve: CurveServerConfiguration?
     }
 
     /// The PUB side that sends predictions.
@@ -17,6 +19,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
         public var bind: [String] = ["tcp://127.0.0.1:5557"]
         /// ZMQ_SNDHWM per subscriber: beyond it a slow subscriber's predictions are dropped (PUB never blocks).
         public var sendHighWaterMark: Int = 1_000_000
+        /// CURVE server key pair and allowed subscriber keys; nil = plain text (anyone who can connect may read).
+        public var curve: CurveServerConfiguration?
     }
 
     /// Bounds that protect the daemon from bad or hostile input.
@@ -24,6 +28,12 @@ public struct DaemonConfiguration: Sendable, Equatable {
         public var maxContexts: Int = 1_000_000
         public var idleTTLSeconds: Double = 0
         public var maxMessageBytes: Int = 65_536
+        /// Longest stream id in bytes (the protocol allows 255).
+        public var maxTopicBytes: Int = 255
+        /// Most x or y components in one message.
+        public var maxVectorLength: Int = 4096
+        /// Most live contexts per model `match` prefix (nil = `maxContexts`).
+        public var maxContextsPerPrefix: Int? = nil
     }
 
     /// Where and how often fast and slow memory are checkpointed.
@@ -46,4 +56,12 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var models: [ModelDefinition] = []
 
     public init() {}
+}
+
+extension DaemonConfiguration.Limits {
+    /// The engine's share of these limits (the message size is checked before decoding, by the poll loop).
+    public var engineLimits: EngineLimits {
+        EngineLimits(maxContexts: maxContexts, idleTTL: idleTTLSeconds, maxTopicBytes: maxTopicBytes,
+                     maxVectorLength: maxVectorLength, maxContextsPerPrefix: maxContextsPerPrefix ?? maxContexts)
+    }
 }

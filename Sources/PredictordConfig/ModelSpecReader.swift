@@ -32,13 +32,36 @@ struct ModelSpecReader {
         if case let .rls(p)? = spec {
             learning.minimumPairs = keys.int("\(base).learn_after", default: 3 * p.featureCount, range: 1...1_000_000_000)
         }
-        if learn, case .softmax? = spec {
-            keys.fail("\(base).learn", "softmax models do not learn across contexts yet (β stays as configured); remove 'learn'")
-        }
-        if learn, spec?.kind == "forward" || spec?.kind == "dual" {
-            keys.fail("\(base).learn", "learning A, C, μ across contexts is not available in this version; remove 'learn'")
-        }
+        if case let .softmax(p)? = spec { softmaxLearning(base, &keys, beta: p.beta, into: &learning) }
+        if let spec, let h = HMMLearning.hmm(of: spec) { hmmLearning(base, &keys, hmm: h, into: &learning) }
         return spec.map { ModelDefinition(name: name, match: match, spec: $0, learning: learning) }
+    }
+
+    /// The β-tuning keys of a `softmax` model (read even without `learn`), validated by building the learner.
+    private static func softmaxLearning(_ base: String, _ keys: inout KeyReader, beta: Double, into learning: inout LearningOptions) {
+        learning.betaRate = keys.double("\(base).learn_rate", default: SoftmaxBetaLearner.defaultRate)
+        learning.refreshInterval = keys.int("\(base).learn_refresh", default: LearningOptions.defaultRefreshSegments, range: 1...1_000_000_000)
+        do {
+            _ = try SoftmaxBetaLearner(beta: beta, options: learning)
+        } catch {
+            keys.fail("\(base).\(error.parameter)", error.reason)
+        }
+    }
+
+    /// The online-EM keys of a `forward` or `dual` model (read even without `learn`, so they are not unknown keys),
+    /// validated by building the learner they describe.
+    private static func hmmLearning(_ base: String, _ keys: inout KeyReader, hmm: HMMParameters, into learning: inout LearningOptions) {
+        learning.segmentLength = keys.int("\(base).learn_segment", default: HMMLearner.defaultSegmentLength, range: 1...HMMSegmentCollector.maxLength)
+        learning.stepOffset = keys.double("\(base).learn_offset", default: HMMLearner.defaultOffset)
+        learning.stepExponent = keys.double("\(base).learn_exponent", default: HMMLearner.defaultExponent)
+        learning.smoothing = keys.double("\(base).learn_smoothing", default: HMMLearner.defaultSmoothing)
+        learning.refreshInterval = keys.int("\(base).learn_refresh", default: LearningOptions.defaultRefreshSegments, range: 1...1_000_000_000)
+        do {
+            let learner = try HMMModelLearner(model: hmm, options: learning, serial: 0)
+            _ = try learner.learner.parameters(smoothing: learning.smoothing)
+        } catch {
+            keys.fail("\(base).\(error.parameter)", error.reason)
+        }
     }
 
     /// Runs a throwing parameter constructor, turning its error into an issue at `base.<parameter>`.

@@ -1,10 +1,13 @@
 import PredictorEngine
+import PredictordConfig
 import Synchronization
 
 /// Requests from signal handlers to the poll thread, which applies them between messages.
 public enum DaemonCommand: Sendable {
     /// New model definitions for new contexts (SIGHUP).
     case reload([ModelDefinition])
+    /// Re-read CURVE allow-lists from a reloaded configuration (SIGHUP); they apply to new connections.
+    case reloadAllowLists(DaemonConfiguration)
     /// Write a checkpoint now.
     case checkpoint
     /// Finish the current batch, write the final checkpoint, flush queued predictions and close the sockets (SIGTERM).

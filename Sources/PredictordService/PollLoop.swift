@@ -22,6 +22,7 @@ final class PollLoop {
     private let observations: ZMQSocket
     private let predictions: ZMQSocket
     private let poller = ZMQPoller()
+    private let security: SocketSecurity
     private let store: CheckpointStore
     private let checkpoints: CheckpointWriter
     private var out = OutboundPrediction(stream: "", model: "", prediction: Prediction())
@@ -31,6 +32,10 @@ final class PollLoop {
     private var stats: StatsReporter
     /// Learned prior means as last reported, to log slow memory only when it changes materially.
     private var reportedPriors: [String: [Double]] = [:]
+    /// Learned HMM parameters as last reported, likewise.
+    private var reportedHMMs: [String: HMMParameters] = [:]
+    /// Learned softmax β as last reported, likewise.
+    private var reportedBetas: [String: Double] = [:]
     private var nextStats: Double
     private var nextCheckpoint: Double
     private var nextEviction: Double
@@ -45,7 +50,7 @@ final class PollLoop {
         self.logger = logger
         engine = PredictionEngine(
             models: config.models,
-            limits: EngineLimits(maxContexts: config.limits.maxContexts, idleTTL: config.limits.idleTTLSeconds))
+            limits: config.limits.engineLimits)
         store = try CheckpointStore(directory: config.state.directory)
         checkpoints = CheckpointWriter(store: store, logger: logger)
         observations = try ZMQSocket(context: context, type: .sub)
@@ -54,9 +59,11 @@ final class PollLoop {
         nextStats = now + config.logging.statsIntervalSeconds
         nextCheckpoint = config.state.checkpointIntervalSeconds > 0 ? now + config.state.checkpointIntervalSeconds : .infinity
         nextEviction = now + 1
+        security = try SocketSecurity(config: config, context: context, logger: logger)
         try restoreCheckpoint()
         try configureSockets()
         _ = poller.add(observations)
+        security.register(in: poller)
     }
 
     private func configureSockets() throws {
@@ -66,6 +73,7 @@ final class PollLoop {
         // Far above it, libzmq's hard cap protects memory: a larger frame drops the sender's connection uncounted.
         try observations.setMaxMessageSize(max(config.limits.maxMessageBytes &* 64, 16 << 20))
         for prefix in o.subscribe { try observations.subscribe(prefix: prefix) }
+        try security.secure(observations: observations, predictions: predictions)
         for endpoint in o.bind { try observations.bind(endpoint) }
         for endpoint in o.connect { try observations.connect(endpoint) }
         try predictions.setSendHighWaterMark(config.predictions.sendHighWaterMark)
@@ -111,6 +119,7 @@ final class PollLoop {
             }
             now = Date().timeIntervalSince1970
             health.beat(now: .now)
+            security.serve(now: now, counters: &engine.counters)
             if drainObservations() == false { break }
             periodic()
             if stopping { break }
@@ -214,6 +223,8 @@ final class PollLoop {
                 logger.notice("reloaded model definitions for new contexts", metadata: [
                     "models": "\(models.map(\.name).joined(separator: ","))", "changed": "\(changed.joined(separator: ","))",
                 ])
+            case let .reloadAllowLists(fresh):
+                security.reloadAllowLists(from: fresh)
             case .checkpoint:
                 checkpoints.writeInBackground(engine, now: now)
             case .stop:
@@ -239,8 +250,28 @@ final class PollLoop {
         }
     }
 
-    /// Logs each learned prior mean that moved by more than 1 % (of max(1, |value|)) since it was last logged.
+    /// Logs each learned prior mean that moved by more than 1 % (of max(1, |value|)) since it was last logged, and
+    /// each learned HMM whose published A, C or μ moved by more than 0.01 in some entry, and each learned softmax β
+    /// that moved by more than 1 %.
     private func reportSlowMemory() {
+        for (name, model) in engine.softmaxTuning.models.sorted(by: { $0.key < $1.key }) where model.publications > 0 {
+            if let previous = reportedBetas[name], abs(model.published - previous) <= 0.01 * previous { continue }
+            reportedBetas[name] = model.published
+            logger.notice("slow memory of model '\(name)' changed: learned beta \(model.published) from \(model.contexts) context(s), \(model.steps) step(s)", metadata: [
+                "model": "\(name)", "beta": "\(model.published)", "contexts": "\(model.contexts)", "steps": "\(model.steps)",
+            ])
+        }
+        for (name, model) in engine.hmmLearning.models.sorted(by: { $0.key < $1.key }) where model.publications > 0 {
+            if let previous = reportedHMMs[name], HMMLearner.materialChange(from: previous, to: model.published) <= 0.01 { continue }
+            reportedHMMs[name] = model.published
+            let p = model.published
+            func list(_ v: [Double]) -> String { v.map { "\($0)" }.joined(separator: " ") }
+            logger.notice("slow memory of model '\(name)' changed: learned A, C, μ from \(model.learner.contexts) context(s), \(model.learner.contributions) segment(s)", metadata: [
+                "model": "\(name)", "contexts": "\(model.learner.contexts)", "segments": "\(model.learner.contributions)",
+                "publications": "\(model.publications)", "transition": "\(list(p.transition))",
+                "emission": "\(list(p.emission))", "initial": "\(list(p.initial))",
+            ])
+        }
         for (name, learner) in engine.priorLearners.sorted(by: { $0.key < $1.key }) {
             let previous = reportedPriors[name] ?? []
             let moved = previous.count != learner.mean.count

@@ -101,7 +101,12 @@ public struct PredictordDaemon: Service {
             do {
                 let fresh = try await ConfigurationLoader.load(path: configPath, overrides: overrides)
                 control.send(.reload(fresh.models))
+                control.send(.reloadAllowLists(fresh))
                 logger.notice("SIGHUP: configuration re-read", metadata: ["config": "\(configPath)"])
+                let ignored = config.sectionsNeedingRestart(toApply: fresh)
+                if !ignored.isEmpty {
+                    logger.warning("SIGHUP applies only the models section and the CURVE allow-lists; changes to \(ignored.joined(separator: ", ")) take effect after `systemctl restart predictord`")
+                }
             } catch {
                 logger.error("SIGHUP: configuration rejected, keeping the running models: \(error.description)")
             }

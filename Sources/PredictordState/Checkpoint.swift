@@ -1,11 +1,12 @@
 import PredictorCore
+import PredictorEngine
 
 /// A snapshot of an engine: every model's slow memory and every context's fast memory, in exact binary form.
 ///
 /// The value is the payload of a checkpoint file (see ``CheckpointCodec`` for the framing); contexts name their model.
 public struct Checkpoint: Sendable, Equatable {
     /// The payload format this build writes; files with a higher number are refused, never misread.
-    public static let currentFormatVersion: UInt32 = 1
+    public static let currentFormatVersion: UInt32 = 2
 
     /// Format of the payload (``currentFormatVersion`` for checkpoints built in this process).
     public var formatVersion: UInt32
@@ -17,16 +18,27 @@ public struct Checkpoint: Sendable, Equatable {
     public var contexts: [CheckpointContext]
     /// Learned slow memory (RLS prior means), by model name, sorted by name.
     public var priorLearners: [String: RLSPriorLearner]
+    /// Learned slow memory of HMM models (online EM), by model name (format 2 on).
+    public var hmmLearners: [String: HMMModelLearner]
+    /// The pending segments of contexts that feed an HMM learner, sorted by stream id (format 2 on).
+    public var hmmContexts: [CheckpointHMMContext]
+    /// Learned β of softmax models, by model name (format 2 on).
+    public var softmaxLearners: [String: SoftmaxBetaLearner]
 
     public init(
         formatVersion: UInt32 = Checkpoint.currentFormatVersion, createdAt: Double, models: [CheckpointModel],
-        contexts: [CheckpointContext], priorLearners: [String: RLSPriorLearner] = [:]
+        contexts: [CheckpointContext], priorLearners: [String: RLSPriorLearner] = [:],
+        hmmLearners: [String: HMMModelLearner] = [:], hmmContexts: [CheckpointHMMContext] = [],
+        softmaxLearners: [String: SoftmaxBetaLearner] = [:]
     ) {
         self.formatVersion = formatVersion
         self.createdAt = createdAt
         self.models = models
         self.contexts = contexts
         self.priorLearners = priorLearners
+        self.hmmLearners = hmmLearners
+        self.hmmContexts = hmmContexts
+        self.softmaxLearners = softmaxLearners
     }
 }
 
@@ -35,7 +47,9 @@ extension Checkpoint {
     public func encodePayload(to writer: inout ByteWriter) {
         Self.encodePayloadHead(createdAt: createdAt, models: models, contextCount: contexts.count, to: &writer)
         for context in contexts { context.encode(to: &writer) }
-        Self.encodePayloadTail(priorLearners: priorLearners, to: &writer)
+        Self.encodePayloadTail(
+            priorLearners: priorLearners, hmmLearners: hmmLearners, hmmContexts: hmmContexts,
+            softmaxLearners: softmaxLearners, to: &writer)
     }
 
     /// The payload up to the contexts: creation time, models, context count (the contexts follow in stream-byte order).
@@ -46,13 +60,35 @@ extension Checkpoint {
         writer.write(contextCount)
     }
 
-    /// The payload after the contexts: the learned slow memory, sorted by model name.
-    static func encodePayloadTail(priorLearners: [String: RLSPriorLearner], to writer: inout ByteWriter) {
-        writer.write(priorLearners.count)
-        for (name, learner) in priorLearners.sorted(by: { $0.key < $1.key }) {
+    /// The payload after the contexts: the learned slow memory (by model name) and the HMM learning segments.
+    static func encodePayloadTail(
+        priorLearners: [String: RLSPriorLearner], hmmLearners: [String: HMMModelLearner],
+        hmmContexts: [CheckpointHMMContext], softmaxLearners: [String: SoftmaxBetaLearner], to writer: inout ByteWriter
+    ) {
+        Self.write(named: priorLearners, to: &writer)
+        Self.write(named: hmmLearners, to: &writer)
+        writer.write(hmmContexts.count)
+        for context in hmmContexts { context.encode(to: &writer) }
+        Self.write(named: softmaxLearners, to: &writer)
+    }
+
+    /// A count, then (name, value) pairs sorted by name, so equal maps give equal bytes.
+    private static func write(named map: [String: some BinaryCodable], to writer: inout ByteWriter) {
+        writer.write(map.count)
+        for (name, value) in map.sorted(by: { $0.key < $1.key }) {
             writer.write(name)
-            learner.encode(to: &writer)
+            value.encode(to: &writer)
         }
+    }
+
+    /// Reads what ``write(named:to:)`` wrote; `elementSize` is a lower bound of one entry's bytes (bounds the count).
+    private static func read<T: BinaryCodable>(named: T.Type, elementSize: Int, from reader: inout ByteReader) throws(StateDecodingError) -> [String: T] {
+        var map: [String: T] = [:]
+        for _ in 0..<(try reader.readCount(elementSize: elementSize)) {
+            let name = try reader.readString()
+            map[name] = try T(from: &reader)
+        }
+        return map
     }
 
     /// Reads a payload of format `formatVersion` (as bytes of their own); throws on truncation, trailing bytes or unknown models.
@@ -79,13 +115,19 @@ extension Checkpoint {
             }
             contexts.append(context)
         }
-        let learnerCount = try reader.readCount(elementSize: 32)
-        var learners: [String: RLSPriorLearner] = [:]
-        for _ in 0..<learnerCount {
-            let name = try reader.readString()
-            learners[name] = try RLSPriorLearner(from: &reader)
+        let learners = try Self.read(named: RLSPriorLearner.self, elementSize: 32, from: &reader)
+        var hmmLearners: [String: HMMModelLearner] = [:]
+        var hmmContexts: [CheckpointHMMContext] = []
+        var softmaxLearners: [String: SoftmaxBetaLearner] = [:]
+        if formatVersion >= 2 {
+            hmmLearners = try Self.read(named: HMMModelLearner.self, elementSize: 64, from: &reader)
+            let count = try reader.readCount(elementSize: 40)
+            hmmContexts.reserveCapacity(count)
+            for _ in 0..<count { hmmContexts.append(try CheckpointHMMContext(from: &reader)) }
+            softmaxLearners = try Self.read(named: SoftmaxBetaLearner.self, elementSize: 80, from: &reader)
         }
         guard reader.isAtEnd else { throw StateDecodingError("\(reader.remaining) trailing bytes after the learned slow memory") }
-        self.init(formatVersion: formatVersion, createdAt: createdAt, models: models, contexts: contexts, priorLearners: learners)
+        self.init(formatVersion: formatVersion, createdAt: createdAt, models: models, contexts: contexts, priorLearners: learners,
+                  hmmLearners: hmmLearners, hmmContexts: hmmContexts, softmaxLearners: softmaxLearners)
     }
 }

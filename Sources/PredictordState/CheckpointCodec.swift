@@ -38,7 +38,9 @@ public enum CheckpointCodec {
                 chunk = ByteWriter(reservingCapacity: chunkBytes + 65536)
             }
         }
-        Checkpoint.encodePayloadTail(priorLearners: engine.priorLearners, to: &chunk)
+        Checkpoint.encodePayloadTail(
+            priorLearners: engine.priorLearners, hmmLearners: engine.hmmLearning.models,
+            hmmContexts: engine.checkpointHMMContexts, softmaxLearners: engine.softmaxTuning.models, to: &chunk)
         chunks.append(chunk.bytes)
         chunk = ByteWriter(reservingCapacity: 0)
         let total = chunks.reduce(0) { $0 + $1.count }

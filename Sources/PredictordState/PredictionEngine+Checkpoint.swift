@@ -7,7 +7,20 @@ extension PredictionEngine {
         var saved: [CheckpointContext] = []
         saved.reserveCapacity(contexts.count)
         forEachCheckpointContext { saved.append($0) }
-        return Checkpoint(createdAt: createdAt, models: checkpointModels, contexts: saved, priorLearners: priorLearners)
+        return Checkpoint(
+            createdAt: createdAt, models: checkpointModels, contexts: saved, priorLearners: priorLearners,
+            hmmLearners: hmmLearning.models, hmmContexts: checkpointHMMContexts, softmaxLearners: softmaxTuning.models)
+    }
+
+    /// The pending segments of contexts that feed an HMM learner, sorted by stream id bytes.
+    var checkpointHMMContexts: [CheckpointHMMContext] {
+        var hmmContexts: [CheckpointHMMContext] = []
+        for (stream, entry) in hmmLearning.contexts {
+            guard let collector = entry.collector else { continue }
+            hmmContexts.append(CheckpointHMMContext(stream: stream.string, learner: entry.learner, collector: collector))
+        }
+        hmmContexts.sort { $0.stream.utf8.lexicographicallyPrecedes($1.stream.utf8) }
+        return hmmContexts
     }
 
     /// Every model as a checkpoint record, in the engine's order.
@@ -40,6 +53,16 @@ extension PredictionEngine {
                   case let .rls(p) = model.spec, p.priorMean.count == learner.size
             else { continue }
             priorLearners[name] = learner
+        }
+        for (name, learner) in checkpoint.hmmLearners.sorted(by: { $0.key < $1.key }) {
+            if let reason = hmmLearning.restore(learner: learner, name: name, models: models) {
+                report.discardedSlowMemory[name] = reason
+            }
+        }
+        for (name, learner) in checkpoint.softmaxLearners.sorted(by: { $0.key < $1.key }) {
+            if let reason = softmaxTuning.restore(learner: learner, name: name, models: models) {
+                report.discardedSlowMemory[name] = reason
+            }
         }
         let currentSpecs = models.map(\.spec.encodedBytes)
         // Engine index for each checkpoint model, resolved once: nil = removed or undecodable.
@@ -107,6 +130,12 @@ extension PredictionEngine {
             restore(stream: candidate.stream, context: candidate.context)
             report.restored += 1
             report.restoredByModel[candidate.model, default: 0] += 1
+        }
+        // Pending HMM segments follow their restored contexts (a context restored without one collects afresh
+        // from its next reset).
+        for saved in checkpoint.hmmContexts {
+            guard let context = contexts[StreamKey(saved.stream)] else { continue }
+            hmmLearning.restore(stream: saved.stream, learner: saved.learner, collector: saved.collector, model: models[context.model])
         }
         return report
     }

@@ -47,6 +47,9 @@ public struct RestoreReport: Sendable, Equatable, CustomStringConvertible {
     /// Contexts restored under the checkpoint's previous definition of a model whose configured parameters
     /// changed, per model name (they keep their parameters; new streams get the configured ones).
     public var previousDefinition: [String: Int] = [:]
+    /// Learned slow memory in the checkpoint that was not restored, by model name, with the reason (learning
+    /// starts again from the configured model).
+    public var discardedSlowMemory: [String: String] = [:]
     /// Contexts skipped, by reason and model.
     public var skipped: [Skip: Int] = [:]
     /// The first detailed error per skip key (stream and decoding error), for the journal.
@@ -80,6 +83,9 @@ public struct RestoreReport: Sendable, Equatable, CustomStringConvertible {
         let kept = previousDefinition.sorted { $0.key < $1.key }.map {
             "\($0.value) context(s) of model '\($0.key)' continue under their saved parameters (the configured ones changed; new streams use those)"
         }
-        return (["restored \(restored) context(s), skipped \(totalSkipped)"] + kept + skipLines).joined(separator: "; ")
+        let discarded = discardedSlowMemory.sorted { $0.key < $1.key }.map {
+            "learned slow memory of model '\($0.key)' discarded (\($0.value)); it learns again from the configured parameters"
+        }
+        return (["restored \(restored) context(s), skipped \(totalSkipped)"] + kept + discarded + skipLines).joined(separator: "; ")
     }
 }

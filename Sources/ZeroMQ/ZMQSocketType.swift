@@ -2,7 +2,7 @@ import CZMQ
 
 /// The ZeroMQ socket pattern (`ZMQ_PUB`, `ZMQ_SUB`, …) passed to `zmq_socket`.
 public enum ZMQSocketType: Sendable, Hashable, CustomStringConvertible {
-    case pub, sub, xpub, xsub, push, pull, pair
+    case pub, sub, xpub, xsub, push, pull, pair, req, rep
 
     /// The libzmq constant.
     public var rawValue: Int32 {
@@ -14,6 +14,8 @@ public enum ZMQSocketType: Sendable, Hashable, CustomStringConvertible {
         case .push: ZMQ_PUSH
         case .pull: ZMQ_PULL
         case .pair: ZMQ_PAIR
+        case .req: ZMQ_REQ
+        case .rep: ZMQ_REP
         }
     }
 
@@ -26,6 +28,8 @@ public enum ZMQSocketType: Sendable, Hashable, CustomStringConvertible {
         case .push: "PUSH"
         case .pull: "PULL"
         case .pair: "PAIR"
+        case .req: "REQ"
+        case .rep: "REP"
         }
     }
 }

@@ -15,7 +15,7 @@ final class BenchChildProcess {
     init(name: String, arguments: [String], wrapper: String? = nil, logURL: URL) throws {
         self.name = name
         self.logURL = logURL
-        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         let log = try FileHandle(forWritingTo: logURL)
         if let wrapper, !wrapper.isEmpty {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -64,7 +64,7 @@ final class BenchChildProcess {
 }
 
 /// VmRSS and VmHWM of a process, from /proc/<pid>/status, in bytes.
-struct BenchProcStatus {
+struct BenchProcStatus: Sendable {
     var rss: Int
     var hwm: Int
 

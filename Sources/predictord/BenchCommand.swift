@@ -42,6 +42,11 @@ struct BenchCommand: ParsableCommand {
             results.append(result)
             print(result.line)
         }
+        for engineCase in BenchEngineCase.all where only.map({ engineCase.name.contains($0) }) ?? true {
+            let result = engineCase.run(steps: max(1, steps / engineCase.costFactor))
+            results.append(result)
+            print(result.line)
+        }
         if results.isEmpty { throw ValidationError("no bench case matches --only \(only ?? "")") }
     }
 }

@@ -63,8 +63,6 @@ struct BenchSubscriberResult: Sendable {
     var failure: String?
 }
 
-extension BenchProcStatus: @unchecked Sendable {}
-
 enum BenchLoad {
     static let warmupTopic = Array("w/0".utf8)
 
@@ -98,7 +96,7 @@ enum BenchLoad {
             let bytes = try WireEncoder.observation(template, encoding: .binary)
             let payload = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 8)
             defer { payload.deallocate() }
-            payload.copyMemory(from: UnsafeRawBufferPointer(start: bytes, count: bytes.count))
+            bytes.withUnsafeBytes { payload.copyMemory(from: $0) }
 
             /// Fills the payload's ts (header bytes 16–23) and value (y as f64, or z as u32, at byte 24).
             func stamp(_ i: Int) -> UnsafeRawBufferPointer {
@@ -232,7 +230,7 @@ enum BenchLoad {
             var received = 0, unexpected = 0, lastArrival = 0.0
             var doneAt: Double?
             while !shared.abort.load(ordering: .relaxed) {
-                let got = try socket.receiveMultipart(maxFrames: 2) { frames -> Void in
+                let got: Void? = try socket.receiveMultipart(maxFrames: 2) { frames -> Void in
                     guard frames.count == 2 else { unexpected += 1; return }
                     let topic = frames[0], body = frames[1]
                     if topic.first == UInt8(ascii: "w") {

@@ -39,6 +39,23 @@ struct InspectCommand: ParsableCommand {
                 print("  \(name): prior_mean \(learner.mean) from \(learner.contributions) context(s)")
             }
         }
+        if !checkpoint.hmmLearners.isEmpty {
+            print("learned HMMs (online EM; the published parameters every context of the model filters with):")
+            for (name, model) in checkpoint.hmmLearners.sorted(by: { $0.key < $1.key }) {
+                let p = model.published, collecting = checkpoint.hmmContexts.count { $0.learner == model.serial }
+                print("  \(name): from \(model.learner.contexts) context(s), \(model.learner.contributions) segment(s), "
+                      + "\(model.publications) publication(s); \(collecting) context(s) collecting a segment")
+                print("    transition: \(p.transition)")
+                print("    emission: \(p.emission)")
+                print("    initial: \(p.initial)")
+            }
+        }
+        if !checkpoint.softmaxLearners.isEmpty {
+            print("learned softmax β (online gradient on the prequential squared error):")
+            for (name, model) in checkpoint.softmaxLearners.sorted(by: { $0.key < $1.key }) {
+                print("  \(name): beta \(model.published) from \(model.contexts) context(s), \(model.steps) step(s), \(model.publications) publication(s)")
+            }
+        }
         print("models:")
         for (index, model) in checkpoint.models.enumerated() {
             let contexts = perModel[index] ?? 0

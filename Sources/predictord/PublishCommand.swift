@@ -25,6 +25,8 @@ struct PublishCommand: ParsableCommand {
     @Option(help: "Seconds to wait for the daemon to subscribe before giving up.")
     var timeout: Double = 10
 
+    @OptionGroup var curve: ClientCurveOptions
+
     @Argument(help: "JSON Lines file of observations ('-' for standard input).")
     var input: String
 
@@ -45,11 +47,12 @@ struct PublishCommand: ParsableCommand {
         let socket = try ZMQSocket(context: context, type: .xpub)
         try socket.setSendHighWaterMark(0)
         try socket.setLinger(.seconds(timeout))
+        try curve.apply(to: socket)
         try socket.connect(endpoint)
         // XPUB receives the daemon's subscription: sending only after it arrives avoids the slow-joiner loss.
         try socket.setReceiveTimeout(.seconds(timeout))
         guard try socket.receive() != nil else {
-            throw ValidationError("no subscriber at \(endpoint) after \(timeout) s: is predictord running (predictord run) and is this its sockets.observations.bind?")
+            throw ValidationError("no subscriber at \(endpoint) after \(timeout) s: is predictord running (predictord run) and is this its sockets.observations.bind?\(curve.refusalHint)")
         }
         let clock = ContinuousClock()
         let start = clock.now

@@ -19,6 +19,8 @@ struct TailCommand: ParsableCommand {
     @Option(help: "Exit after this many seconds without a prediction (0 = never).")
     var idle: Double = 0
 
+    @OptionGroup var curve: ClientCurveOptions
+
     @Argument(help: "Stream-id prefix to subscribe to (default: all streams).")
     var prefix: String = ""
 
@@ -28,6 +30,7 @@ struct TailCommand: ParsableCommand {
         try socket.setReceiveHighWaterMark(0)
         try socket.subscribe(prefix: prefix)
         if idle > 0 { try socket.setReceiveTimeout(.seconds(idle)) }
+        try curve.apply(to: socket)
         try socket.connect(endpoint)
         var received = 0
         var line: [UInt8] = []

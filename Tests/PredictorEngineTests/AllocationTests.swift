@@ -38,6 +38,27 @@ import Testing
         #expect(abs(twice - once) < Self.tolerance,
                 "\(name): \(twice - once) more allocations for \(steps) more base steps — the per-step path allocates")
     }
+
+    /// Models with `learn: true`, through the engine (`predictord bench` cases "engine: …"). The per-symbol part of
+    /// HMM learning (segments longer than the run) allocates nothing; softmax β learning (a gradient pass and a step
+    /// per observation, in-place switches at every publication) allocates no more than the same model without it.
+    @Test func learningPerMessagePathDoesNotAllocate() throws {
+        guard let counter = AllocationCounter.available else {
+            print("AllocationTests: skipped — \(AllocationCounter.unavailableReason)")
+            return
+        }
+        func extra(_ name: String, steps: Int) throws -> Int {
+            let once = try counter.allocations(["bench", "--only", name, "--steps", "\(steps)"])
+            let twice = try counter.allocations(["bench", "--only", name, "--steps", "\(2 * steps)"])
+            print("AllocationTests: \(name): \(once) allocs for N, \(twice) for 2N (\(counter.name))")
+            return twice - once
+        }
+        let hmm = try extra("engine: forward d=4 learn L=1e6", steps: 2_000)
+        #expect(abs(hmm) < Self.tolerance, "HMM learning allocates per symbol: \(hmm) more for 2000 more steps")
+        let learned = try extra("engine: softmax W=16 p=4 learn", steps: 8_000)
+        let fixed = try extra("engine: softmax W=16 p=4 β=1", steps: 8_000)
+        #expect(abs(learned - fixed) < Self.tolerance, "β learning allocates per observation: \(learned) vs \(fixed) without")
+    }
 }
 
 /// Counts a process's heap allocations with valgrind memcheck or, failing that, an LD_PRELOAD counting shim.
@@ -52,28 +73,33 @@ struct AllocationCounter: Sendable {
         }
     }
 
-    /// The first counter that works on the `predictord` binary (probed once), or nil.
-    static let available: AllocationCounter? = probe()
-    nonisolated(unsafe) static var unavailableReason = "no allocation counter found"
+    /// Why no counter works, when none does.
+    struct Unavailable: Error { var reason: String }
 
-    private static func probe() -> AllocationCounter? {
+    /// The first counter that works on the `predictord` binary, or why none does (probed once).
+    static let probed: Result<AllocationCounter, Unavailable> = probe()
+    static var available: AllocationCounter? { try? probed.get() }
+    static var unavailableReason: String {
+        if case let .failure(failure) = probed { failure.reason } else { "" }
+    }
+
+    private static func probe() -> Result<AllocationCounter, Unavailable> {
         var reasons: [String] = []
         if let valgrind = executable("valgrind") {
             let counter = AllocationCounter(kind: .valgrind(valgrind))
-            if (try? counter.allocations(["bench", "--only", "rls p=4", "--steps", "10"])) != nil { return counter }
+            if (try? counter.allocations(["bench", "--only", "rls p=4", "--steps", "10"])) != nil { return .success(counter) }
             reasons.append("valgrind at \(valgrind) cannot run the binary (valgrind 3.19 and Swift 6 DWARF 5)")
         } else {
             reasons.append("valgrind not installed")
         }
         if let cc = executable("cc"), let shim = try? buildShim(cc: cc) {
             let counter = AllocationCounter(kind: .preload(shim))
-            if (try? counter.allocations(["bench", "--only", "rls p=4", "--steps", "10"])) != nil { return counter }
+            if (try? counter.allocations(["bench", "--only", "rls p=4", "--steps", "10"])) != nil { return .success(counter) }
             reasons.append("the LD_PRELOAD counter did not report")
         } else {
             reasons.append("no C compiler (cc) to build the LD_PRELOAD counter")
         }
-        unavailableReason = reasons.joined(separator: "; ")
-        return nil
+        return .failure(Unavailable(reason: reasons.joined(separator: "; ")))
     }
 
     private static func executable(_ name: String) -> String? {

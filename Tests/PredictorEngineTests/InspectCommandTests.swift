@@ -29,6 +29,39 @@ import Testing
         #expect(result.stdout.contains("from 3 context(s)"))
         #expect(result.stdout.contains("kind: rls"))
 
+        // A learning HMM: its published A, C, μ and the number of contexts it learned from.
+        let hmm = try HMMParameters(states: 2, symbols: 2, transition: [0.9, 0.1, 0.2, 0.8], emission: [0.8, 0.2, 0.3, 0.7], initial: [0.5, 0.5])
+        var learning = PredictionEngine(models: [ModelDefinition(
+            name: "tokens", match: "", spec: .forward(hmm), learning: LearningOptions(enabled: true, segmentLength: 4, refreshInterval: 1))])
+        for s in 0..<3 {
+            for z in [0, 0, 1, 1, 0, 1] {
+                try learning.process(stream: "t/\(s)", message: InboundMessage(body: .observation(.symbol(z)), encoding: .json), now: 0, into: &out)
+            }
+        }
+        let learned = try #require(learning.hmmLearning.models["tokens"]?.published)
+        try store.write(learning.checkpoint(createdAt: Date().timeIntervalSince1970))
+        let printed = try ReplayCommandTests.run(["inspect", dir.path])
+        #expect(printed.status == 0, "\(printed.stderr)")
+        #expect(printed.stdout.contains("tokens: from 3 context(s), 3 segment(s), 3 publication(s); 3 context(s) collecting a segment"), "\(printed.stdout)")
+        #expect(printed.stdout.contains("    transition: \(learned.transition)"))
+        #expect(printed.stdout.contains("    emission: \(learned.emission)"))
+        #expect(printed.stdout.contains("    initial: \(learned.initial)"))
+        #expect(learned.transition != hmm.transition)
+
+        // A learning softmax model: its published β.
+        let kernel = ModelSpec.softmax(try SoftmaxParameters(layout: .explicit(dimension: 1), outputs: 1, beta: 1, window: 8))
+        var tuning = PredictionEngine(models: [ModelDefinition(name: "kernel", match: "", spec: kernel, learning: LearningOptions(enabled: true, refreshInterval: 1))])
+        for s in 0..<2 {
+            for x in [1.0, -1, 0.5, 2, -0.5] {
+                try tuning.process(stream: "k/\(s)", message: InboundMessage(body: .observation(.labelled(x: [x], y: [x > 0 ? 1 : -1])), encoding: .json), now: 0, into: &out)
+            }
+        }
+        let beta = try #require(tuning.softmaxTuning.models["kernel"])
+        try store.write(tuning.checkpoint(createdAt: Date().timeIntervalSince1970))
+        let tuned = try ReplayCommandTests.run(["inspect", dir.path])
+        #expect(tuned.stdout.contains("kernel: beta \(beta.published) from 2 context(s), 8 step(s), 8 publication(s)"), "\(tuned.stdout)")
+        #expect(beta.published != 1)
+
         let path = dir.appendingPathComponent("checkpoint.bin").path
         try Data("garbage".utf8).write(to: URL(fileURLWithPath: path))
         let bad = try ReplayCommandTests.run(["inspect", dir.path])

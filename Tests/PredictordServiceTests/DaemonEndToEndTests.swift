@@ -16,6 +16,7 @@ extension DaemonTests {
             ("pairs/j", .pairs, .json), ("pairs/b", .pairs, .binary),
             ("kernel/j", .kernel, .json), ("kernel/b", .kernel, .binary),
             ("weather/j", .weather, .json), ("weather/b", .weather, .binary),
+            ("weather/learn-j", .weather, .json), ("weather/learn-b", .weather, .binary),
             ("weather-dual/j", .dual, .json), ("weather-dual/b", .dual, .binary),
         ]
 
@@ -36,6 +37,10 @@ extension DaemonTests {
             Oracle.compare(received: received, expected: expected,
                            encodings: Dictionary(uniqueKeysWithValues: Self.streams.map { ($0.0, $0.2) }))
             #expect(daemon.process.isRunning)
+            // weather-learn, weather-dual and kernel learn across streams (learn: true in the harness): the journal says so.
+            #expect(daemon.waitForStderr("slow memory of model 'weather-learn' changed: learned A, C, μ from ", within: 5),
+                    "\(daemon.stderr)")
+            #expect(daemon.waitForStderr("slow memory of model 'kernel' changed: learned beta ", within: 5), "\(daemon.stderr)")
             let stop = daemon.stop()
             #expect(stop?.status == 0, "daemon did not exit 0 on SIGTERM; stderr:\n\(daemon.stderr)")
         }

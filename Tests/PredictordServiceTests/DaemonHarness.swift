@@ -141,13 +141,19 @@ struct TestDaemonConfig {
     var statsIntervalSeconds: Double = 0.5
     var checkpointIntervalSeconds: Double = 0
     var logLevel = "info"
+    /// Host the observation socket binds (clients still connect to 127.0.0.1).
+    var observationsBindHost = "127.0.0.1"
+    /// Extra YAML lines (4-space indented) under sockets.observations, sockets.predictions, and limits (2-space).
+    var observationsExtra = ""
+    var predictionsExtra = ""
+    var limitsExtra = ""
 
     var observationsEndpoint: String { "tcp://127.0.0.1:\(observationsPort)" }
     var predictionsEndpoint: String { "tcp://127.0.0.1:\(predictionsPort)" }
 
     /// The models only (shared by the daemon's file and replay's).
     static let models = """
-        models: [series, pairs, kernel, weather, weather-dual, probe]
+        models: [series, pairs, kernel, weather, weather-learn, weather-dual, probe]
         model:
           series:
             kind: rls
@@ -169,6 +175,8 @@ struct TestDaemonConfig {
             bias: false
             beta: 1.0
             window: 64
+            learn: true          # β tuned across streams: the daemon must still equal replay, across restarts
+            learn_refresh: 4
           weather:
             kind: forward
             match: "weather/"
@@ -178,6 +186,9 @@ struct TestDaemonConfig {
             emission: [0.6, 0.3, 0.1, 0.1, 0.3, 0.6]
             initial: [0.5, 0.5]
             values: [0, 1, 2]
+          weather-learn:         # the same HMM learned across its streams by online EM (daemon equals replay still)
+            { kind: forward, match: "weather/learn-", states: 2, symbols: 3, transition: [0.9, 0.1, 0.2, 0.8],
+              emission: [0.6, 0.3, 0.1, 0.1, 0.3, 0.6], learn: true, learn_segment: 16, learn_refresh: 1 }
           weather-dual:
             kind: dual
             match: "weather-dual/"
@@ -187,6 +198,9 @@ struct TestDaemonConfig {
             transition: [0.9, 0.1, 0.2, 0.8]
             emission: [0.6, 0.3, 0.1, 0.1, 0.3, 0.6]
             initial: [0.5, 0.5]
+            learn: true
+            learn_segment: 16
+            learn_refresh: 2
           probe:
             kind: rls
             match: "probe/"
@@ -199,16 +213,19 @@ struct TestDaemonConfig {
         """
         sockets:
           observations:
-            bind: ["\(observationsEndpoint)"]
+            bind: ["tcp://\(observationsBindHost):\(observationsPort)"]
             subscribe: [""]
             receive_hwm: 1000000
+        \(observationsExtra)
           predictions:
             bind: ["\(predictionsEndpoint)"]
             send_hwm: 1000000
+        \(predictionsExtra)
         limits:
           max_contexts: 100000
           idle_ttl_seconds: 0
           max_message_bytes: 65536
+        \(limitsExtra)
         state:
           directory: "\(stateDirectory)"
           checkpoint_interval_seconds: \(checkpointIntervalSeconds)
@@ -414,13 +431,16 @@ final class DaemonClient {
     let publisher: ZMQSocket
     let subscriber: ZMQSocket
 
-    init(observations: String, predictions: String, probeStream: String = "probe/sync") throws {
+    /// `configure` runs on (publisher, subscriber) before they connect, e.g. to make them CURVE clients.
+    init(observations: String, predictions: String, probeStream: String = "probe/sync",
+         configure: (ZMQSocket, ZMQSocket) throws -> Void = { _, _ in }) throws {
         context = try ZMQContext()
         publisher = try ZMQSocket(context: context, type: .xpub)
         subscriber = try ZMQSocket(context: context, type: .sub)
         try publisher.setSendHighWaterMark(0)
         try subscriber.setReceiveHighWaterMark(0)
         try subscriber.subscribe(prefix: "")
+        try configure(publisher, subscriber)
         try subscriber.connect(predictions)
         try publisher.connect(observations)
         // XPUB delivers the daemon's subscription once its SUB is connected: from then on nothing is lost inbound.

@@ -13,7 +13,7 @@ extension DaemonTests {
     struct Restart {
         static let streams: [(String, Workload.Kind, WireEncoding)] = [
             ("series/r", .series, .json), ("pairs/r", .pairs, .binary), ("kernel/r", .kernel, .json),
-            ("weather/r", .weather, .binary), ("weather-dual/r", .dual, .json),
+            ("weather/r", .weather, .binary), ("weather/learn-r", .weather, .json), ("weather-dual/r", .dual, .json),
         ]
         static var encodings: [String: WireEncoding] { Dictionary(uniqueKeysWithValues: streams.map { ($0.0, $0.2) }) }
 
@@ -133,8 +133,8 @@ extension DaemonTests {
             let second = try DaemonProcess.start(stateDirectory: state, directory: directory, name: "second")
             let log = second.stderr
             #expect(log.contains("restored checkpoint"), "stderr:\n\(log)")
-            // Five streams of part 1 plus the probe stream.
-            #expect(log.contains("contexts=6"), "restore log does not say 6 contexts:\n\(log)")
+            // The streams of part 1 plus the probe stream.
+            #expect(log.contains("contexts=\(Self.streams.count + 1)"), "restore log does not say \(Self.streams.count + 1) contexts:\n\(log)")
             let part2 = try Self.run(items[cut...], expecting: items.count - cut, on: second)
             Oracle.compare(received: part1 + part2, expected: expected, encodings: Self.encodings)
             #expect(second.stop()?.status == 0)

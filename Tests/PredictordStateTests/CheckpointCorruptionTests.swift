@@ -11,7 +11,7 @@ struct CheckpointCorruptionTests {
     }
 
     /// A file with a valid header (right length and checksum) around `payload`, claiming `version`.
-    static func framed(_ payload: [UInt8], version: UInt32 = 1, flags: UInt32 = 0) -> [UInt8] {
+    static func framed(_ payload: [UInt8], version: UInt32 = Checkpoint.currentFormatVersion, flags: UInt32 = 0) -> [UInt8] {
         var w = ByteWriter()
         w.write(raw: Array("PREDICTD".utf8))
         w.write(version)
@@ -88,7 +88,7 @@ struct CheckpointCorruptionTests {
     @Test("a checkpoint from a newer predictord: moved aside, asking to upgrade")
     func checkpointNewerVersionMovedAside() throws {
         let newer = Self.framed([1, 2, 3], version: Checkpoint.currentFormatVersion + 1)
-        try expectMovedAside(newer, kind: .newerFormat, mentioning: "written by a newer predictord (format 2")
+        try expectMovedAside(newer, kind: .newerFormat, mentioning: "written by a newer predictord (format \(Checkpoint.currentFormatVersion + 1)")
         let flagged = Self.framed(Array(Self.smallCheckpoint().dropFirst(CheckpointCodec.headerSize)), flags: 1)
         try expectMovedAside(flagged, kind: .newerFormat, mentioning: "upgrade")
     }

@@ -1,0 +1,149 @@
+import PredictorCore
+
+/// Slow memory of the HMM models with `learn: true` (one ``HMMModelLearner`` per model name) and each of their
+/// contexts' part in it (segment collector, parameters in use), maintained by ``PredictionEngine``.
+///
+/// Switching rule: a learner publishes its estimate every `learn_refresh` absorbed segments, and each context of
+/// the model takes the published A, C, μ at its next observation, keeping its filter state π (valid under any
+/// parameters of the same shape); new and reset contexts start from the published μ. Everything happens inside
+/// ``PredictionEngine/process(stream:message:now:into:)``, so learning depends only on message order.
+public struct HMMLearning: Sendable {
+    /// Learners by model name.
+    public internal(set) var models: [String: HMMModelLearner] = [:]
+    /// Contexts of learning HMM models by stream id (its exact bytes, like the engine's contexts).
+    public internal(set) var contexts: [StreamKey: HMMContextLearning] = [:]
+    /// Serial of the next learner created (serials are never reused).
+    var nextSerial = 1
+
+    public init() {}
+
+    /// The HMM of a forward or dual model (nil for other kinds).
+    public static func hmm(of spec: ModelSpec) -> HMMParameters? {
+        switch spec {
+        case let .forward(p): p
+        case let .dual(p): p.hmm
+        case .rls, .softmax: nil
+        }
+    }
+
+    // MARK: hooks called by the engine
+
+    /// Before an observation: a new context starts from the published parameters and joins the learning; an
+    /// existing one switches to a newer publication, keeping its state.
+    mutating func prepare(_ context: inout StreamContext, stream: String, model: ModelDefinition) {
+        guard let hmm = Self.hmm(of: model.spec) else { return }
+        if let i = contexts.index(forKey: StreamKey(stream)) {
+            let entry = contexts.values[i]
+            guard let learner = models[model.name], entry.learner == learner.serial else {
+                // The model's learner was replaced (its shape changed): carry on alone until the next reset.
+                if entry.learner > 0 { contexts.values[i] = HMMContextLearning(collector: nil, learner: 0, publication: 0) }
+                return
+            }
+            if entry.publication != learner.publications, context.predictor.switchParameters(to: learner.published) {
+                contexts.values[i].publication = learner.publications
+            }
+            return
+        }
+        guard let count = context.predictor.hmmCount else { return }
+        join(&context, stream: stream, model: model, hmm: hmm, fresh: count == 0)
+    }
+
+    /// After an accepted observation of symbol z: extends the context's segment; absorbs it when complete.
+    mutating func learn(_ context: StreamContext, stream: String, model: ModelDefinition, symbol z: Int) {
+        guard let i = contexts.index(forKey: StreamKey(stream)), contexts.values[i].collector != nil else { return }
+        // π after z is needed only when the segment completes (it starts the next one). No copy of the collector is
+        // held across the append, so its symbols are appended in place.
+        let pending = contexts.values[i].collector!.symbols.count, length = contexts.values[i].collector!.length
+        let next = pending + 1 >= length ? context.predictor.hmmMeasure : []
+        guard let segment = contexts.values[i].collector!.append(z, next: next) else { return }
+        absorb(segment, model: model.name, learner: contexts.values[i].learner)
+    }
+
+    /// On a reset: absorbs the context's partial segment, then restarts it from the published μ.
+    mutating func restart(_ context: inout StreamContext, stream: String, model: ModelDefinition) {
+        end(stream: stream, model: model)
+        guard let hmm = Self.hmm(of: model.spec), context.predictor.hmmCount != nil else { return }
+        join(&context, stream: stream, model: model, hmm: hmm, fresh: true)
+    }
+
+    /// When a context ends (idle eviction): absorbs its partial segment and forgets it.
+    mutating func end(stream: String, model: ModelDefinition) {
+        guard let entry = contexts.removeValue(forKey: StreamKey(stream)), let pending = entry.collector?.pending else { return }
+        absorb(pending, model: model.name, learner: entry.learner)
+    }
+
+    /// Forgets a context without learning from it (a refused first message, a replaced or removed context).
+    mutating func forget(stream: String) {
+        contexts.removeValue(forKey: StreamKey(stream))
+    }
+
+    /// Forgets every context.
+    mutating func forgetAllContexts() {
+        contexts.removeAll()
+    }
+
+    // MARK: checkpoints
+
+    /// Installs a saved learner for the model of that name if it still learns with the same HMM shape, values and
+    /// learning options; returns why it was not installed otherwise.
+    public mutating func restore(learner: HMMModelLearner, name: String, models definitions: [ModelDefinition]) -> String? {
+        guard let model = definitions.last(where: { $0.name == name }) else { return "model '\(name)' is not configured" }
+        guard model.learning.enabled, let hmm = Self.hmm(of: model.spec) else {
+            return "model '\(name)' no longer has learn: true on a forward or dual model"
+        }
+        guard learner.fits(hmm) else { return "model '\(name)' changed its states, symbols or values" }
+        guard learner.continues(under: model.learning) else {
+            return "model '\(name)' changed learn_offset, learn_exponent, learn_smoothing or learn_refresh"
+        }
+        models[name] = learner
+        nextSerial = max(nextSerial, learner.serial + 1)
+        return nil
+    }
+
+    /// Re-attaches a restored context's pending segment when it belongs to its model's restored learner; the
+    /// context takes the published parameters at its next observation. Returns false when the segment is dropped.
+    @discardableResult
+    public mutating func restore(stream: String, learner serial: Int, collector: HMMSegmentCollector,
+                                 model: ModelDefinition) -> Bool {
+        guard model.learning.enabled, let hmm = Self.hmm(of: model.spec), let learner = models[model.name],
+              learner.serial == serial, learner.fits(hmm), (try? collector.validate(for: hmm)) != nil
+        else { return false }
+        contexts[StreamKey(stream)] = HMMContextLearning(collector: collector, learner: serial, publication: -1)
+        return true
+    }
+
+    // MARK: internals
+
+    /// Enrols a context: a fresh one restarts from the published parameters and collects segments from its first
+    /// symbol; a running one (restored from before learning) only switches parameters. A fresh context of a model
+    /// whose learner no longer fits its HMM replaces the learner (the model's shape or values changed).
+    private mutating func join(_ context: inout StreamContext, stream: String, model: ModelDefinition,
+                               hmm: HMMParameters, fresh: Bool) {
+        if models[model.name].map({ !$0.fits(hmm) }) ?? true {
+            guard fresh || models[model.name] == nil,
+                  let created = try? HMMModelLearner(model: hmm, options: model.learning, serial: nextSerial)
+            else {
+                contexts[StreamKey(stream)] = HMMContextLearning(collector: nil, learner: 0, publication: 0)
+                return
+            }
+            nextSerial += 1
+            models[model.name] = created
+        }
+        let learner = models[model.name]!
+        if fresh, let restarted = context.predictor.restarting(with: learner.published),
+           let collector = try? HMMSegmentCollector(length: model.learning.segmentLength, start: learner.published.initial) {
+            context.predictor = restarted
+            contexts[StreamKey(stream)] = HMMContextLearning(collector: collector, learner: learner.serial, publication: learner.publications)
+        } else if !fresh, context.predictor.switchParameters(to: learner.published) {
+            contexts[StreamKey(stream)] = HMMContextLearning(collector: nil, learner: learner.serial, publication: learner.publications)
+        } else {
+            contexts[StreamKey(stream)] = HMMContextLearning(collector: nil, learner: 0, publication: 0)
+        }
+    }
+
+    /// Hands a segment to the model's learner, if it is still the learner the segment was collected for.
+    private mutating func absorb(_ segment: HMMSegment, model name: String, learner serial: Int) {
+        guard models[name]?.serial == serial else { return }
+        models[name]!.absorb(segment)
+    }
+}

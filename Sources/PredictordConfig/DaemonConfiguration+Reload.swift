@@ -1,0 +1,27 @@
+extension DaemonConfiguration {
+    /// Top-level sections in which `fresh` differs from this running configuration other than in what a reload
+    /// (SIGHUP) applies — `models` and the CURVE allow-lists —, so these need a restart to take effect.
+    public func sectionsNeedingRestart(toApply fresh: DaemonConfiguration) -> [String] {
+        var sections: [String] = []
+        let running = withoutAllowLists(), wanted = fresh.withoutAllowLists()
+        if wanted.observations != running.observations { sections.append("sockets.observations") }
+        if wanted.predictions != running.predictions { sections.append("sockets.predictions") }
+        if fresh.limits != limits { sections.append("limits") }
+        if fresh.state != state { sections.append("state") }
+        if fresh.logging != logging { sections.append("logging") }
+        var rest = wanted
+        rest.models = models
+        if sections.isEmpty && rest != running { sections.append("other settings") }
+        return sections
+    }
+
+    /// This configuration with empty CURVE allow-lists (which a reload applies).
+    private func withoutAllowLists() -> DaemonConfiguration {
+        var copy = self
+        copy.observations.curve?.allowPaths = []
+        copy.observations.curve?.allowed = []
+        copy.predictions.curve?.allowPaths = []
+        copy.predictions.curve?.allowed = []
+        return copy
+    }
+}
