@@ -78,7 +78,9 @@ public struct PredictionEngine: Sendable {
         context: inout StreamContext, counters: inout EngineCounters, learners: inout [String: RLSPriorLearner],
         hmm: inout HMMLearning, tuning: inout SoftmaxTuning, stream: String, models: [ModelDefinition], message: InboundMessage, now: Double, into out: inout OutboundPrediction
     ) throws(EngineDrop) {
-        let model = models[context.model]
+        // The definition is read field by field: binding it whole copied it (its strings and parameter arrays
+        // retained and released) on every message.
+        let modelIndex = context.model, learns = models[modelIndex].learning.enabled
         // Queries do not advance the stream and a reset starts it over, so only observations must increase seq.
         if case .observation = message.body, let seq = message.seq, let last = context.lastSeq {
             guard seq > last else {
@@ -90,38 +92,38 @@ public struct PredictionEngine: Sendable {
             if seq > last &+ 1 { counters.seqGaps &+= seq - last - 1 }
         }
         out.stream = stream
-        out.model = model.spec.kind
+        out.model = models[modelIndex].spec.kind
         out.ts = message.ts
         switch message.body {
         case let .observation(observation):
-            if model.learning.enabled { hmm.prepare(&context, stream: stream, model: model) }
-            let gradient = model.learning.enabled ? tuning.prepare(&context, model: model, observation: observation) : nil
+            if learns { hmm.prepare(&context, stream: stream, model: models[modelIndex]) }
+            let gradient = learns ? tuning.prepare(&context, model: models[modelIndex], observation: observation) : nil
             do {
                 try context.predictor.observe(observation, into: &out.prediction)
             } catch {
-                throw EngineDrop(reason: error.reason, message: "stream '\(stream)' (model '\(model.name)'): \(error)")
+                throw EngineDrop(reason: error.reason, message: "stream '\(stream)' (model '\(models[modelIndex].name)'): \(error)")
             }
             counters.observations &+= 1
             record(out.prediction, model: context.model, counters: &counters)
-            if model.learning.enabled, !context.contributed { contribute(&context, model: model, learners: &learners, ending: false) }
-            if model.learning.enabled, case let .symbol(z) = observation { hmm.learn(context, stream: stream, model: model, symbol: z) }
-            if let gradient { tuning.learn(&context, model: model, gradient: gradient) }
+            if learns, !context.contributed { contribute(&context, model: models[modelIndex], learners: &learners, ending: false) }
+            if learns, case let .symbol(z) = observation { hmm.learn(context, stream: stream, model: models[modelIndex], symbol: z) }
+            if let gradient { tuning.learn(&context, model: models[modelIndex], gradient: gradient) }
             if let seq = message.seq { context.lastSeq = seq }
             out.seq = message.seq.map { $0 &+ 1 }
         case let .query(x):
-            if model.learning.enabled { tuning.adopt(&context, model: model) }
+            if learns { tuning.adopt(&context, model: models[modelIndex]) }
             do {
                 try context.predictor.predict(query: x, into: &out.prediction)
             } catch {
-                throw EngineDrop(reason: error.reason, message: "stream '\(stream)' (model '\(model.name)') query: \(error)")
+                throw EngineDrop(reason: error.reason, message: "stream '\(stream)' (model '\(models[modelIndex].name)') query: \(error)")
             }
             out.seq = message.seq
         case .reset:
-            if model.learning.enabled {
-                if !context.contributed { contribute(&context, model: model, learners: &learners, ending: true) }
-                context.predictor = Self.makePredictor(model, learners: learners)
+            if learns {
+                if !context.contributed { contribute(&context, model: models[modelIndex], learners: &learners, ending: true) }
+                context.predictor = Self.makePredictor(models[modelIndex], learners: learners)
                 context.contributed = false
-                hmm.restart(&context, stream: stream, model: model)
+                hmm.restart(&context, stream: stream, model: models[modelIndex])
             } else {
                 context.predictor.reset()
             }
