@@ -255,7 +255,7 @@ extension DaemonTests {
             let after = try StrangerSockets(observations: endpoints.0, predictions: endpoints.1, curve: (eve.pair, secured.server.publicKey))
             var got: [ReceivedPrediction] = []
             waitUntil(10) {
-                try? after.publisher.send(topic: "series/eve2", payload: Array(#"{"y":1}"#.utf8))
+                _ = try? after.publisher.send(topic: "series/eve2", payload: Array(#"{"y":1}"#.utf8))
                 got += (try? client.collect(count: 1, within: 0.1, settle: 0)) ?? []
                 return got.contains { $0.stream == "series/eve2" }
             }
