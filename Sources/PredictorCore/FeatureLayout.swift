@@ -61,6 +61,14 @@ public struct LagHistory: Sendable, Equatable, BinaryCodable {
         filled = 0
     }
 
+    /// A history with the given newest-first `values` (`lags × outputs` entries) of which `filled` have arrived.
+    init(lags: Int, outputs: Int, values: [Double], filled: Int) {
+        self.lags = lags
+        self.outputs = outputs
+        self.values = values
+        self.filled = filled
+    }
+
     /// True once `lags` values have arrived, so the feature vector holds no padding.
     public var isFull: Bool { filled == lags }
 

@@ -9,8 +9,6 @@ public struct RLSPredictor: OnlinePredictor {
 
     public let parameters: RLSParameters
     public private(set) var state: RLSState
-    /// u = Px, reused every step so learning does not allocate (not part of the state).
-    private var scratch: [Double]
     private let autoregressive: Bool
     private let bias: Bool
     private let inverseLambda: Double
@@ -18,7 +16,6 @@ public struct RLSPredictor: OnlinePredictor {
     public init(parameters: RLSParameters) {
         self.parameters = parameters
         state = RLSState(parameters: parameters)
-        scratch = [Double](repeating: 0, count: parameters.featureCount)
         if case let .autoregressive(_, b) = parameters.layout {
             autoregressive = true
             bias = b
@@ -59,85 +56,101 @@ public struct RLSPredictor: OnlinePredictor {
 
     /// Explicit features: e = y − Wᵀx, learn (x, y), publish the refit Wᵀx at the same x.
     private mutating func absorbLabelled(x: [Double], y: [Double], into prediction: inout Prediction) {
-        Self.prepare(&prediction, outputs: parameters.outputs)
+        Self.prepare(&prediction, outputs: state.outputs)
+        let p = state.featureCount, q = state.outputs, layout = state.layout
+        let lambda = parameters.lambda, inverseLambda = inverseLambda
         let s = x.withUnsafeBufferPointer { xb in
             y.withUnsafeBufferPointer { yb in
-                Self.step(
-                    covariance: &state.covariance, weights: &state.weights, scratch: &scratch,
-                    squares: &state.innovationSquares, weight: &state.innovationWeight, error: &prediction.error,
-                    p: parameters.featureCount, q: parameters.outputs, lambda: parameters.lambda,
-                    inverseLambda: inverseLambda,
-                    x: xb.baseAddress!, m: xb.count, bias: false, y: yb.baseAddress!, learn: true)
+                prediction.error.withUnsafeMutableBufferPointer { eb in
+                    state.storage.withUnsafeMutableBufferPointer { sb in
+                        Self.step(
+                            sb.baseAddress!, layout, p: p, q: q, lambda: lambda, inverseLambda: inverseLambda,
+                            x: xb.baseAddress!, m: p, bias: false, y: yb.baseAddress!, error: eb.baseAddress!, learn: true)
+                    }
+                }
             }
         }
+        state.innovationWeight = lambda * state.innovationWeight + 1
         state.learnedPairs += 1
         state.count += 1
         prediction.count = state.count
         // Updated leverage xᵀP_new x = s/(λ + s) exactly (P_new x = k): O(1) instead of another O(p²) pass.
-        let leverage = s / (parameters.lambda + s)
+        let leverage = s / (lambda + s)
         x.withUnsafeBufferPointer { xb in
-            publish(x: xb.baseAddress!, m: xb.count, bias: false, leverage: leverage, into: &prediction)
+            publish(x: xb.baseAddress!, m: p, bias: false, leverage: leverage, into: &prediction)
         }
     }
 
     /// Autoregressive: e = y − Wᵀx_t (zero-padded lags during warm-up), learn once the window is full,
     /// push y, publish Wᵀx_{t+1}.
     private mutating func absorbSeries(_ y: [Double], into prediction: inout Prediction) {
-        Self.prepare(&prediction, outputs: parameters.outputs)
-        let learn = state.history.isFull
-        state.history.values.withUnsafeBufferPointer { xb in
-            y.withUnsafeBufferPointer { yb in
-                Self.step(
-                    covariance: &state.covariance, weights: &state.weights, scratch: &scratch,
-                    squares: &state.innovationSquares, weight: &state.innovationWeight, error: &prediction.error,
-                    p: parameters.featureCount, q: parameters.outputs, lambda: parameters.lambda,
-                    inverseLambda: inverseLambda,
-                    x: xb.baseAddress!, m: xb.count, bias: bias, y: yb.baseAddress!, learn: learn)
+        Self.prepare(&prediction, outputs: state.outputs)
+        let p = state.featureCount, q = state.outputs, layout = state.layout, m = state.lags * q
+        let lambda = parameters.lambda, inverseLambda = inverseLambda, bias = bias
+        let learn = state.historyIsFull
+        y.withUnsafeBufferPointer { yb in
+            prediction.error.withUnsafeMutableBufferPointer { eb in
+                state.storage.withUnsafeMutableBufferPointer { sb in
+                    let base = sb.baseAddress!
+                    Self.step(
+                        base, layout, p: p, q: q, lambda: lambda, inverseLambda: inverseLambda,
+                        x: base + layout.history, m: m, bias: bias, y: yb.baseAddress!, error: eb.baseAddress!, learn: learn)
+                    RLSState.push(yb.baseAddress!, into: base + layout.history, count: m, outputs: q)
+                }
             }
         }
-        if learn { state.learnedPairs += 1 }
-        state.history.push(y)
+        if learn {
+            state.innovationWeight = lambda * state.innovationWeight + 1
+            state.learnedPairs += 1
+        }
+        if state.historyFilled < state.lags { state.historyFilled += 1 }
         state.count += 1
         prediction.count = state.count
-        state.history.values.withUnsafeBufferPointer { xb in
-            publish(x: xb.baseAddress!, m: xb.count, bias: bias, into: &prediction)
+        state.storage.withUnsafeBufferPointer { sb in
+            publish(x: sb.baseAddress! + layout.history, m: m, bias: bias, into: &prediction)
         }
     }
 
-    /// Writes the prior innovation into `error` and, if `learn`, performs the RLS update and the σ̂² statistics;
-    /// returns xᵀPx before the update (0 if not learning).
+    /// Writes the prior innovation into `error` and, if `learn`, performs the RLS update and the σ̂² squares on
+    /// the state's storage `s`; returns xᵀPx before the update (0 if not learning). `x` may point into `s`'s history.
+    ///
+    /// The common shape p = m = 4, q = 1 without bias is passed as constants so the O(p²) loops unroll completely;
+    /// the operations and their order are the same, so the rounding is too.
     @inline(__always)
     @discardableResult
     private static func step(
-        covariance: inout [Double], weights: inout [Double], scratch: inout [Double],
-        squares: inout [Double], weight: inout Double, error: inout [Double],
-        p: Int, q: Int, lambda: Double, inverseLambda: Double,
-        x: UnsafePointer<Double>, m: Int, bias: Bool, y: UnsafePointer<Double>, learn: Bool
+        _ s: UnsafeMutablePointer<Double>, _ layout: RLSState.Layout, p: Int, q: Int, lambda: Double,
+        inverseLambda: Double, x: UnsafePointer<Double>, m: Int, bias: Bool, y: UnsafePointer<Double>,
+        error e: UnsafeMutablePointer<Double>, learn: Bool
     ) -> Double {
-        return error.withUnsafeMutableBufferPointer { eb in
-            let e = eb.baseAddress!
-            let s = weights.withUnsafeMutableBufferPointer { wb in
-                RLSKernel.mean(weights: wb.baseAddress!, q: q, x: x, m: m, bias: bias, into: e)
-                var j = 0
-                while j < q { e[j] = y[j] - e[j]; j &+= 1 }
-                guard learn else { return 0.0 }
-                return covariance.withUnsafeMutableBufferPointer { pb in
-                    scratch.withUnsafeMutableBufferPointer { ub in
-                        RLSKernel.learn(
-                            covariance: pb.baseAddress!, weights: wb.baseAddress!, p: p, q: q,
-                            x: x, m: m, bias: bias, innovation: e,
-                            scratch: ub.baseAddress!, lambda: lambda, inverseLambda: inverseLambda)
-                    }
-                }
-            }
-            guard learn else { return s }
-            squares.withUnsafeMutableBufferPointer { sb in
-                var j = 0
-                while j < q { sb[j] = lambda * sb[j] + e[j] * e[j]; j &+= 1 }
-            }
-            weight = lambda * weight + 1
-            return s
+        if p == 4, m == 4, q == 1, !bias {
+            return shapedStep(
+                s, layout, p: 4, q: 1, lambda: lambda, inverseLambda: inverseLambda, x: x, m: 4, bias: false, y: y,
+                error: e, learn: learn)
         }
+        return shapedStep(
+            s, layout, p: p, q: q, lambda: lambda, inverseLambda: inverseLambda, x: x, m: m, bias: bias, y: y,
+            error: e, learn: learn)
+    }
+
+    @inline(__always)
+    private static func shapedStep(
+        _ s: UnsafeMutablePointer<Double>, _ layout: RLSState.Layout, p: Int, q: Int, lambda: Double,
+        inverseLambda: Double, x: UnsafePointer<Double>, m: Int, bias: Bool, y: UnsafePointer<Double>,
+        error e: UnsafeMutablePointer<Double>, learn: Bool
+    ) -> Double {
+        let w = s + layout.weights
+        RLSKernel.mean(weights: w, q: q, x: x, m: m, bias: bias, into: e)
+        var j = 0
+        while j < q { e[j] = y[j] - e[j]; j &+= 1 }
+        guard learn else { return 0 }
+        let r = RLSKernel.learn(
+            covariance: s, weights: w, p: p, q: q, x: x, m: m, bias: bias, innovation: e,
+            scratch: s + layout.scratch, lambda: lambda, inverseLambda: inverseLambda)
+        let squares = s + layout.squares
+        j = 0
+        while j < q { squares[j] = lambda * squares[j] + e[j] * e[j]; j &+= 1 }
+        return r
     }
 
     // MARK: predict_one
@@ -158,8 +171,9 @@ public struct RLSPredictor: OnlinePredictor {
         Self.prepare(&prediction, outputs: parameters.outputs)
         prediction.count = state.count
         if autoregressive {
-            state.history.values.withUnsafeBufferPointer { xb in
-                publish(x: xb.baseAddress!, m: xb.count, bias: bias, into: &prediction)
+            let layout = state.layout
+            state.storage.withUnsafeBufferPointer { sb in
+                publish(x: sb.baseAddress! + layout.history, m: state.lags * state.outputs, bias: bias, into: &prediction)
             }
         } else {
             prediction.mean.withUnsafeMutableBufferPointer { for j in 0..<$0.count { $0[j] = .nan } }
@@ -179,21 +193,33 @@ public struct RLSPredictor: OnlinePredictor {
     private func publish(
         x: UnsafePointer<Double>, m: Int, bias: Bool, leverage known: Double? = nil, into prediction: inout Prediction
     ) {
-        let p = parameters.featureCount, q = parameters.outputs
-        prediction.mean.withUnsafeMutableBufferPointer { mb in
-            state.weights.withUnsafeBufferPointer { wb in
-                RLSKernel.mean(weights: wb.baseAddress!, q: q, x: x, m: m, bias: bias, into: mb.baseAddress!)
-            }
+        let p = state.featureCount, q = state.outputs
+        // Constant shape as in `step`: unrolled loops, same operations.
+        if p == 4, m == 4, q == 1, !bias {
+            shapedPublish(p: 4, q: 1, x: x, m: 4, bias: false, leverage: known, into: &prediction)
+        } else {
+            shapedPublish(p: p, q: q, x: x, m: m, bias: bias, leverage: known, into: &prediction)
         }
+    }
+
+    @inline(__always)
+    private func shapedPublish(
+        p: Int, q: Int, x: UnsafePointer<Double>, m: Int, bias: Bool, leverage known: Double?,
+        into prediction: inout Prediction
+    ) {
+        let layout = RLSState.Layout(p: p, q: q, lags: state.lags)
         let learned = state.learnedPairs > 0
-        let leverage = !learned ? 0 : known ?? state.covariance.withUnsafeBufferPointer { pb in
-                RLSKernel.quadraticForm(covariance: pb.baseAddress!, p: p, x: x, m: m, bias: bias)
-            }
         let weight = state.innovationWeight
-        prediction.variance.withUnsafeMutableBufferPointer { vb in
-            state.innovationSquares.withUnsafeBufferPointer { sb in
+        state.storage.withUnsafeBufferPointer { sb in
+            let s = sb.baseAddress!
+            prediction.mean.withUnsafeMutableBufferPointer { mb in
+                RLSKernel.mean(weights: s + layout.weights, q: q, x: x, m: m, bias: bias, into: mb.baseAddress!)
+            }
+            let leverage = !learned ? 0 : known ?? RLSKernel.quadraticForm(covariance: s, p: p, x: x, m: m, bias: bias)
+            let squares = s + layout.squares
+            prediction.variance.withUnsafeMutableBufferPointer { vb in
                 var j = 0
-                while j < q { vb[j] = learned ? (sb[j] / weight) * (1 + leverage) : .nan; j &+= 1 }
+                while j < q { vb[j] = learned ? (squares[j] / weight) * (1 + leverage) : .nan; j &+= 1 }
             }
         }
     }

@@ -1,56 +1,91 @@
 /// Fast memory of one `rls` context: P = Z⁻¹, weights W, lag history and the innovation statistics for σ̂².
 ///
 /// Encodes bit for bit (equality is bitwise too), so a checkpointed context resumes with identical predictions.
+/// The arrays live in one allocation (``Layout``): one header and one uniqueness check per step instead of five,
+/// and ≈ 270 instead of ≈ 460 bytes of heap per p = 4 context.
 public struct RLSState: Sendable, Equatable, BinaryCodable {
     /// Feature count p.
     public let featureCount: Int
     /// Output dimension q.
     public let outputs: Int
-    /// P = (Σ λ^{n−i} x_i x_iᵀ + δλⁿ I)⁻¹, p×p row-major, kept exactly symmetric.
-    public internal(set) var covariance: [Double]
-    /// W, p×q row-major (row i = feature i): the weighted ridge solution so far.
-    public internal(set) var weights: [Double]
-    /// Last lags of an autoregressive series (lags 0 for explicit layouts).
-    public internal(set) var history: LagHistory
+    /// Lags the history keeps (0 for explicit layouts).
+    let lags: Int
+    /// P (p×p) | W (p×q) | lag values (lags×q) | innovation squares (q) | working space u = Px (p, not state).
+    var storage: [Double]
+    /// How many values the lag history holds, capped at `lags`.
+    var historyFilled: Int
     /// Observations absorbed (including autoregressive warm-up values that completed no pair).
     public internal(set) var count: Int
     /// Pairs (x, y) learned, the n of λⁿ.
     public internal(set) var learnedPairs: Int
-    /// Σ λ^{n−i} e_{ij}² over learned pairs, per output component j.
-    public internal(set) var innovationSquares: [Double]
     /// Σ λ^{n−i} over learned pairs (the normaliser of σ̂²).
     public internal(set) var innovationWeight: Double
 
+    /// Offsets of the parts of `storage` (wrapping arithmetic: p, q and lags are validated ≤ 4096, no overflow).
+    struct Layout {
+        let weights: Int, history: Int, squares: Int, scratch: Int, total: Int
+        @inline(__always)
+        init(p: Int, q: Int, lags: Int) {
+            weights = p &* p
+            history = weights &+ p &* q
+            squares = history &+ lags &* q
+            scratch = squares &+ q
+            total = scratch &+ p
+        }
+    }
+
+    var layout: Layout { Layout(p: featureCount, q: outputs, lags: lags) }
+
+    /// P = (Σ λ^{n−i} x_i x_iᵀ + δλⁿ I)⁻¹, p×p row-major, kept exactly symmetric.
+    public var covariance: [Double] { Array(storage[0..<layout.weights]) }
+    /// W, p×q row-major (row i = feature i): the weighted ridge solution so far.
+    public var weights: [Double] { let l = layout; return Array(storage[l.weights..<l.history]) }
+    /// Last lags of an autoregressive series (lags 0 for explicit layouts).
+    public var history: LagHistory {
+        let l = layout
+        return LagHistory(lags: lags, outputs: outputs, values: Array(storage[l.history..<l.squares]), filled: historyFilled)
+    }
+    /// Σ λ^{n−i} e_{ij}² over learned pairs, per output component j.
+    public var innovationSquares: [Double] { let l = layout; return Array(storage[l.squares..<l.scratch]) }
+
+    /// True once the history holds `lags` values (always for explicit layouts).
+    var historyIsFull: Bool { historyFilled == lags }
+
     /// The empty context: P = I/δ, W = w₀, empty history, no statistics.
     public init(parameters: RLSParameters) {
-        let p = parameters.featureCount, q = parameters.outputs
-        featureCount = p
-        outputs = q
-        covariance = [Double](repeating: 0, count: p * p)
-        weights = parameters.priorMean
-        history = LagHistory(lags: Self.lags(of: parameters.layout), outputs: q)
+        featureCount = parameters.featureCount
+        outputs = parameters.outputs
+        lags = Self.lags(of: parameters.layout)
+        storage = []
+        historyFilled = 0
         count = 0
         learnedPairs = 0
-        innovationSquares = [Double](repeating: 0, count: q)
         innovationWeight = 0
-        let d = 1 / parameters.delta
-        for i in 0..<p { covariance[i * p + i] = d }
+        storage = [Double](repeating: 0, count: layout.total)
+        reset(parameters: parameters)
     }
 
     /// Returns to the empty context in place, reusing the storage.
     mutating func reset(parameters: RLSParameters) {
-        let p = featureCount
+        let p = featureCount, l = layout
         let d = 1 / parameters.delta
-        covariance.reset(count: p * p, to: 0)
-        for i in 0..<p { covariance[i * p + i] = d }
-        weights.withUnsafeMutableBufferPointer { w in
-            for i in 0..<w.count { w[i] = parameters.priorMean[i] }
+        storage.withUnsafeMutableBufferPointer { s in
+            for i in 0..<l.total { s[i] = 0 }
+            for i in 0..<p { s[i * p + i] = d }
+            for i in 0..<(l.history - l.weights) { s[l.weights + i] = parameters.priorMean[i] }
         }
-        history.clear()
+        historyFilled = 0
         count = 0
         learnedPairs = 0
-        innovationSquares.reset(count: outputs, to: 0)
         innovationWeight = 0
+    }
+
+    /// Shifts the newest value y (q components) into the lag history (newest first).
+    @inline(__always)
+    static func push(_ y: UnsafePointer<Double>, into v: UnsafeMutablePointer<Double>, count n: Int, outputs q: Int) {
+        var i = n - 1
+        while i >= q { v[i] = v[i - q]; i -= 1 }
+        for j in 0..<q { v[j] = y[j] }
     }
 
     /// Number of lags the history keeps for `layout` (0 when features are explicit).
@@ -65,23 +100,24 @@ public struct RLSState: Sendable, Equatable, BinaryCodable {
             return StateDecodingError(
                 "rls state has p=\(featureCount), q=\(outputs); the model needs p=\(parameters.featureCount), q=\(parameters.outputs)")
         }
-        guard history.lags == Self.lags(of: parameters.layout), history.outputs == outputs else {
-            return StateDecodingError("rls state lag history (\(history.lags) lags) does not fit the model's layout")
+        guard lags == Self.lags(of: parameters.layout) else {
+            return StateDecodingError("rls state lag history (\(lags) lags) does not fit the model's layout")
         }
         return nil
     }
 
+    /// Bitwise equality of the state (the working space is not state).
     public static func == (a: RLSState, b: RLSState) -> Bool {
-        func same(_ u: [Double], _ v: [Double]) -> Bool {
-            u.count == v.count && zip(u, v).allSatisfy { $0.bitPattern == $1.bitPattern }
+        guard a.featureCount == b.featureCount, a.outputs == b.outputs, a.lags == b.lags, a.count == b.count,
+            a.learnedPairs == b.learnedPairs, a.historyFilled == b.historyFilled,
+            a.innovationWeight.bitPattern == b.innovationWeight.bitPattern
+        else { return false }
+        let end = a.layout.scratch
+        return a.storage.withUnsafeBufferPointer { u in
+            b.storage.withUnsafeBufferPointer { v in
+                (0..<end).allSatisfy { u[$0].bitPattern == v[$0].bitPattern }
+            }
         }
-        return a.featureCount == b.featureCount && a.outputs == b.outputs && a.count == b.count
-            && a.learnedPairs == b.learnedPairs
-            && a.innovationWeight.bitPattern == b.innovationWeight.bitPattern
-            && same(a.covariance, b.covariance) && same(a.weights, b.weights)
-            && same(a.innovationSquares, b.innovationSquares)
-            && a.history.lags == b.history.lags && a.history.outputs == b.history.outputs
-            && a.history.filled == b.history.filled && same(a.history.values, b.history.values)
     }
 
     /// Format version written first, so a future layout change can be detected.
@@ -94,10 +130,21 @@ public struct RLSState: Sendable, Equatable, BinaryCodable {
         writer.write(count)
         writer.write(learnedPairs)
         writer.write(innovationWeight)
-        writer.write(innovationSquares)
-        writer.write(covariance)
-        writer.write(weights)
-        history.encode(to: &writer)
+        let l = layout
+        write(l.squares..<l.scratch, to: &writer)
+        write(0..<l.weights, to: &writer)
+        write(l.weights..<l.history, to: &writer)
+        // LagHistory's encoding: lags, outputs, filled, values.
+        writer.write(lags)
+        writer.write(outputs)
+        writer.write(historyFilled)
+        write(l.history..<l.squares, to: &writer)
+    }
+
+    /// Writes a part of `storage` exactly as `ByteWriter.write(_: [Double])` writes an array (count, bit patterns).
+    private func write(_ range: Range<Int>, to writer: inout ByteWriter) {
+        writer.write(range.count)
+        for i in range { writer.write(storage[i].bitPattern) }
     }
 
     /// Decodes and checks internal consistency (shapes, counts, finite values); fit to a model is checked on resume.
@@ -116,10 +163,10 @@ public struct RLSState: Sendable, Equatable, BinaryCodable {
             throw StateDecodingError("rls state counts inconsistent: \(learnedPairs) pairs, \(count) observations")
         }
         innovationWeight = try reader.readDouble()
-        innovationSquares = try reader.readDoubles(expectedCount: q)
-        covariance = try reader.readDoubles(expectedCount: p * p)
-        weights = try reader.readDoubles(expectedCount: p * q)
-        history = try LagHistory(from: &reader)
+        let innovationSquares = try reader.readDoubles(expectedCount: q)
+        let covariance = try reader.readDoubles(expectedCount: p * p)
+        let weights = try reader.readDoubles(expectedCount: p * q)
+        let history = try LagHistory(from: &reader)
         guard history.outputs == q, history.lags == 0 || history.lags * q + 1 >= p && history.lags * q <= p else {
             throw StateDecodingError("rls state lag history does not fit p=\(p), q=\(q)")
         }
@@ -128,5 +175,13 @@ public struct RLSState: Sendable, Equatable, BinaryCodable {
             covariance.allSatisfy(\.isFinite), weights.allSatisfy(\.isFinite),
             history.values.allSatisfy(\.isFinite)
         else { throw StateDecodingError("rls state contains non-finite or negative statistics") }
+        lags = history.lags
+        historyFilled = history.filled
+        var storage: [Double] = []
+        storage.reserveCapacity(covariance.count + weights.count + history.values.count + q + p)
+        for part in [covariance, weights, history.values, innovationSquares, [Double](repeating: 0, count: p)] {
+            storage.append(contentsOf: part)
+        }
+        self.storage = storage
     }
 }

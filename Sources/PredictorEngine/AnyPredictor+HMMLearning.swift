@@ -6,8 +6,8 @@ extension AnyPredictor {
     /// Symbols absorbed since the context began (nil for models that are not HMM filters).
     var hmmCount: Int? {
         switch self {
-        case let .forward(f): f.state.count
-        case let .dual(f): f.state.count
+        case let .forward(b): b.value.state.count
+        case let .dual(b): b.value.state.count
         case .rls, .softmax: nil
         }
     }
@@ -15,26 +15,21 @@ extension AnyPredictor {
     /// π_n, the filter's current predictive measure of the hidden state (empty for other models).
     var hmmMeasure: [Double] {
         switch self {
-        case let .forward(f): f.state.predictive
-        case let .dual(f): f.measure
+        case let .forward(b): b.value.state.predictive
+        case let .dual(b): b.value.measure
         case .rls, .softmax: []
         }
     }
 
     /// Puts the filter under `parameters`, keeping its state (it carries on from its π); false, changing nothing,
-    /// when the shapes do not fit. The payload is copied out and back, so the state's arrays stay unshared.
+    /// when the shapes do not fit. In place in the predictor's box (copied first only if a snapshot shares it).
     mutating func switchParameters(to parameters: HMMParameters) -> Bool {
-        switch self {
-        case var .forward(f):
-            guard f.adopt(parameters) else { return false }
-            self = .forward(f)
-        case var .dual(f):
-            guard f.adopt(parameters) else { return false }
-            self = .dual(f)
-        case .rls, .softmax:
-            return false
+        switch consume self {
+        case var .forward(b): defer { self = .forward(b) }; return PredictorBox.unique(&b).value.adopt(parameters)
+        case var .dual(b): defer { self = .dual(b) }; return PredictorBox.unique(&b).value.adopt(parameters)
+        case let .rls(b): self = .rls(b); return false
+        case let .softmax(b): self = .softmax(b); return false
         }
-        return true
     }
 
     /// A fresh filter of the same kind (and window) under `parameters`: the context starts over from their μ.
@@ -42,8 +37,8 @@ extension AnyPredictor {
         switch self {
         case .forward:
             return .forward(ForwardFilter(parameters: parameters))
-        case let .dual(f):
-            guard let p = try? DualFilterParameters(hmm: parameters, window: f.parameters.window) else { return nil }
+        case let .dual(b):
+            guard let p = try? DualFilterParameters(hmm: parameters, window: b.value.parameters.window) else { return nil }
             return .dual(DualFilter(parameters: p))
         case .rls, .softmax:
             return nil

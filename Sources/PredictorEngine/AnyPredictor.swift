@@ -1,11 +1,19 @@
 import PredictorCore
 
-/// One context's predictor of any kind: enum dispatch keeps the hot path free of existential boxes.
+/// One context's predictor of any kind: enum dispatch keeps the hot path free of existential boxes, and each case
+/// holds its predictor in a copy-on-write ``PredictorBox`` so the enum is one reference wide (a context's inline
+/// size stays small and mutation never moves the payload).
 public enum AnyPredictor: Sendable {
-    case rls(RLSPredictor)
-    case softmax(SoftmaxPredictor)
-    case forward(ForwardFilter)
-    case dual(DualFilter)
+    case rls(PredictorBox<RLSPredictor>)
+    case softmax(PredictorBox<SoftmaxPredictor>)
+    case forward(PredictorBox<ForwardFilter>)
+    case dual(PredictorBox<DualFilter>)
+
+    /// A predictor of that kind in a new box.
+    public static func rls(_ predictor: RLSPredictor) -> AnyPredictor { .rls(PredictorBox(predictor)) }
+    public static func softmax(_ predictor: SoftmaxPredictor) -> AnyPredictor { .softmax(PredictorBox(predictor)) }
+    public static func forward(_ predictor: ForwardFilter) -> AnyPredictor { .forward(PredictorBox(predictor)) }
+    public static func dual(_ predictor: DualFilter) -> AnyPredictor { .dual(PredictorBox(predictor)) }
 
     public var kind: String {
         switch self {
@@ -17,42 +25,58 @@ public enum AnyPredictor: Sendable {
     }
 
     /// learn_one + predict_one on the wrapped predictor.
+    ///
+    /// `consume self` takes the box out without a retain, so it is uniquely referenced unless a snapshot shares it
+    /// (then ``PredictorBox/unique(_:)`` copies it once); `self` is re-initialised on every path, including a throw.
     public mutating func observe(_ observation: Observation, into prediction: inout Prediction) throws(ObservationError) {
-        switch self {
-        case var .rls(p): self = .forward(Self.placeholder); defer { self = .rls(p) }; try p.observe(observation, into: &prediction)
-        case var .softmax(p): self = .forward(Self.placeholder); defer { self = .softmax(p) }; try p.observe(observation, into: &prediction)
-        case var .forward(p): self = .forward(Self.placeholder); defer { self = .forward(p) }; try p.observe(observation, into: &prediction)
-        case var .dual(p): self = .forward(Self.placeholder); defer { self = .dual(p) }; try p.observe(observation, into: &prediction)
+        switch consume self {
+        case var .rls(b): defer { self = .rls(b) }; try PredictorBox.unique(&b).value.observe(observation, into: &prediction)
+        case var .softmax(b): defer { self = .softmax(b) }; try PredictorBox.unique(&b).value.observe(observation, into: &prediction)
+        case var .forward(b): defer { self = .forward(b) }; try PredictorBox.unique(&b).value.observe(observation, into: &prediction)
+        case var .dual(b): defer { self = .dual(b) }; try PredictorBox.unique(&b).value.observe(observation, into: &prediction)
         }
     }
 
     /// predict_one for features `x` without learning.
     public func predict(query x: [Double], into prediction: inout Prediction) throws(ObservationError) {
         switch self {
-        case let .rls(p): try p.predict(query: x, into: &prediction)
-        case let .softmax(p): try p.predict(query: x, into: &prediction)
-        case let .forward(p): try p.predict(query: x, into: &prediction)
-        case let .dual(p): try p.predict(query: x, into: &prediction)
+        case let .rls(b): try b.value.predict(query: x, into: &prediction)
+        case let .softmax(b): try b.value.predict(query: x, into: &prediction)
+        case let .forward(b): try b.value.predict(query: x, into: &prediction)
+        case let .dual(b): try b.value.predict(query: x, into: &prediction)
         }
     }
 
     /// The prediction of the next observation from the current fast memory.
     public func currentPrediction(into prediction: inout Prediction) {
         switch self {
-        case let .rls(p): p.currentPrediction(into: &prediction)
-        case let .softmax(p): p.currentPrediction(into: &prediction)
-        case let .forward(p): p.currentPrediction(into: &prediction)
-        case let .dual(p): p.currentPrediction(into: &prediction)
+        case let .rls(b): b.value.currentPrediction(into: &prediction)
+        case let .softmax(b): b.value.currentPrediction(into: &prediction)
+        case let .forward(b): b.value.currentPrediction(into: &prediction)
+        case let .dual(b): b.value.currentPrediction(into: &prediction)
         }
     }
 
     /// Clears fast memory.
     public mutating func reset() {
-        switch self {
-        case var .rls(p): p.reset(); self = .rls(p)
-        case var .softmax(p): p.reset(); self = .softmax(p)
-        case var .forward(p): p.reset(); self = .forward(p)
-        case var .dual(p): p.reset(); self = .dual(p)
+        switch consume self {
+        case var .rls(b): PredictorBox.unique(&b).value.reset(); self = .rls(b)
+        case var .softmax(b): PredictorBox.unique(&b).value.reset(); self = .softmax(b)
+        case var .forward(b): PredictorBox.unique(&b).value.reset(); self = .forward(b)
+        case var .dual(b): PredictorBox.unique(&b).value.reset(); self = .dual(b)
+        }
+    }
+
+    /// Puts a softmax predictor under `beta` in place when it differs (``SoftmaxPredictor/adopt(beta:)``, keeping its
+    /// state); other kinds are unchanged.
+    mutating func adoptSoftmax(beta: Double) {
+        switch consume self {
+        case var .softmax(b):
+            if b.value.parameters.beta != beta { _ = PredictorBox.unique(&b).value.adopt(beta: beta) }
+            self = .softmax(b)
+        case let .rls(b): self = .rls(b)
+        case let .forward(b): self = .forward(b)
+        case let .dual(b): self = .dual(b)
         }
     }
 
@@ -60,15 +84,11 @@ public enum AnyPredictor: Sendable {
     public func encodedState() -> [UInt8] {
         var writer = ByteWriter()
         switch self {
-        case let .rls(p): p.state.encode(to: &writer)
-        case let .softmax(p): p.state.encode(to: &writer)
-        case let .forward(p): p.state.encode(to: &writer)
-        case let .dual(p): p.state.encode(to: &writer)
+        case let .rls(b): b.value.state.encode(to: &writer)
+        case let .softmax(b): b.value.state.encode(to: &writer)
+        case let .forward(b): b.value.state.encode(to: &writer)
+        case let .dual(b): b.value.state.encode(to: &writer)
         }
         return writer.bytes
     }
-
-    /// A tiny value parked in `self` while a case's payload is mutated, so the payload stays uniquely referenced
-    /// and its arrays are updated in place (no copy-on-write on the per-step path).
-    private static let placeholder = ForwardFilter(parameters: .placeholder)
 }

@@ -10,8 +10,8 @@ import PredictorCore
 public struct HMMLearning: Sendable {
     /// Learners by model name.
     public internal(set) var models: [String: HMMModelLearner] = [:]
-    /// Contexts of learning HMM models by stream id.
-    public internal(set) var contexts: [String: HMMContextLearning] = [:]
+    /// Contexts of learning HMM models by stream id (its exact bytes, like the engine's contexts).
+    public internal(set) var contexts: [StreamKey: HMMContextLearning] = [:]
     /// Serial of the next learner created (serials are never reused).
     var nextSerial = 1
 
@@ -32,7 +32,7 @@ public struct HMMLearning: Sendable {
     /// existing one switches to a newer publication, keeping its state.
     mutating func prepare(_ context: inout StreamContext, stream: String, model: ModelDefinition) {
         guard let hmm = Self.hmm(of: model.spec) else { return }
-        if let i = contexts.index(forKey: stream) {
+        if let i = contexts.index(forKey: StreamKey(stream)) {
             let entry = contexts.values[i]
             guard let learner = models[model.name], entry.learner == learner.serial else {
                 // The model's learner was replaced (its shape changed): carry on alone until the next reset.
@@ -50,7 +50,7 @@ public struct HMMLearning: Sendable {
 
     /// After an accepted observation of symbol z: extends the context's segment; absorbs it when complete.
     mutating func learn(_ context: StreamContext, stream: String, model: ModelDefinition, symbol z: Int) {
-        guard let i = contexts.index(forKey: stream), contexts.values[i].collector != nil else { return }
+        guard let i = contexts.index(forKey: StreamKey(stream)), contexts.values[i].collector != nil else { return }
         // π after z is needed only when the segment completes (it starts the next one). No copy of the collector is
         // held across the append, so its symbols are appended in place.
         let pending = contexts.values[i].collector!.symbols.count, length = contexts.values[i].collector!.length
@@ -68,13 +68,13 @@ public struct HMMLearning: Sendable {
 
     /// When a context ends (idle eviction): absorbs its partial segment and forgets it.
     mutating func end(stream: String, model: ModelDefinition) {
-        guard let entry = contexts.removeValue(forKey: stream), let pending = entry.collector?.pending else { return }
+        guard let entry = contexts.removeValue(forKey: StreamKey(stream)), let pending = entry.collector?.pending else { return }
         absorb(pending, model: model.name, learner: entry.learner)
     }
 
     /// Forgets a context without learning from it (a refused first message, a replaced or removed context).
     mutating func forget(stream: String) {
-        contexts.removeValue(forKey: stream)
+        contexts.removeValue(forKey: StreamKey(stream))
     }
 
     /// Forgets every context.
@@ -108,7 +108,7 @@ public struct HMMLearning: Sendable {
         guard model.learning.enabled, let hmm = Self.hmm(of: model.spec), let learner = models[model.name],
               learner.serial == serial, learner.fits(hmm), (try? collector.validate(for: hmm)) != nil
         else { return false }
-        contexts[stream] = HMMContextLearning(collector: collector, learner: serial, publication: -1)
+        contexts[StreamKey(stream)] = HMMContextLearning(collector: collector, learner: serial, publication: -1)
         return true
     }
 
@@ -123,7 +123,7 @@ public struct HMMLearning: Sendable {
             guard fresh || models[model.name] == nil,
                   let created = try? HMMModelLearner(model: hmm, options: model.learning, serial: nextSerial)
             else {
-                contexts[stream] = HMMContextLearning(collector: nil, learner: 0, publication: 0)
+                contexts[StreamKey(stream)] = HMMContextLearning(collector: nil, learner: 0, publication: 0)
                 return
             }
             nextSerial += 1
@@ -133,11 +133,11 @@ public struct HMMLearning: Sendable {
         if fresh, let restarted = context.predictor.restarting(with: learner.published),
            let collector = try? HMMSegmentCollector(length: model.learning.segmentLength, start: learner.published.initial) {
             context.predictor = restarted
-            contexts[stream] = HMMContextLearning(collector: collector, learner: learner.serial, publication: learner.publications)
+            contexts[StreamKey(stream)] = HMMContextLearning(collector: collector, learner: learner.serial, publication: learner.publications)
         } else if !fresh, context.predictor.switchParameters(to: learner.published) {
-            contexts[stream] = HMMContextLearning(collector: nil, learner: learner.serial, publication: learner.publications)
+            contexts[StreamKey(stream)] = HMMContextLearning(collector: nil, learner: learner.serial, publication: learner.publications)
         } else {
-            contexts[stream] = HMMContextLearning(collector: nil, learner: 0, publication: 0)
+            contexts[StreamKey(stream)] = HMMContextLearning(collector: nil, learner: 0, publication: 0)
         }
     }
 

@@ -17,14 +17,3 @@ public struct ModelDefinition: Sendable, Equatable {
         self.learning = learning
     }
 }
-
-extension HMMParameters {
-    /// A valid one-state, one-symbol model used only as a stand-in value during in-place mutation.
-    static let placeholder: HMMParameters = {
-        do {
-            return try HMMParameters(states: 1, symbols: 1, transition: [1], emission: [1], initial: [1], values: [0])
-        } catch {
-            preconditionFailure("the one-state placeholder HMM is valid by construction: \(error)")
-        }
-    }()
-}

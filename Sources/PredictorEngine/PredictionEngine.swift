@@ -11,8 +11,8 @@ public struct PredictionEngine: Sendable {
     public private(set) var activeModels: [Int]
     public let limits: EngineLimits
     private var router: ModelRouter
-    /// Fast memory of every live stream, keyed by stream id.
-    public private(set) var contexts: [String: StreamContext]
+    /// Fast memory of every live stream, keyed by the stream id's exact bytes.
+    public private(set) var contexts: [StreamKey: StreamContext]
     public var counters: EngineCounters
     /// Learned slow memory of RLS models with `learn: true`, by model name: the prior mean for new contexts.
     public var priorLearners: [String: RLSPriorLearner] = [:]
@@ -50,9 +50,10 @@ public struct PredictionEngine: Sendable {
         stream: String, message: InboundMessage, now: Double, into out: inout OutboundPrediction
     ) throws(EngineDrop) {
         try limits.check(stream: stream, message: message)
-        var index = contexts.index(forKey: stream)
+        let key = StreamKey(stream)
+        var index = contexts.index(forKey: key)
         let isNew = index == nil
-        if isNew { index = try createContext(stream: stream, now: now) }
+        if isNew { index = try createContext(key, now: now) }
         do {
             // The model is looked up inside `step`, under the in-place access: reading `.model` through the
             // dictionary's getter here copied the whole context (retaining all its arrays) on every message.
@@ -63,7 +64,7 @@ public struct PredictionEngine: Sendable {
         } catch {
             // A refused first message leaves no empty context behind (bad streams cannot fill the table).
             if isNew {
-                if let removed = contexts.removeValue(forKey: stream) { prefixCounts.remove(models[removed.model].match) }
+                if let removed = contexts.removeValue(forKey: key) { prefixCounts.remove(models[removed.model].match) }
                 hmmLearning.forget(stream: stream)
                 counters.contextsCreated &-= 1
             }
@@ -77,7 +78,9 @@ public struct PredictionEngine: Sendable {
         context: inout StreamContext, counters: inout EngineCounters, learners: inout [String: RLSPriorLearner],
         hmm: inout HMMLearning, tuning: inout SoftmaxTuning, stream: String, models: [ModelDefinition], message: InboundMessage, now: Double, into out: inout OutboundPrediction
     ) throws(EngineDrop) {
-        let model = models[context.model]
+        // The definition is read field by field: binding it whole copied it (its strings and parameter arrays
+        // retained and released) on every message.
+        let modelIndex = context.model, learns = models[modelIndex].learning.enabled
         // Queries do not advance the stream and a reset starts it over, so only observations must increase seq.
         if case .observation = message.body, let seq = message.seq, let last = context.lastSeq {
             guard seq > last else {
@@ -89,38 +92,38 @@ public struct PredictionEngine: Sendable {
             if seq > last &+ 1 { counters.seqGaps &+= seq - last - 1 }
         }
         out.stream = stream
-        out.model = model.spec.kind
+        out.model = models[modelIndex].spec.kind
         out.ts = message.ts
         switch message.body {
         case let .observation(observation):
-            if model.learning.enabled { hmm.prepare(&context, stream: stream, model: model) }
-            let gradient = model.learning.enabled ? tuning.prepare(&context, model: model, observation: observation) : nil
+            if learns { hmm.prepare(&context, stream: stream, model: models[modelIndex]) }
+            let gradient = learns ? tuning.prepare(&context, model: models[modelIndex], observation: observation) : nil
             do {
                 try context.predictor.observe(observation, into: &out.prediction)
             } catch {
-                throw EngineDrop(reason: error.reason, message: "stream '\(stream)' (model '\(model.name)'): \(error)")
+                throw EngineDrop(reason: error.reason, message: "stream '\(stream)' (model '\(models[modelIndex].name)'): \(error)")
             }
             counters.observations &+= 1
             record(out.prediction, model: context.model, counters: &counters)
-            if model.learning.enabled, !context.contributed { contribute(&context, model: model, learners: &learners, ending: false) }
-            if model.learning.enabled, case let .symbol(z) = observation { hmm.learn(context, stream: stream, model: model, symbol: z) }
-            if let gradient { tuning.learn(&context, model: model, gradient: gradient) }
+            if learns, !context.contributed { contribute(&context, model: models[modelIndex], learners: &learners, ending: false) }
+            if learns, case let .symbol(z) = observation { hmm.learn(context, stream: stream, model: models[modelIndex], symbol: z) }
+            if let gradient { tuning.learn(&context, model: models[modelIndex], gradient: gradient) }
             if let seq = message.seq { context.lastSeq = seq }
             out.seq = message.seq.map { $0 &+ 1 }
         case let .query(x):
-            if model.learning.enabled { tuning.adopt(&context, model: model) }
+            if learns { tuning.adopt(&context, model: models[modelIndex]) }
             do {
                 try context.predictor.predict(query: x, into: &out.prediction)
             } catch {
-                throw EngineDrop(reason: error.reason, message: "stream '\(stream)' (model '\(model.name)') query: \(error)")
+                throw EngineDrop(reason: error.reason, message: "stream '\(stream)' (model '\(models[modelIndex].name)') query: \(error)")
             }
             out.seq = message.seq
         case .reset:
-            if model.learning.enabled {
-                if !context.contributed { contribute(&context, model: model, learners: &learners, ending: true) }
-                context.predictor = Self.makePredictor(model, learners: learners)
+            if learns {
+                if !context.contributed { contribute(&context, model: models[modelIndex], learners: &learners, ending: true) }
+                context.predictor = Self.makePredictor(models[modelIndex], learners: learners)
                 context.contributed = false
-                hmm.restart(&context, stream: stream, model: model)
+                hmm.restart(&context, stream: stream, model: models[modelIndex])
             } else {
                 context.predictor.reset()
             }
@@ -132,7 +135,8 @@ public struct PredictionEngine: Sendable {
     }
 
     /// Adds a context for a new stream, or explains why it cannot.
-    private mutating func createContext(stream: String, now: Double) throws(EngineDrop) -> Dictionary<String, StreamContext>.Index {
+    private mutating func createContext(_ key: StreamKey, now: Double) throws(EngineDrop) -> Dictionary<StreamKey, StreamContext>.Index {
+        let stream = key.string
         guard let routed = router.route(stream) else {
             throw EngineDrop(
                 reason: "unknown_stream",
@@ -153,9 +157,9 @@ public struct PredictionEngine: Sendable {
                     + "(limits.max_contexts_per_prefix); raise the limit or lower limits.idle_ttl_seconds")
         }
         prefixCounts.add(match)
-        contexts[stream] = StreamContext(model: model, predictor: Self.makePredictor(models[model], learners: priorLearners), lastActive: now)
+        contexts[key] = StreamContext(model: model, predictor: Self.makePredictor(models[model], learners: priorLearners), lastActive: now)
         counters.contextsCreated &+= 1
-        return contexts.index(forKey: stream)!
+        return contexts.index(forKey: key)!
     }
 
     private static func record(_ prediction: Prediction, model: Int, counters: inout EngineCounters) {
@@ -210,7 +214,7 @@ public struct PredictionEngine: Sendable {
         _ context: inout StreamContext, model: ModelDefinition, learners: inout [String: RLSPriorLearner], ending: Bool
     ) {
         guard case let .rls(predictor) = context.predictor, case let .rls(base) = model.spec else { return }
-        let state = predictor.state
+        let state = predictor.value.state
         let needed = ending ? min(base.featureCount, model.learning.minimumPairs) : model.learning.minimumPairs
         guard state.learnedPairs >= needed, state.weights.allSatisfy({ $0.isFinite }) else { return }
         if learners[model.name] == nil {
@@ -243,7 +247,7 @@ public struct PredictionEngine: Sendable {
             if model.learning.enabled, !context.contributed {
                 Self.contribute(&context, model: model, learners: &priorLearners, ending: true)
             }
-            if model.learning.enabled { hmmLearning.end(stream: stream, model: model) }
+            if model.learning.enabled { hmmLearning.end(stream: stream.string, model: model) }
         }
         let removed = expired.count
         counters.contextsEvicted &+= UInt64(removed)
@@ -252,9 +256,10 @@ public struct PredictionEngine: Sendable {
 
     /// Installs a restored context (from a checkpoint), replacing any context of the same stream.
     public mutating func restore(stream: String, context: StreamContext) {
-        if let replaced = contexts[stream] { prefixCounts.remove(models[replaced.model].match) }
+        let key = StreamKey(stream)
+        if let replaced = contexts[key] { prefixCounts.remove(models[replaced.model].match) }
         prefixCounts.add(models[context.model].match)
-        contexts[stream] = context
+        contexts[key] = context
         hmmLearning.forget(stream: stream)
     }
 

@@ -17,21 +17,21 @@ public struct SoftmaxTuning: Sendable {
     /// Puts the context under its model's published β (creating the learner on first use), keeping its state.
     /// In place (the payload is copied out and back without touching its arrays), so a switch does not allocate.
     mutating func adopt(_ context: inout StreamContext, model: ModelDefinition) {
-        guard case let .softmax(base) = model.spec, case var .softmax(current) = context.predictor else { return }
+        guard case let .softmax(base) = model.spec, case .softmax = context.predictor else { return }
         if models[model.name] == nil {
             guard let created = try? SoftmaxBetaLearner(beta: base.beta, options: model.learning) else { return }
             models[model.name] = created
         }
         let beta = models[model.name]!.published
-        guard current.parameters.beta != beta, current.adopt(beta: beta) else { return }
-        context.predictor = .softmax(current)
+        context.predictor.adoptSoftmax(beta: beta)
     }
 
     /// Before an observation: adopts the published β and returns g = ∂(½‖e‖²)/∂log β of the prediction the
     /// observation is scored against, or nil when there is none (empty window, malformed observation).
     mutating func prepare(_ context: inout StreamContext, model: ModelDefinition, observation: Observation) -> Double? {
         adopt(&context, model: model)
-        guard case let .softmax(predictor) = context.predictor, predictor.state.fill > 0 else { return nil }
+        guard case let .softmax(box) = context.predictor, box.value.state.fill > 0 else { return nil }
+        let predictor = box.value
         let parameters = predictor.parameters, p = parameters.featureCount, q = parameters.outputs
         scratch.reset(count: p + 2 * q, to: 0)
         let y: [Double]

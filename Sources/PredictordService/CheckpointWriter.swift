@@ -68,7 +68,7 @@ final class CheckpointWriter: Sendable {
     private func write(_ engine: PredictionEngine, now: Double) -> Outcome {
         let outcome: Outcome
         do {
-            let result = try store.write(engine.checkpoint(createdAt: now))
+            let result = try store.write(engine, createdAt: now)
             logger.debug("checkpoint written", metadata: [
                 "bytes": "\(result.bytes)", "contexts": "\(result.contexts)", "duration": "\(result.duration)",
             ])

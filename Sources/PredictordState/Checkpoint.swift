@@ -45,11 +45,26 @@ public struct Checkpoint: Sendable, Equatable {
 extension Checkpoint {
     /// Appends the payload (everything after the file header).
     public func encodePayload(to writer: inout ByteWriter) {
+        Self.encodePayloadHead(createdAt: createdAt, models: models, contextCount: contexts.count, to: &writer)
+        for context in contexts { context.encode(to: &writer) }
+        Self.encodePayloadTail(
+            priorLearners: priorLearners, hmmLearners: hmmLearners, hmmContexts: hmmContexts,
+            softmaxLearners: softmaxLearners, to: &writer)
+    }
+
+    /// The payload up to the contexts: creation time, models, context count (the contexts follow in stream-byte order).
+    static func encodePayloadHead(createdAt: Double, models: [CheckpointModel], contextCount: Int, to writer: inout ByteWriter) {
         writer.write(createdAt)
         writer.write(models.count)
         for model in models { model.encode(to: &writer) }
-        writer.write(contexts.count)
-        for context in contexts { context.encode(to: &writer) }
+        writer.write(contextCount)
+    }
+
+    /// The payload after the contexts: the learned slow memory (by model name) and the HMM learning segments.
+    static func encodePayloadTail(
+        priorLearners: [String: RLSPriorLearner], hmmLearners: [String: HMMModelLearner],
+        hmmContexts: [CheckpointHMMContext], softmaxLearners: [String: SoftmaxBetaLearner], to writer: inout ByteWriter
+    ) {
         Self.write(named: priorLearners, to: &writer)
         Self.write(named: hmmLearners, to: &writer)
         writer.write(hmmContexts.count)

@@ -1,4 +1,5 @@
 import PredictorCore
+import PredictorEngine
 
 /// The checkpoint file format: a 32-byte header, then the ``Checkpoint`` payload.
 ///
@@ -12,20 +13,66 @@ public enum CheckpointCodec {
     public static func encode(_ checkpoint: Checkpoint) -> [UInt8] {
         // Header and payload share one buffer; the header's length and checksum are patched in afterwards.
         var writer = ByteWriter(reservingCapacity: headerSize + 64 + checkpoint.contexts.count * 256)
+        writeHeader(to: &writer)
+        checkpoint.encodePayload(to: &writer)
+        var bytes = writer.bytes
+        writer = ByteWriter(reservingCapacity: 0)  // drop the writer's reference so patching does not copy
+        seal(&bytes)
+        return bytes
+    }
+
+    /// The file bytes of `engine`'s checkpoint, identical to `encode(engine.checkpoint(createdAt:))`, without holding
+    /// every context's record at once: records are encoded one by one into `chunkBytes` chunks, which are then
+    /// copied into the exact-size result and freed one at a time (peak ≈ file size + one chunk, instead of records +
+    /// a doubling buffer + the file, which doubled the daemon's RSS at its final checkpoint).
+    public static func encode(_ engine: PredictionEngine, createdAt: Double, chunkBytes: Int = 32 << 20) -> [UInt8] {
+        var chunk = ByteWriter(reservingCapacity: 4096)
+        writeHeader(to: &chunk)
+        Checkpoint.encodePayloadHead(
+            createdAt: createdAt, models: engine.checkpointModels, contextCount: engine.contexts.count, to: &chunk)
+        var chunks: [[UInt8]] = []
+        engine.forEachCheckpointContext { context in
+            context.encode(to: &chunk)
+            if chunk.bytes.count >= chunkBytes {
+                chunks.append(chunk.bytes)
+                chunk = ByteWriter(reservingCapacity: chunkBytes + 65536)
+            }
+        }
+        Checkpoint.encodePayloadTail(
+            priorLearners: engine.priorLearners, hmmLearners: engine.hmmLearning.models,
+            hmmContexts: engine.checkpointHMMContexts, softmaxLearners: engine.softmaxTuning.models, to: &chunk)
+        chunks.append(chunk.bytes)
+        chunk = ByteWriter(reservingCapacity: 0)
+        let total = chunks.reduce(0) { $0 + $1.count }
+        var bytes = [UInt8](unsafeUninitializedCapacity: total) { buffer, initialized in
+            for i in chunks.indices {
+                chunks[i].withUnsafeBufferPointer { part in
+                    _ = UnsafeMutableBufferPointer(rebasing: buffer[initialized..<(initialized + part.count)]).initialize(from: part)
+                }
+                initialized += chunks[i].count
+                chunks[i] = []  // freed now, so the chunks and the result are never both held in full
+            }
+        }
+        seal(&bytes)
+        return bytes
+    }
+
+    /// The 32-byte header with zero length and checksum (patched by ``seal(_:)``).
+    private static func writeHeader(to writer: inout ByteWriter) {
         writer.write(raw: magic)
         writer.write(Checkpoint.currentFormatVersion)
         writer.write(UInt32(0))
         writer.write(UInt64(0))
         writer.write(UInt64(0))
-        checkpoint.encodePayload(to: &writer)
-        var bytes = writer.bytes
-        writer = ByteWriter(reservingCapacity: 0)  // drop the writer's reference so patching does not copy
+    }
+
+    /// Patches the payload length and the CRC-64 of header bytes 8..<24 plus the payload into the header.
+    private static func seal(_ bytes: inout [UInt8]) {
         patch(UInt64(bytes.count - headerSize), at: 16, in: &bytes)
         var crc = CRC64()
         crc.update(bytes[8..<24])
         crc.update(bytes[headerSize...])
         patch(crc.value, at: 24, in: &bytes)
-        return bytes
     }
 
     private static func patch(_ value: UInt64, at offset: Int, in bytes: inout [UInt8]) {

@@ -4,25 +4,38 @@ import PredictorEngine
 extension PredictionEngine {
     /// A snapshot of every model and context; contexts are sorted by stream id bytes, so equal engines give equal bytes.
     public func checkpoint(createdAt: Double) -> Checkpoint {
-        let models = models.map { CheckpointModel(name: $0.name, spec: $0.spec) }
         var saved: [CheckpointContext] = []
         saved.reserveCapacity(contexts.count)
-        for (stream, context) in contexts {
-            saved.append(
-                CheckpointContext(
-                    stream: Array(stream.utf8), model: self.models[context.model].name, modelIndex: context.model,
-                    lastSeq: context.lastSeq,
-                    lastActive: context.lastActive, state: context.predictor.encodedState(), contributed: context.contributed))
-        }
-        saved.sort { $0.stream.lexicographicallyPrecedes($1.stream) }
+        forEachCheckpointContext { saved.append($0) }
+        return Checkpoint(
+            createdAt: createdAt, models: checkpointModels, contexts: saved, priorLearners: priorLearners,
+            hmmLearners: hmmLearning.models, hmmContexts: checkpointHMMContexts, softmaxLearners: softmaxTuning.models)
+    }
+
+    /// The pending segments of contexts that feed an HMM learner, sorted by stream id bytes.
+    var checkpointHMMContexts: [CheckpointHMMContext] {
         var hmmContexts: [CheckpointHMMContext] = []
         for (stream, entry) in hmmLearning.contexts {
             guard let collector = entry.collector else { continue }
-            hmmContexts.append(CheckpointHMMContext(stream: stream, learner: entry.learner, collector: collector))
+            hmmContexts.append(CheckpointHMMContext(stream: stream.string, learner: entry.learner, collector: collector))
         }
         hmmContexts.sort { $0.stream.utf8.lexicographicallyPrecedes($1.stream.utf8) }
-        return Checkpoint(createdAt: createdAt, models: models, contexts: saved, priorLearners: priorLearners,
-                          hmmLearners: hmmLearning.models, hmmContexts: hmmContexts, softmaxLearners: softmaxTuning.models)
+        return hmmContexts
+    }
+
+    /// Every model as a checkpoint record, in the engine's order.
+    var checkpointModels: [CheckpointModel] { models.map { CheckpointModel(name: $0.name, spec: $0.spec) } }
+
+    /// Calls `body` with each context's checkpoint record in stream-byte order, one at a time, so a caller that
+    /// encodes them as it goes never holds every record at once (see ``CheckpointCodec/encode(_:createdAt:chunkBytes:)``).
+    func forEachCheckpointContext(_ body: (CheckpointContext) -> Void) {
+        for stream in contexts.keys.sorted() {
+            guard let context = contexts[stream] else { continue }
+            body(CheckpointContext(
+                stream: Array(stream.string.utf8), model: models[context.model].name, modelIndex: context.model,
+                lastSeq: context.lastSeq, lastActive: context.lastActive, state: context.predictor.encodedState(),
+                contributed: context.contributed))
+        }
     }
 
     /// Puts back every context whose model name is still configured; never traps.
@@ -102,13 +115,13 @@ extension PredictionEngine {
             candidates.append((stream, context, saved.model))
         }
 
-        let newStreams = candidates.reduce(0) { $0 + (contexts[$1.stream] == nil ? 1 : 0) }
+        let newStreams = candidates.reduce(0) { $0 + (contexts[StreamKey($1.stream)] == nil ? 1 : 0) }
         if contexts.count + newStreams > limits.maxContexts {
             // Keep the most recently active when the table cannot hold them all.
             candidates.sort { $0.context.lastActive > $1.context.lastActive }
         }
         for candidate in candidates {
-            if contexts[candidate.stream] == nil, contexts.count >= limits.maxContexts {
+            if contexts[StreamKey(candidate.stream)] == nil, contexts.count >= limits.maxContexts {
                 report.skip(
                     .contextLimit, model: candidate.model,
                     detail: "stream '\(candidate.stream)' (limits.max_contexts = \(limits.maxContexts))")
@@ -121,7 +134,7 @@ extension PredictionEngine {
         // Pending HMM segments follow their restored contexts (a context restored without one collects afresh
         // from its next reset).
         for saved in checkpoint.hmmContexts {
-            guard let context = contexts[saved.stream] else { continue }
+            guard let context = contexts[StreamKey(saved.stream)] else { continue }
             hmmLearning.restore(stream: saved.stream, learner: saved.learner, collector: saved.collector, model: models[context.model])
         }
         return report

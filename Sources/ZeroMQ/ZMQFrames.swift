@@ -9,6 +9,7 @@ public struct ZMQFrames: ~Copyable {
     /// How many frames the message had, including those discarded beyond `maxFrames`.
     public let count: Int
 
+    @usableFromInline
     init(base: UnsafeMutablePointer<zmq_msg_t>, available: Int, count: Int) {
         self.base = base
         self.available = available

@@ -76,25 +76,32 @@ struct BenchCase {
         guard let made = try? make() else { fatalError("bench case \(name) has invalid parameters") }
         if direct {
             switch made.0 {
-            case let .rls(p): return runDirect(p, inputs: made.1, steps: steps)
-            case let .softmax(p): return runDirect(p, inputs: made.1, steps: steps)
-            case let .forward(p): return runDirect(p, inputs: made.1, steps: steps)
-            case let .dual(p): return runDirect(p, inputs: made.1, steps: steps)
+            case let .rls(b): return runDirect(b.value, inputs: made.1, steps: steps)
+            case let .softmax(b): return runDirect(b.value, inputs: made.1, steps: steps)
+            case let .forward(b): return runDirect(b.value, inputs: made.1, steps: steps)
+            case let .dual(b): return runDirect(b.value, inputs: made.1, steps: steps)
             }
         }
         var predictor = made.0
-        let inputs = made.1
+        var inputs = made.1
         var prediction = Prediction()
         var checksum = 0.0
         // Warm up buffers so the timed loop measures steady state.
         for i in 0..<min(1000, steps) { try? predictor.observe(inputs[i % inputs.count], into: &prediction) }
         let clock = ContinuousClock()
         let start = clock.now
-        var i = 0
-        for _ in 0..<steps {
-            try? predictor.observe(inputs[i], into: &prediction)
-            i += 1
-            if i == inputs.count { i = 0; checksum += prediction.mean[0] }
+        // Each observation is moved out of the array and back (bitwise, no retain/release): passing `inputs[i]`
+        // to the opaque `observe` copied it, i.e. retained and released its arrays on every step.
+        inputs.withUnsafeMutableBufferPointer { inputs in
+            let base = inputs.baseAddress!
+            var i = 0
+            for _ in 0..<steps {
+                let observation = (base + i).move()
+                try? predictor.observe(observation, into: &prediction)
+                (base + i).initialize(to: consume observation)
+                i += 1
+                if i == inputs.count { i = 0; checksum += prediction.mean[0] }
+            }
         }
         let elapsed = clock.now - start
         checksum += prediction.mean.first ?? 0
@@ -105,16 +112,24 @@ struct BenchCase {
     /// The same loop on the concrete predictor type (no AnyPredictor enum dispatch).
     private func runDirect<P: OnlinePredictor>(_ made: P, inputs: [Observation], steps: Int) -> BenchResult {
         var predictor = made
+        var inputs = inputs
         var prediction = Prediction()
         var checksum = 0.0
         for i in 0..<min(1000, steps) { try? predictor.observe(inputs[i % inputs.count], into: &prediction) }
         let clock = ContinuousClock()
         let start = clock.now
-        var i = 0
-        for _ in 0..<steps {
-            try? predictor.observe(inputs[i], into: &prediction)
-            i += 1
-            if i == inputs.count { i = 0; checksum += prediction.mean[0] }
+        // Each observation is moved out of the array and back (bitwise, no retain/release): passing `inputs[i]`
+        // to the opaque `observe` copied it, i.e. retained and released its arrays on every step.
+        inputs.withUnsafeMutableBufferPointer { inputs in
+            let base = inputs.baseAddress!
+            var i = 0
+            for _ in 0..<steps {
+                let observation = (base + i).move()
+                try? predictor.observe(observation, into: &prediction)
+                (base + i).initialize(to: consume observation)
+                i += 1
+                if i == inputs.count { i = 0; checksum += prediction.mean[0] }
+            }
         }
         let elapsed = clock.now - start
         checksum += prediction.mean.first ?? 0

@@ -131,7 +131,8 @@ import Testing
         #expect(published != start)
         // "old" still filters with the configured model until its next observation, then with the published one,
         // continuing from its π: check one step against the textbook forward step under the published parameters.
-        guard case let .forward(before) = engine.contexts["old"]!.predictor else { Issue.record("not forward"); return }
+        guard case let .forward(box) = engine.contexts["old"]!.predictor else { Issue.record("not forward"); return }
+        let before = box.value
         #expect(before.parameters == start)
         let pi = before.state.predictive, z = 2, d = 3, m = 4
         let p = (0..<d).reduce(0.0) { $0 + pi[$1] * published.emission[$1 * m + z] }

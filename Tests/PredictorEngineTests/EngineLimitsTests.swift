@@ -49,7 +49,7 @@ import Testing
         _ = T.run(&source, "a/1", T.series(1))
         _ = T.run(&source, "a/2", T.series(1))
         var engine = PredictionEngine(models: [try T.rls("a", match: "a/")], limits: EngineLimits(maxContextsPerPrefix: 2))
-        for (stream, context) in source.contexts { engine.restore(stream: stream, context: context) }
+        for (stream, context) in source.contexts { engine.restore(stream: stream.string, context: context) }
         engine.restore(stream: "a/1", context: source.contexts["a/1"]!)   // replacing one does not count twice
         #expect(T.run(&engine, "a/3", T.series(1)).failureReason == "prefix_context_limit")
         engine.removeAllContexts()

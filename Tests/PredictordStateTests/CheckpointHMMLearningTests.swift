@@ -87,11 +87,11 @@ struct CheckpointHMMLearningTests {
         var learning = PredictionEngine(models: Self.learningModels())
         learning.restore(from: v1)
         var out = OutboundPrediction(stream: "", model: "", prediction: Prediction())
-        let running = try #require(["hmm/1", "hmm/2"].first { (plain.contexts[$0]?.predictor.encodedState().count ?? 0) > 0 })
+        let running: String = try #require(["hmm/1", "hmm/2"].first { (plain.contexts[StreamKey($0)]?.predictor.encodedState().count ?? 0) > 0 })
         try learning.process(stream: running, message: InboundMessage(body: .observation(.symbol(1)), encoding: .json), now: 0, into: &out)
-        #expect(learning.hmmLearning.contexts[running]?.collector == nil)
+        #expect(learning.hmmLearning.contexts[StreamKey(running)]?.collector == nil)
         try learning.process(stream: running, message: InboundMessage(body: .reset, encoding: .json), now: 0, into: &out)
-        #expect(learning.hmmLearning.contexts[running]?.collector != nil)
+        #expect(learning.hmmLearning.contexts[StreamKey(running)]?.collector != nil)
     }
 
     @Test("corrupt HMM learning sections behind a valid checksum never crash decode, restore or the next messages")

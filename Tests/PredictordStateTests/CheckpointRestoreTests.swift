@@ -19,7 +19,7 @@ struct CheckpointRestoreTests {
         var fresh = PredictionEngine(models: models)
         let report = fresh.restore(from: checkpoint)
 
-        let count = { (prefix: String) in engine.contexts.keys.filter { $0.hasPrefix(prefix) }.count }
+        let count = { (prefix: String) in engine.contexts.keys.filter { $0.string.hasPrefix(prefix) }.count }
         #expect(count("hmm/") == 2 && count("dual/") == 2)
         #expect(report.restored == engine.contexts.count - 2)
         #expect(report.previousDefinition == ["hmm": 2])
@@ -28,7 +28,7 @@ struct CheckpointRestoreTests {
         #expect(report.restoredByModel == ["ar": count("ar/"), "reg": count("reg/"), "sm": count("sm/"), "hmm": 2])
         #expect(report.description.contains("2 context(s) of model 'hmm' continue under their saved parameters"), "\(report)")
         #expect(report.description.contains("2 context(s) of model 'dual' skipped (model_removed"), "\(report)")
-        #expect(!fresh.contexts.keys.contains { $0.hasPrefix("dual/") })
+        #expect(!fresh.contexts.keys.contains { $0.string.hasPrefix("dual/") })
         for (stream, context) in fresh.contexts {
             let original = try #require(engine.contexts[stream])
             // Each context runs under exactly the definition it was saved with.
