@@ -82,40 +82,22 @@ struct BenchCase {
             case let .dual(b): return runDirect(b.value, inputs: made.1, steps: steps)
             }
         }
-        var predictor = made.0
-        var inputs = made.1
-        var prediction = Prediction()
-        var checksum = 0.0
-        // Warm up buffers so the timed loop measures steady state.
-        for i in 0..<min(1000, steps) { try? predictor.observe(inputs[i % inputs.count], into: &prediction) }
-        let clock = ContinuousClock()
-        let start = clock.now
-        // Each observation is moved out of the array and back (bitwise, no retain/release): passing `inputs[i]`
-        // to the opaque `observe` copied it, i.e. retained and released its arrays on every step.
-        inputs.withUnsafeMutableBufferPointer { inputs in
-            let base = inputs.baseAddress!
-            var i = 0
-            for _ in 0..<steps {
-                let observation = (base + i).move()
-                try? predictor.observe(observation, into: &prediction)
-                (base + i).initialize(to: consume observation)
-                i += 1
-                if i == inputs.count { i = 0; checksum += prediction.mean[0] }
-            }
-        }
-        let elapsed = clock.now - start
-        checksum += prediction.mean.first ?? 0
-        let c = elapsed.components
-        return BenchResult(name: name, steps: steps, seconds: Double(c.seconds) + Double(c.attoseconds) * 1e-18, checksum: checksum)
+        return timed(ViaAnyPredictor(predictor: made.0), inputs: made.1, steps: steps, label: name)
     }
 
     /// The same loop on the concrete predictor type (no AnyPredictor enum dispatch).
     private func runDirect<P: OnlinePredictor>(_ made: P, inputs: [Observation], steps: Int) -> BenchResult {
-        var predictor = made
+        timed(Direct(predictor: made), inputs: inputs, steps: steps, label: name + " (direct)")
+    }
+
+    /// Warms up, then times `steps` observations through `stepper` (specialised per stepper type, no dispatch).
+    private func timed<S: BenchStepper>(_ stepper: S, inputs: [Observation], steps: Int, label: String) -> BenchResult {
+        var stepper = stepper
         var inputs = inputs
         var prediction = Prediction()
         var checksum = 0.0
-        for i in 0..<min(1000, steps) { try? predictor.observe(inputs[i % inputs.count], into: &prediction) }
+        // Warm up buffers so the timed loop measures steady state.
+        for i in 0..<min(1000, steps) { stepper.step(inputs[i % inputs.count], into: &prediction) }
         let clock = ContinuousClock()
         let start = clock.now
         // Each observation is moved out of the array and back (bitwise, no retain/release): passing `inputs[i]`
@@ -125,7 +107,7 @@ struct BenchCase {
             var i = 0
             for _ in 0..<steps {
                 let observation = (base + i).move()
-                try? predictor.observe(observation, into: &prediction)
+                stepper.step(observation, into: &prediction)
                 (base + i).initialize(to: consume observation)
                 i += 1
                 if i == inputs.count { i = 0; checksum += prediction.mean[0] }
@@ -134,7 +116,7 @@ struct BenchCase {
         let elapsed = clock.now - start
         checksum += prediction.mean.first ?? 0
         let c = elapsed.components
-        return BenchResult(name: name + " (direct)", steps: steps, seconds: Double(c.seconds) + Double(c.attoseconds) * 1e-18, checksum: checksum)
+        return BenchResult(name: label, steps: steps, seconds: Double(c.seconds) + Double(c.attoseconds) * 1e-18, checksum: checksum)
     }
 
     static var all: [BenchCase] {
@@ -245,4 +227,23 @@ func format(_ x: Double, _ digits: Int) -> String {
 extension String {
     func padding(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
     func leftPadding(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+}
+
+/// One observe call of the bench loop: through `AnyPredictor` (the daemon's path) or on a concrete predictor.
+protocol BenchStepper {
+    mutating func step(_ observation: Observation, into prediction: inout Prediction)
+}
+
+struct ViaAnyPredictor: BenchStepper {
+    var predictor: AnyPredictor
+    mutating func step(_ observation: Observation, into prediction: inout Prediction) {
+        try? predictor.observe(observation, into: &prediction)
+    }
+}
+
+struct Direct<P: OnlinePredictor>: BenchStepper {
+    var predictor: P
+    mutating func step(_ observation: Observation, into prediction: inout Prediction) {
+        try? predictor.observe(observation, into: &prediction)
+    }
 }
