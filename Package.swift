@@ -60,7 +60,7 @@ let package = Package(
             name: "PredictordService",
             dependencies: [
                 "PredictorCore", "PredictorWire", "PredictorEngine", "PredictordConfig", "PredictordLogging",
-                "PredictordState", "ZeroMQ", "Systemd",
+                "PredictordState", "ZeroMQ", "Systemd", "CMalloc",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -80,6 +80,7 @@ let package = Package(
         // libzmq 4.3 (Debian libzmq3-dev) and libsystemd (libsystemd-dev), found with pkg-config.
         .systemLibrary(name: "CZMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        .systemLibrary(name: "CMalloc"),
         // Thin Swift wrapper over libzmq: context, sockets, multipart messages, poll.
         .target(name: "ZeroMQ", dependencies: ["CZMQ"], swiftSettings: strict),
         // Thin Swift wrapper over libsystemd: journal entries and sd_notify.

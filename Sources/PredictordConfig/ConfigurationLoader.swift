@@ -69,6 +69,10 @@ public enum ConfigurationLoader {
         c.predictions.bind = keys.strings("sockets.predictions.bind", default: c.predictions.bind)
         c.predictions.sendHighWaterMark = keys.int(
             "sockets.predictions.send_hwm", default: c.predictions.sendHighWaterMark, range: 0...Int(Int32.max))
+        c.predictions.lingerSeconds = keys.double("sockets.predictions.linger_seconds", default: c.predictions.lingerSeconds)
+        if !(0...300).contains(c.predictions.lingerSeconds) {
+            keys.fail("sockets.predictions.linger_seconds", "must be in 0…300 seconds (and below the unit's TimeoutStopSec=60 minus the final checkpoint's time)")
+        }
         let policy = keys.string("sockets.predictions.slow_subscriber", default: c.predictions.slowSubscriber.rawValue)
         if let known = DaemonConfiguration.SlowSubscriberPolicy(rawValue: policy) {
             c.predictions.slowSubscriber = known

@@ -21,6 +21,7 @@ public enum ConfigurationRenderer {
             "    bind: \(list(c.predictions.bind))",
             "    send_hwm: \(c.predictions.sendHighWaterMark)",
             "    slow_subscriber: \(c.predictions.slowSubscriber.rawValue)",
+            "    linger_seconds: \(c.predictions.lingerSeconds)",
         ]
         lines += curveLines(c.predictions.curve, allowKey: "allowed_subscribers")
         lines += [

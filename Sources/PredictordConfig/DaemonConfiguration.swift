@@ -23,6 +23,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
         public var curve: CurveServerConfiguration?
         /// What a full subscriber queue does to a prediction (`sockets.predictions.slow_subscriber`).
         public var slowSubscriber: SlowSubscriberPolicy = .isolate
+        /// ZMQ_LINGER at stop: how long predictions still queued for subscribers are flushed before exit.
+        public var lingerSeconds: Double = 5
     }
 
     /// The PUB high-water-mark policy: either every lost prediction is counted, or a slow subscriber loses alone.

@@ -80,9 +80,9 @@ final class PollLoop {
         try predictions.setSendHighWaterMark(config.predictions.sendHighWaterMark)
         // `count`: a send that a full subscriber queue refuses returns false and is counted as publish_hwm.
         try predictions.setNoDrop(config.predictions.slowSubscriber == .count)
-        // Predictions still queued at shutdown are flushed for up to 1 s (set now: after zmq_ctx_shutdown every
-        // option call fails). The queue is bounded by send_hwm, so a stuck subscriber delays exit by at most that.
-        try predictions.setLinger(.seconds(1))
+        // Predictions still queued at stop are flushed for up to linger_seconds (set now: after zmq_ctx_shutdown
+        // every option call fails); only a subscriber that is still behind by then loses the rest.
+        try predictions.setLinger(.milliseconds(Int64((config.predictions.lingerSeconds * 1000).rounded())))
         for endpoint in config.predictions.bind { try predictions.bind(endpoint) }
         logger.info("sockets ready", metadata: [
             "observations": "\((o.bind + o.connect).joined(separator: " "))",
