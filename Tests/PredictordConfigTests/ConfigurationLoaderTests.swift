@@ -78,6 +78,20 @@ import Testing
         }
     }
 
+    @Test func stopFlushDefaultsToFiveSecondsAndIsBounded() async throws {
+        let path = try Self.write(Self.minimal)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(try await ConfigurationLoader.load(path: path, environment: [:]).predictions.lingerSeconds == 5)
+        let set = try await ConfigurationLoader.load(path: path, environment: [:], overrides: ["sockets.predictions.linger_seconds=0.5"])
+        #expect(set.predictions.lingerSeconds == 0.5)
+        do {
+            _ = try await ConfigurationLoader.load(path: path, environment: [:], overrides: ["sockets.predictions.linger_seconds=400"])
+            Issue.record("a 400 s linger was accepted")
+        } catch {
+            #expect(error.issues.map(\.key) == ["sockets.predictions.linger_seconds"], "\(error)")
+        }
+    }
+
     @Test func unreadableFileNamesThePath() async throws {
         do {
             _ = try await ConfigurationLoader.load(path: "/nonexistent/predictord.yaml", environment: [:])
