@@ -22,7 +22,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         /// CURVE server key pair and allowed subscriber keys; nil = plain text (anyone who can connect may read).
         public var curve: CurveServerConfiguration?
         /// What a full subscriber queue does to a prediction (`sockets.predictions.slow_subscriber`).
-        public var slowSubscriber: SlowSubscriberPolicy = .isolate
+        public var slowSubscriber: SlowSubscriberPolicy = .count
         /// ZMQ_LINGER at stop: how long predictions still queued for subscribers are flushed before exit.
         public var lingerSeconds: Double = 5
     }
