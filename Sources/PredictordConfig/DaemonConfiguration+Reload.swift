@@ -1,9 +1,10 @@
 extension DaemonConfiguration {
     /// Top-level sections in which `fresh` differs from this running configuration other than in what a reload
-    /// (SIGHUP) applies — `models` and the CURVE allow-lists —, so these need a restart to take effect.
+    /// (SIGHUP) applies — `models` and the CURVE allow-lists —, so these need a restart to take effect. CURVE is
+    /// left out altogether: the daemon's socket security reports a changed server key itself when it reloads.
     public func sectionsNeedingRestart(toApply fresh: DaemonConfiguration) -> [String] {
         var sections: [String] = []
-        let running = withoutAllowLists(), wanted = fresh.withoutAllowLists()
+        let running = withoutCurve(), wanted = fresh.withoutCurve()
         if wanted.observations != running.observations { sections.append("sockets.observations") }
         if wanted.predictions != running.predictions { sections.append("sockets.predictions") }
         if fresh.limits != limits { sections.append("limits") }
@@ -15,13 +16,11 @@ extension DaemonConfiguration {
         return sections
     }
 
-    /// This configuration with empty CURVE allow-lists (which a reload applies).
-    private func withoutAllowLists() -> DaemonConfiguration {
+    /// This configuration without its CURVE settings (see above).
+    private func withoutCurve() -> DaemonConfiguration {
         var copy = self
-        copy.observations.curve?.allowPaths = []
-        copy.observations.curve?.allowed = []
-        copy.predictions.curve?.allowPaths = []
-        copy.predictions.curve?.allowed = []
+        copy.observations.curve = nil
+        copy.predictions.curve = nil
         return copy
     }
 }
