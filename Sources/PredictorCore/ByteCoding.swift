@@ -41,6 +41,8 @@ public struct ByteWriter: Sendable {
         bytes.append(contentsOf: utf8)
     }
     public mutating func write(raw: some Sequence<UInt8>) { bytes.append(contentsOf: raw) }
+    /// Empties the buffer but keeps its capacity, so one writer can encode piece after piece without reallocating.
+    public mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
 }
 
 /// Reads what ``ByteWriter`` wrote, checking every length against the bytes left.

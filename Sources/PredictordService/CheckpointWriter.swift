@@ -50,14 +50,23 @@ final class CheckpointWriter: Sendable {
             logger.warning("checkpoint skipped: the previous one is still being written (raise state.checkpoint_interval_seconds?)")
             return false
         }
+        let snapshot = Snapshot(engine)
         queue.async { [self] in
-            write(engine, now: now)
+            write(snapshot.take(), now: now)
             state.withLock { $0.inFlight = false }
             // The write freed its encode buffers and the contexts the loop copied meanwhile (copy-on-write); glibc
             // keeps such memory, per thread arena, at its peak unless trimmed, so RSS rose a step per checkpoint.
             Self.returnFreedMemory()
         }
         return true
+    }
+
+    /// Hands the engine snapshot to the write once, so the store can release it right after encoding: a closure
+    /// capture would hold it, and the live engine would keep copying the contexts it shares, until the fsync ends.
+    private final class Snapshot: Sendable {
+        private let engine: Mutex<PredictionEngine?>
+        init(_ engine: PredictionEngine) { self.engine = Mutex(engine) }
+        func take() -> PredictionEngine { engine.withLock { $0.take() }! }
     }
 
     /// Gives memory freed by the heap back to the kernel (glibc `malloc_trim`; nothing elsewhere).
@@ -74,10 +83,10 @@ final class CheckpointWriter: Sendable {
     /// Writes one checkpoint, records the outcome in the failure streak, logs the streak's transitions and
     /// publishes the checkpoint part of STATUS=.
     @discardableResult
-    private func write(_ engine: PredictionEngine, now: Double) -> Outcome {
+    private func write(_ engine: consuming PredictionEngine, now: Double) -> Outcome {
         let outcome: Outcome
         do {
-            let result = try store.write(engine, createdAt: now)
+            let result = try store.write(consume engine, createdAt: now)
             logger.debug("checkpoint written", metadata: [
                 "bytes": "\(result.bytes)", "contexts": "\(result.contexts)", "duration": "\(result.duration)",
             ])

@@ -21,39 +21,62 @@ public enum CheckpointCodec {
         return bytes
     }
 
-    /// The file bytes of `engine`'s checkpoint, identical to `encode(engine.checkpoint(createdAt:))`, without holding
-    /// every context's record at once: records are encoded one by one into `chunkBytes` chunks, which are then
-    /// copied into the exact-size result and freed one at a time (peak ≈ file size + one chunk, instead of records +
-    /// a doubling buffer + the file, which doubled the daemon's RSS at its final checkpoint).
-    public static func encode(_ engine: PredictionEngine, createdAt: Double, chunkBytes: Int = 32 << 20) -> [UInt8] {
-        var chunk = ByteWriter(reservingCapacity: 4096)
+    /// The file bytes of `engine`'s checkpoint, identical to `encode(engine.checkpoint(createdAt:))`, built from
+    /// ``stream(_:createdAt:chunkBytes:emit:)`` (for tests and tools; the daemon streams straight to the file).
+    public static func encode(_ engine: PredictionEngine, createdAt: Double, chunkBytes: Int = 1 << 20) -> [UInt8] {
+        var bytes: [UInt8] = []
+        _ = stream(engine, createdAt: createdAt, chunkBytes: chunkBytes) { piece in
+            bytes.append(contentsOf: piece)
+            return true
+        }
+        seal(&bytes)
+        return bytes
+    }
+
+    /// Encodes `engine`'s checkpoint context by context into one reused buffer of about `chunkBytes`, handing each
+    /// filled piece to `emit`: the header comes first with its length and checksum zero (see
+    /// ``header(payloadLength:feedPayload:)``). Returns the total bytes emitted, or nil once `emit` returns false.
+    ///
+    /// Peak memory is the engine plus one piece: no record of every context and no file image is ever held.
+    public static func stream(
+        _ engine: PredictionEngine, createdAt: Double, chunkBytes: Int, emit: (UnsafeRawBufferPointer) -> Bool
+    ) -> Int? {
+        var chunk = ByteWriter(reservingCapacity: min(max(chunkBytes, 4096), 64 << 20) + 65536)
+        var total = 0, stopped = false
+        func flush() {
+            guard !stopped, !chunk.bytes.isEmpty else { return }
+            total += chunk.bytes.count
+            stopped = !chunk.bytes.withUnsafeBytes(emit)
+            chunk.removeAll()
+        }
         writeHeader(to: &chunk)
         Checkpoint.encodePayloadHead(
             createdAt: createdAt, models: engine.checkpointModels, contextCount: engine.contexts.count, to: &chunk)
-        var chunks: [[UInt8]] = []
         engine.forEachCheckpointContext { context in
+            guard !stopped else { return }
             context.encode(to: &chunk)
-            if chunk.bytes.count >= chunkBytes {
-                chunks.append(chunk.bytes)
-                chunk = ByteWriter(reservingCapacity: chunkBytes + 65536)
-            }
+            if chunk.bytes.count >= chunkBytes { flush() }
         }
         Checkpoint.encodePayloadTail(
             priorLearners: engine.priorLearners, hmmLearners: engine.hmmLearning.models,
             hmmContexts: engine.checkpointHMMContexts, softmaxLearners: engine.softmaxTuning.models, to: &chunk)
-        chunks.append(chunk.bytes)
-        chunk = ByteWriter(reservingCapacity: 0)
-        let total = chunks.reduce(0) { $0 + $1.count }
-        var bytes = [UInt8](unsafeUninitializedCapacity: total) { buffer, initialized in
-            for i in chunks.indices {
-                chunks[i].withUnsafeBufferPointer { part in
-                    _ = UnsafeMutableBufferPointer(rebasing: buffer[initialized..<(initialized + part.count)]).initialize(from: part)
-                }
-                initialized += chunks[i].count
-                chunks[i] = []  // freed now, so the chunks and the result are never both held in full
-            }
-        }
-        seal(&bytes)
+        flush()
+        return stopped ? nil : total
+    }
+
+    /// The sealed 32-byte header for a payload of `payloadLength` bytes; `feedPayload` feeds the payload, in
+    /// order, to the checksum (which covers header bytes 8..<24 first).
+    public static func header<E: Error>(
+        payloadLength: Int, feedPayload: (inout CRC64) throws(E) -> Void
+    ) throws(E) -> [UInt8] {
+        var writer = ByteWriter(reservingCapacity: headerSize)
+        writeHeader(to: &writer)
+        var bytes = writer.bytes
+        patch(UInt64(payloadLength), at: 16, in: &bytes)
+        var crc = CRC64()
+        crc.update(bytes[8..<24])
+        try feedPayload(&crc)
+        patch(crc.value, at: 24, in: &bytes)
         return bytes
     }
 
@@ -68,11 +91,8 @@ public enum CheckpointCodec {
 
     /// Patches the payload length and the CRC-64 of header bytes 8..<24 plus the payload into the header.
     private static func seal(_ bytes: inout [UInt8]) {
-        patch(UInt64(bytes.count - headerSize), at: 16, in: &bytes)
-        var crc = CRC64()
-        crc.update(bytes[8..<24])
-        crc.update(bytes[headerSize...])
-        patch(crc.value, at: 24, in: &bytes)
+        let header = Self.header(payloadLength: bytes.count - headerSize) { $0.update(bytes[headerSize...]) }
+        bytes.replaceSubrange(0..<headerSize, with: header)
     }
 
     private static func patch(_ value: UInt64, at offset: Int, in bytes: inout [UInt8]) {

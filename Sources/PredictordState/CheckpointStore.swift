@@ -44,25 +44,85 @@ public struct CheckpointStore: Sendable {
             since: start)
     }
 
-    /// Writes `engine`'s checkpoint as of `createdAt` like ``write(_:)``, encoding it context by context (the same
-    /// bytes as `write(engine.checkpoint(createdAt:))` at about half the peak memory; what the daemon uses).
+    /// Writes `engine`'s checkpoint as of `createdAt` like ``write(_:)``, the same bytes, streamed to the temp file
+    /// through one `bufferBytes` buffer (what the daemon uses): no file image is held, and `engine` is released as soon
+    /// as it is encoded, before the fsync, so a snapshot shares the live engine's contexts as briefly as possible.
+    ///
+    /// The header's length and checksum are known only at the end: it is written last, over the placeholder, with the
+    /// checksum computed by reading the payload back (from the page cache; the bytes that will be fsynced).
     @discardableResult
-    public func write(_ engine: PredictionEngine, createdAt: Double) throws(CheckpointError) -> CheckpointWriteResult {
+    public func write(
+        _ engine: consuming PredictionEngine, createdAt: Double, bufferBytes: Int = 1 << 20
+    ) throws(CheckpointError) -> CheckpointWriteResult {
         let start = ContinuousClock.now
-        return try write(
-            bytes: CheckpointCodec.encode(engine, createdAt: createdAt), contexts: engine.contexts.count,
-            models: engine.models.count, since: start)
+        let contexts = engine.contexts.count, models = engine.models.count
+        let tmp = temporaryPath
+        let fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw writeFailure("cannot create \(tmp)") }
+        var failure: String?
+        let total = CheckpointCodec.stream(engine, createdAt: createdAt, chunkBytes: bufferBytes) { piece in
+            failure = Self.writeAll(piece, to: fd)
+            return failure == nil
+        }
+        _ = consume engine
+        let fail = { (message: String) throws(CheckpointError) -> Never in
+            close(fd)
+            unlink(tmp)
+            throw writeFailure(message, explained: true)
+        }
+        guard let total else { try fail("writing \(tmp) failed: \(failure ?? "unknown error")") }
+        let header: [UInt8]
+        do {
+            header = try CheckpointCodec.header(payloadLength: total - CheckpointCodec.headerSize) { crc throws(CheckpointError) in
+                try Self.readBack(fd: fd, from: CheckpointCodec.headerSize, to: total, bufferBytes: bufferBytes, path: tmp) { crc.update($0) }
+            }
+        } catch {
+            try fail(error.message)
+        }
+        let written = header.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        guard written == CheckpointCodec.headerSize else {
+            try fail("writing the header of \(tmp) failed: \(written < 0 ? Self.lastError() : "short write")")
+        }
+        try finish(fd: fd, bytes: total, contexts: contexts, models: models, since: start)
+        return CheckpointWriteResult(
+            path: checkpointPath, bytes: total, contexts: contexts, models: models, duration: ContinuousClock.now - start)
+    }
+
+    /// Reads bytes `from..<to` of `fd` back in `bufferBytes` pieces, handing each to `body`.
+    private static func readBack(
+        fd: Int32, from: Int, to: Int, bufferBytes: Int, path: String, _ body: (UnsafeRawBufferPointer) -> Void
+    ) throws(CheckpointError) {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bufferBytes, 4096), alignment: 16)
+        defer { buffer.deallocate() }
+        var offset = from
+        while offset < to {
+            let n = pread(fd, buffer.baseAddress, min(buffer.count, to - offset), off_t(offset))
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else {
+                throw CheckpointError(.io, "reading \(path) back for its checksum failed at byte \(offset): \(n < 0 ? lastError() : "unexpected end of file")", path: path)
+            }
+            body(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            offset += n
+        }
     }
 
     private func write(bytes: [UInt8], contexts: Int, models: Int, since start: ContinuousClock.Instant) throws(CheckpointError) -> CheckpointWriteResult {
         let tmp = temporaryPath
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw writeFailure("cannot create \(tmp)") }
-        if let failure = Self.writeAll(bytes, to: fd) {
+        if let failure = bytes.withUnsafeBytes({ Self.writeAll($0, to: fd) }) {
             close(fd)
             unlink(tmp)
             throw writeFailure("writing \(tmp) failed: \(failure)", explained: true)
         }
+        try finish(fd: fd, bytes: bytes.count, contexts: contexts, models: models, since: start)
+        return CheckpointWriteResult(
+            path: checkpointPath, bytes: bytes.count, contexts: contexts, models: models, duration: ContinuousClock.now - start)
+    }
+
+    /// Makes the complete temp file `fd` durable and moves it over the checkpoint (fsync, close, rename, directory fsync).
+    private func finish(fd: Int32, bytes: Int, contexts: Int, models: Int, since start: ContinuousClock.Instant) throws(CheckpointError) {
+        let tmp = temporaryPath
         guard fsync(fd) == 0 else {
             let error = writeFailure("fsync of \(tmp) failed")
             close(fd)
@@ -86,8 +146,6 @@ public struct CheckpointStore: Sendable {
                     + "it may not survive a power loss; check the file system of state.directory",
                 path: checkpointPath)
         }
-        return CheckpointWriteResult(
-            path: checkpointPath, bytes: bytes.count, contexts: contexts, models: models, duration: ContinuousClock.now - start)
     }
 
     /// An I/O error for a failed write (errno text unless already `explained`), stating that the old checkpoint is kept.
@@ -101,25 +159,23 @@ public struct CheckpointStore: Sendable {
     }
 
     /// Writes every byte, retrying on EINTR and short writes; returns the error text on failure.
-    private static func writeAll(_ bytes: [UInt8], to fd: Int32) -> String? {
-        bytes.withUnsafeBytes { buffer -> String? in
-            guard let base = buffer.baseAddress else { return nil }
-            var offset = 0
-            while offset < buffer.count {
-                #if canImport(Glibc)
-                let n = Glibc.write(fd, base + offset, buffer.count - offset)
-                #else
-                let n = Darwin.write(fd, base + offset, buffer.count - offset)
-                #endif
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return lastError()
-                }
-                if n == 0 { return "the file system accepted no bytes" }
-                offset += n
+    private static func writeAll(_ buffer: UnsafeRawBufferPointer, to fd: Int32) -> String? {
+        guard let base = buffer.baseAddress else { return nil }
+        var offset = 0
+        while offset < buffer.count {
+            #if canImport(Glibc)
+            let n = Glibc.write(fd, base + offset, buffer.count - offset)
+            #else
+            let n = Darwin.write(fd, base + offset, buffer.count - offset)
+            #endif
+            if n < 0 {
+                if errno == EINTR { continue }
+                return lastError()
             }
-            return nil
+            if n == 0 { return "the file system accepted no bytes" }
+            offset += n
         }
+        return nil
     }
 
     /// Makes a rename in `directory` durable; returns the error text on failure (EINVAL: the file system cannot, ignored).

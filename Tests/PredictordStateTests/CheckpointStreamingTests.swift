@@ -21,17 +21,23 @@ struct CheckpointStreamingTests {
         #expect(CheckpointCodec.encode(empty, createdAt: 0) == CheckpointCodec.encode(empty.checkpoint(createdAt: 0)))
     }
 
-    @Test("the store's engine write produces the same file as writing the Checkpoint value")
+    @Test("the store's streamed engine write produces the same file as writing the Checkpoint value")
     func storeWritesEngine() throws {
         let engine = CheckpointFixtures.trainedEngine(messages: 200)
-        let dir = TemporaryDirectory()
-        let store = try CheckpointStore(directory: dir.path)
-        let result = try store.write(engine, createdAt: 7)
-        #expect(result.contexts == engine.contexts.count)
-        #expect(result.models == engine.models.count)
-        let file = try #require(dir.bytes("checkpoint.bin"))
-        #expect(result.bytes == file.count)
-        #expect(file == CheckpointCodec.encode(engine.checkpoint(createdAt: 7)))
+        let expected = CheckpointCodec.encode(engine.checkpoint(createdAt: 7))
+        // From a buffer smaller than one context record (many pieces, header patched last) to one piece.
+        for bufferBytes in [1, 97, 4096, 1 << 20] {
+            let dir = TemporaryDirectory()
+            let store = try CheckpointStore(directory: dir.path)
+            let result = try store.write(engine, createdAt: 7, bufferBytes: bufferBytes)
+            #expect(result.contexts == engine.contexts.count)
+            #expect(result.models == engine.models.count)
+            let file = try #require(dir.bytes("checkpoint.bin"))
+            #expect(result.bytes == file.count)
+            #expect(file == expected, "buffer \(bufferBytes)")
+            #expect(dir.bytes("checkpoint.tmp") == nil)
+            #expect(try CheckpointCodec.decode(file) == engine.checkpoint(createdAt: 7))
+        }
     }
 
     /// Canonically equivalent but byte-different stream ids stay two contexts through a checkpoint and restore.
