@@ -162,12 +162,18 @@ public struct PredictionEngine: Sendable {
         return contexts.index(forKey: key)!
     }
 
-    private static func record(_ prediction: Prediction, model: Int, counters: inout EngineCounters) {
+    private static func record(_ prediction: borrowing Prediction, model: Int, counters: inout EngineCounters) {
         switch prediction.kind {
         case .real:
-            for e in prediction.error where e.isFinite {
-                counters.models[model].squaredErrorSum += e * e
-                counters.models[model].squaredErrorCount &+= 1
+            // An index loop: `for … where` allocates an iterator frame per call in debug builds (see AllocationTests).
+            var i = 0
+            while i < prediction.error.count {
+                let e = prediction.error[i]
+                if e.isFinite {
+                    counters.models[model].squaredErrorSum += e * e
+                    counters.models[model].squaredErrorCount &+= 1
+                }
+                i &+= 1
             }
         case .symbol:
             if prediction.surprise.isFinite {

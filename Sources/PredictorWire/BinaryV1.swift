@@ -115,6 +115,18 @@ enum BinaryV1 {
         return values
     }
 
+    /// ``doubles(_:at:count:field:allowNaN:)`` into `values` (emptied first), reusing its storage when it is unshared.
+    static func doubles(_ p: UnsafeRawBufferPointer, at offset: Int, count: Int, field: String,
+                        into values: inout [Double]) throws(WireError) {
+        values.removeAll(keepingCapacity: true)
+        values.reserveCapacity(count)
+        for i in 0..<count {
+            let v = f64(p, offset + 8 * i)
+            if !v.isFinite { throw nonFinite(field, index: i, value: v, offset: offset + 8 * i, allowNaN: false) }
+            values.append(v)
+        }
+    }
+
     /// Reads one f64 at `offset` with the same rule as ``doubles(_:at:count:field:allowNaN:)``.
     static func double(_ p: UnsafeRawBufferPointer, at offset: Int, field: String, allowNaN: Bool = false) throws(WireError) -> Double {
         let v = f64(p, offset)

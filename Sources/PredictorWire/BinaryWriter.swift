@@ -8,7 +8,7 @@ struct BinaryWriter {
     static func fill(_ out: inout [UInt8], count: Int, _ body: (BinaryWriter) -> Void) {
         if out.count == count {
             // Same size as the last message (the daemon's steady state): zero in place, no resize.
-            out.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) }
+            _ = out.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) }
         } else {
             out.removeAll(keepingCapacity: true)
             out.append(contentsOf: repeatElement(0, count: count))

@@ -32,3 +32,21 @@ public struct InboundMessage: Sendable, Equatable {
         self.stream = stream
     }
 }
+
+extension InboundMessage {
+    /// Moves the body's vectors out, emptied with their capacity kept, and leaves `.reset`: the body no longer
+    /// shares them, so refilling them does not allocate (x: labelled features or query; y: series or labelled target).
+    mutating func takeVectors() -> (x: [Double], y: [Double]) {
+        var x: [Double] = [], y: [Double] = []
+        switch body {
+        case let .observation(.series(values)): y = values
+        case let .observation(.labelled(features, values)): (x, y) = (features, values)
+        case let .query(features): x = features
+        case .observation(.symbol), .reset: return (x, y)
+        }
+        body = .reset
+        x.removeAll(keepingCapacity: true)
+        y.removeAll(keepingCapacity: true)
+        return (x, y)
+    }
+}

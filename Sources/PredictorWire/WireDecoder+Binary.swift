@@ -4,45 +4,53 @@ import PredictorCore
 extension WireDecoder {
     /// Decodes a binary v1 observation, query or reset (kinds 0–4).
     static func binaryObservation(_ p: UnsafeRawBufferPointer) throws(WireError) -> InboundMessage {
+        var message = InboundMessage(body: .reset, encoding: .binary)
+        try binaryObservation(p, into: &message)
+        return message
+    }
+
+    /// Decodes a binary v1 observation, query or reset into `message`, refilling the vectors it already holds.
+    static func binaryObservation(_ p: UnsafeRawBufferPointer, into message: inout InboundMessage) throws(WireError) {
         let h = try BinaryV1.header(p)
         guard let kind = BinaryV1.Kind(rawValue: h.kind), kind.rawValue <= BinaryV1.Kind.reset.rawValue else {
             let what = BinaryV1.Kind(rawValue: h.kind).map { "a \($0.name)" } ?? "unknown"
             throw WireError(.unknownKind, "binary v1 kind \(h.kind) is \(what); observations use kinds 0 (series), 1 (labelled), 2 (query), 3 (symbol) or 4 (reset)")
         }
         let body = BinaryV1.headerSize
-        let result: InboundMessage.Body
+        var (x, y) = message.takeVectors()
+        message = InboundMessage(body: .reset, seq: h.seq, ts: h.ts, encoding: .binary)
         switch kind {
         case .series:
             try BinaryV1.checkUnused(h.nx, "nx", kind: kind)
             try BinaryV1.checkLength(p, expected: body + 8 * h.ny, kind: kind, header: h)
             try requireComponents(h.ny, "y", "ny", kind: kind)
-            result = .observation(.series(try BinaryV1.doubles(p, at: body, count: h.ny, field: "y")))
+            try BinaryV1.doubles(p, at: body, count: h.ny, field: "y", into: &y)
+            message.body = .observation(.series(y))
         case .labelled:
             try BinaryV1.checkLength(p, expected: body + 8 * (h.nx + h.ny), kind: kind, header: h)
             try requireComponents(h.nx, "x", "nx", kind: kind)
             try requireComponents(h.ny, "y", "ny", kind: kind)
-            let x = try BinaryV1.doubles(p, at: body, count: h.nx, field: "x")
-            let y = try BinaryV1.doubles(p, at: body + 8 * h.nx, count: h.ny, field: "y")
-            result = .observation(.labelled(x: x, y: y))
+            try BinaryV1.doubles(p, at: body, count: h.nx, field: "x", into: &x)
+            try BinaryV1.doubles(p, at: body + 8 * h.nx, count: h.ny, field: "y", into: &y)
+            message.body = .observation(.labelled(x: x, y: y))
         case .query:
             try BinaryV1.checkUnused(h.ny, "ny", kind: kind)
             try BinaryV1.checkLength(p, expected: body + 8 * h.nx, kind: kind, header: h)
             try requireComponents(h.nx, "x", "nx", kind: kind)
-            result = .query(x: try BinaryV1.doubles(p, at: body, count: h.nx, field: "x"))
+            try BinaryV1.doubles(p, at: body, count: h.nx, field: "x", into: &x)
+            message.body = .query(x: x)
         case .symbol:
             try BinaryV1.checkUnused(h.ny, "ny", kind: kind)
             try BinaryV1.checkUnused(h.nx, "nx", kind: kind)
             try BinaryV1.checkLength(p, expected: body + 4, kind: kind, header: h)
-            result = .observation(.symbol(Int(BinaryV1.u32(p, body))))
+            message.body = .observation(.symbol(Int(BinaryV1.u32(p, body))))
         case .reset:
             try BinaryV1.checkUnused(h.ny, "ny", kind: kind)
             try BinaryV1.checkUnused(h.nx, "nx", kind: kind)
             try BinaryV1.checkLength(p, expected: body, kind: kind, header: h)
-            result = .reset
         case .realPrediction, .symbolPrediction:
             preconditionFailure("prediction kinds are rejected above")
         }
-        return InboundMessage(body: result, seq: h.seq, ts: h.ts, encoding: .binary)
     }
 
     /// Decodes a binary v1 prediction (kinds 16 and 17); NaN (none) is accepted in mean, var, error and surprise, not in probs.

@@ -11,9 +11,11 @@ public enum WireDecoder {
 
     /// The encoding a payload announces by its first byte: `{` JSON, `0x01` binary v1.
     public static func encoding(of payload: UnsafeRawBufferPointer) throws(WireError) -> WireEncoding {
-        guard let first = payload.first else {
+        // Subscript, not `.first`: the unspecialised getter allocates in debug builds (see AllocationTests).
+        guard payload.count > 0 else {
             throw WireError(.unsupportedEncoding, "payload is empty; it must start with '{' (JSON) or 0x01 (binary v1)")
         }
+        let first = payload[0]
         switch first {
         case UInt8(ascii: "{"): return .json
         case BinaryV1.version: return .binary
@@ -41,6 +43,20 @@ public enum WireDecoder {
             return try jsonObservation(payload)
         case .binary:
             return try binaryObservation(payload)
+        }
+    }
+
+    /// ``observation(_:maxJSONBytes:)`` into `message`, reusing the storage of the vectors it holds for binary v1
+    /// payloads (the daemon's receive loop: no allocation per message once the vectors have grown to size).
+    ///
+    /// On a throw `message` is left as a `.reset` without envelope; it must not be used.
+    public static func observation(_ payload: UnsafeRawBufferPointer, maxJSONBytes: Int = defaultMaxJSONBytes,
+                                   into message: inout InboundMessage) throws(WireError) {
+        switch try encoding(of: payload) {
+        case .json:
+            message = try observation(payload, maxJSONBytes: maxJSONBytes)
+        case .binary:
+            try binaryObservation(payload, into: &message)
         }
     }
 

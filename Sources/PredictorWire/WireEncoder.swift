@@ -8,7 +8,7 @@ public enum WireEncoder {
     public static let maxComponents = BinaryV1.maxCount
 
     /// Encodes a prediction with its envelope (see ``prediction(_:stream:model:seq:ts:encoding:into:)``).
-    public static func prediction(_ p: OutboundPrediction, encoding: WireEncoding, into out: inout [UInt8]) throws(WireError) {
+    public static func prediction(_ p: borrowing OutboundPrediction, encoding: WireEncoding, into out: inout [UInt8]) throws(WireError) {
         try prediction(p.prediction, stream: p.stream, model: p.model, seq: p.seq, ts: p.ts, encoding: encoding, into: &out)
     }
 
@@ -19,7 +19,7 @@ public enum WireEncoder {
     /// JSON omits `var`/`error` when all NaN and `surprise` when NaN, writing other NaNs (and infinities) as `null`;
     /// binary keeps exact bits.
     /// Throws `oversized` only for a binary prediction with more than 65535 components.
-    public static func prediction(_ prediction: Prediction, stream: String, model: String, seq: UInt64?, ts: Double?,
+    public static func prediction(_ prediction: borrowing Prediction, stream: String, model: String, seq: UInt64?, ts: Double?,
                                   encoding: WireEncoding, into out: inout [UInt8]) throws(WireError) {
         switch encoding {
         case .json:
@@ -64,7 +64,7 @@ public enum WireEncoder {
 
     // MARK: Predictions
 
-    private static func jsonPrediction(_ p: Prediction, stream: String, model: String, seq: UInt64?, ts: Double?,
+    private static func jsonPrediction(_ p: borrowing Prediction, stream: String, model: String, seq: UInt64?, ts: Double?,
                                        into out: inout [UInt8]) {
         out.removeAll(keepingCapacity: true)
         JSONWriter.raw("{\"stream\":", to: &out)
@@ -116,7 +116,7 @@ public enum WireEncoder {
         values.prefix(count).contains { !$0.isNaN }
     }
 
-    private static func binaryPrediction(_ p: Prediction, seq: UInt64?, ts: Double?, into out: inout [UInt8]) throws(WireError) {
+    private static func binaryPrediction(_ p: borrowing Prediction, seq: UInt64?, ts: Double?, into out: inout [UInt8]) throws(WireError) {
         let body = BinaryV1.headerSize
         let n = UInt64(clamping: p.count)
         switch p.kind {

@@ -25,8 +25,7 @@ final class PollLoop {
     private let security: SocketSecurity
     private let store: CheckpointStore
     private let checkpoints: CheckpointWriter
-    private var out = OutboundPrediction(stream: "", model: "", prediction: Prediction())
-    private var payload: [UInt8] = []
+    private var pipeline: MessagePipeline
     private var limiter = RateLimiter(burst: 10, interval: 10)
     private var now = Date().timeIntervalSince1970
     private var stats: StatsReporter
@@ -51,6 +50,7 @@ final class PollLoop {
         engine = PredictionEngine(
             models: config.models,
             limits: config.limits.engineLimits)
+        pipeline = MessagePipeline(maxMessageBytes: config.limits.maxMessageBytes)
         store = try CheckpointStore(directory: config.state.directory)
         checkpoints = CheckpointWriter(
             store: store, logger: logger, health: health, retryInterval: config.state.checkpointIntervalSeconds)
@@ -139,15 +139,15 @@ final class PollLoop {
     private func drainObservations() -> Bool {
         // One access to the engine and the reused buffers for the whole drain, passed down inout: per message this
         // saves the dynamic exclusivity checks of class properties and a copy (retain/release) of the prediction.
-        drain(engine: &engine, out: &out, payload: &payload)
+        drain(engine: &engine, pipeline: &pipeline)
     }
 
-    private func drain(engine: inout PredictionEngine, out: inout OutboundPrediction, payload: inout [UInt8]) -> Bool {
+    private func drain(engine: inout PredictionEngine, pipeline: inout MessagePipeline) -> Bool {
         for _ in 0..<10_000 {
             let handled: Void?
             do {
                 handled = try observations.receiveMultipart(maxFrames: 2, dontWait: true) { frames in
-                    handle(frames, engine: &engine, out: &out, payload: &payload)
+                    handle(frames, engine: &engine, pipeline: &pipeline)
                 }
             } catch {
                 if !error.isTerminated { logger.critical("receive failed: \(error)") }
@@ -158,9 +158,7 @@ final class PollLoop {
         return true
     }
 
-    private func handle(
-        _ frames: borrowing ZMQFrames, engine: inout PredictionEngine, out: inout OutboundPrediction, payload: inout [UInt8]
-    ) {
+    private func handle(_ frames: borrowing ZMQFrames, engine: inout PredictionEngine, pipeline: inout MessagePipeline) {
         // `self.engine` is being accessed (inout) for the whole drain: count drops on the parameter.
         func drop(_ reason: String, _ message: String, stream: String?) {
             engine.counters.drop(reason)
@@ -169,38 +167,25 @@ final class PollLoop {
         guard frames.count == 2 else {
             return drop("bad_frames", "message has \(frames.count) frame(s); send exactly two: [stream id][payload]", stream: nil)
         }
-        let topic = frames[0], body = frames[1]
-        let stream: String
-        do { stream = try WireDecoder.topic(topic) } catch { return drop(error.reason.rawValue, error.message, stream: nil) }
-        guard body.count <= config.limits.maxMessageBytes else {
-            return drop("oversized", "payload of \(body.count) bytes exceeds limits.max_message_bytes = \(config.limits.maxMessageBytes)", stream: stream)
-        }
-        let message: InboundMessage
-        do {
-            message = try WireDecoder.observation(body, maxJSONBytes: config.limits.maxMessageBytes)
-        } catch {
-            return drop(error.reason.rawValue, error.message, stream: stream)
-        }
-        if let named = message.stream, named.utf8.elementsEqual(stream.utf8) == false {
-            return drop("bad_field", "JSON \"stream\" '\(named)' differs from the topic; omit the field or make it equal", stream: stream)
-        }
-        do {
-            try engine.process(stream: stream, message: message, now: now, into: &out)
-        } catch {
-            return log(error.reason, error.message, stream: stream)
-        }
-        do {
-            try WireEncoder.prediction(out, encoding: message.encoding, into: &payload)
-        } catch {
-            return drop(error.reason.rawValue, error.message, stream: stream)
+        let topic = frames[0]
+        switch pipeline.handle(topic: topic, body: frames[1], engine: &engine, now: now) {
+        case .publish:
+            break
+        case let .drop(reason, message, stream):
+            return drop(reason, message, stream: stream)
+        case let .refused(reason, message, stream):
+            return log(reason, message, stream: stream)
         }
         let sent: Bool
         do {
-            sent = try payload.withUnsafeBytes { p throws(ZMQError) in try predictions.send(topic: topic, payload: p, dontWait: true) }
+            sent = try pipeline.payload.withUnsafeBytes { p throws(ZMQError) in try predictions.send(topic: topic, payload: p, dontWait: true) }
         } catch {
-            return drop("publish_failed", "\(error)", stream: stream)
+            return drop("publish_failed", "\(error)", stream: String(decoding: topic, as: UTF8.self))
         }
-        if !sent { drop("publish_hwm", "a subscriber is too slow: sockets.predictions.send_hwm reached, prediction dropped", stream: stream) }
+        if !sent {
+            drop("publish_hwm", "a subscriber is too slow: sockets.predictions.send_hwm reached, prediction dropped",
+                 stream: String(decoding: topic, as: UTF8.self))
+        }
     }
 
     /// Counts a drop the engine did not see, and logs it (rate-limited per reason).

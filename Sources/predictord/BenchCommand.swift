@@ -47,6 +47,12 @@ struct BenchCommand: ParsableCommand {
             results.append(result)
             print(result.line)
         }
+        let pipelineCase = BenchPipelineCase()
+        if only.map({ pipelineCase.name.contains($0) }) ?? true {
+            let result = pipelineCase.run(steps: max(1, steps / pipelineCase.costFactor))
+            results.append(result)
+            print(result.line)
+        }
         if results.isEmpty { throw ValidationError("no bench case matches --only \(only ?? "")") }
     }
 }
