@@ -6,7 +6,10 @@ public struct ModelDefinition: Sendable, Equatable {
     public var name: String
     /// Streams whose id starts with this prefix use this model; the longest matching prefix wins ("" matches all).
     public var match: String
-    public var spec: ModelSpec
+    public var spec: ModelSpec { didSet { kind = spec.kind } }
+    /// `spec.kind`, stored: the engine names the model in every prediction, and reading `spec` from the model
+    /// array copied the whole spec (retaining its parameter arrays) per message.
+    public private(set) var kind: String
     /// Whether and how the slow memory learns from this model's contexts.
     public var learning: LearningOptions
 
@@ -14,6 +17,7 @@ public struct ModelDefinition: Sendable, Equatable {
         self.name = name
         self.match = match
         self.spec = spec
+        self.kind = spec.kind
         self.learning = learning
     }
 }

@@ -92,7 +92,7 @@ public struct PredictionEngine: Sendable {
             if seq > last &+ 1 { counters.seqGaps &+= seq - last - 1 }
         }
         out.stream = stream
-        out.model = models[modelIndex].spec.kind
+        out.model = models[modelIndex].kind
         out.ts = message.ts
         switch message.body {
         case let .observation(observation):

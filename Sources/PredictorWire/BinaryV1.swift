@@ -115,16 +115,21 @@ enum BinaryV1 {
         return values
     }
 
-    /// ``doubles(_:at:count:field:allowNaN:)`` into `values` (emptied first), reusing its storage when it is unshared.
+    /// ``doubles(_:at:count:field:allowNaN:)`` into `values`, reusing its storage when it is unshared and of that length.
     static func doubles(_ p: UnsafeRawBufferPointer, at offset: Int, count: Int, field: String,
                         into values: inout [Double]) throws(WireError) {
-        values.removeAll(keepingCapacity: true)
-        values.reserveCapacity(count)
-        for i in 0..<count {
-            let v = f64(p, offset + 8 * i)
-            if !v.isFinite { throw nonFinite(field, index: i, value: v, offset: offset + 8 * i, allowNaN: false) }
-            values.append(v)
+        // Same length as before (a stream's steady state): overwrite in place; `removeAll(keepingCapacity:)`
+        // goes through the generic `replaceSubrange`.
+        if values.count != count { values = [Double](repeating: 0, count: count) }
+        var bad = -1
+        values.withUnsafeMutableBufferPointer { buffer in
+            for i in 0..<count {
+                let v = f64(p, offset + 8 * i)
+                buffer[i] = v
+                if bad < 0 && !v.isFinite { bad = i }
+            }
         }
+        if bad >= 0 { throw nonFinite(field, index: bad, value: values[bad], offset: offset + 8 * bad, allowNaN: false) }
     }
 
     /// Reads one f64 at `offset` with the same rule as ``doubles(_:at:count:field:allowNaN:)``.

@@ -16,6 +16,21 @@ struct BinaryWriter {
         out.withUnsafeMutableBytes { body(BinaryWriter(bytes: $0)) }
     }
 
+    /// ``fill(_:count:_:)`` handing three arrays to `body` as arguments: a closure that captured the prediction
+    /// holding them copied it (four array retains and releases per message).
+    static func fill(
+        _ out: inout [UInt8], count: Int, _ a: [Double], _ b: [Double], _ c: [Double],
+        _ body: (BinaryWriter, [Double], [Double], [Double]) -> Void
+    ) {
+        if out.count == count {
+            _ = out.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) }
+        } else {
+            out.removeAll(keepingCapacity: true)
+            out.append(contentsOf: repeatElement(0, count: count))
+        }
+        out.withUnsafeMutableBytes { body(BinaryWriter(bytes: $0), a, b, c) }
+    }
+
     /// The 24-byte header; absent `seq`/`ts` leave their flag clear and their bytes zero.
     func header(kind: BinaryV1.Kind, ny: Int, nx: Int, seq: UInt64?, ts: Double?) {
         bytes[0] = BinaryV1.version

@@ -34,8 +34,8 @@ public struct InboundMessage: Sendable, Equatable {
 }
 
 extension InboundMessage {
-    /// Moves the body's vectors out, emptied with their capacity kept, and leaves `.reset`: the body no longer
-    /// shares them, so refilling them does not allocate (x: labelled features or query; y: series or labelled target).
+    /// Moves the body's vectors out and leaves `.reset`: the body no longer shares them, so refilling them with as
+    /// many values does not allocate (x: labelled features or query; y: series or labelled target).
     mutating func takeVectors() -> (x: [Double], y: [Double]) {
         var x: [Double] = [], y: [Double] = []
         switch body {
@@ -45,8 +45,6 @@ extension InboundMessage {
         case .observation(.symbol), .reset: return (x, y)
         }
         body = .reset
-        x.removeAll(keepingCapacity: true)
-        y.removeAll(keepingCapacity: true)
         return (x, y)
     }
 }

@@ -123,22 +123,23 @@ public enum WireEncoder {
         case .real:
             let q = p.mean.count
             try checkCount(q, "mean")
-            BinaryWriter.fill(&out, count: body + 8 + 24 * q) { w in
+            BinaryWriter.fill(&out, count: body + 8 + 24 * q, p.mean, p.variance, p.error) { w, mean, variance, error in
                 w.header(kind: .realPrediction, ny: q, nx: 0, seq: seq, ts: ts)
                 w.u64(n, at: body)
-                w.doubles(p.mean, count: q, at: body + 8)
-                w.doubles(p.variance, count: q, at: body + 8 + 8 * q)
-                w.doubles(p.error, count: q, at: body + 8 + 16 * q)
+                w.doubles(mean, count: q, at: body + 8)
+                w.doubles(variance, count: q, at: body + 8 + 8 * q)
+                w.doubles(error, count: q, at: body + 8 + 16 * q)
             }
         case .symbol:
             let m = p.probabilities.count
             try checkCount(m, "probs")
-            BinaryWriter.fill(&out, count: body + 8 + 8 * m + 16) { w in
+            let surprise = p.surprise
+            BinaryWriter.fill(&out, count: body + 8 + 8 * m + 16, p.probabilities, p.mean, []) { w, probabilities, mean, _ in
                 w.header(kind: .symbolPrediction, ny: m, nx: 0, seq: seq, ts: ts)
                 w.u64(n, at: body)
-                w.doubles(p.probabilities, count: m, at: body + 8)
-                w.f64(p.mean.first ?? .nan, at: body + 8 + 8 * m)
-                w.f64(p.surprise, at: body + 16 + 8 * m)
+                w.doubles(probabilities, count: m, at: body + 8)
+                w.f64(mean.isEmpty ? .nan : mean[0], at: body + 8 + 8 * m)
+                w.f64(surprise, at: body + 16 + 8 * m)
             }
         }
     }

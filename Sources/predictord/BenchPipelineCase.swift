@@ -25,7 +25,7 @@ struct BenchPipelineCase {
         func step() {
             topics[i % streams].withUnsafeBytes { topic in
                 payloads[i % payloads.count].withUnsafeBytes { body in
-                    if pipeline.handle(topic: topic, body: body, engine: &engine, now: 0) == .publish { published += 1 }
+                    if case .publish = pipeline.handle(topic: topic, body: body, engine: &engine, now: 0) { published += 1 }
                 }
             }
             i += 1
