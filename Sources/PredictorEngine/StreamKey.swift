@@ -47,6 +47,9 @@ public struct StreamKey: Hashable, Comparable, Sendable, ExpressibleByStringLite
     /// The UTF-8 bytes without copying them (native and small strings are contiguous).
     @inline(__always)
     public func withUTF8<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        // Non-mutating, so no copy of the string (a retain and release per call, four per dictionary probe);
+        // native and small strings are always contiguous, the fallback is for bridged ones.
+        if let result = try string.utf8.withContiguousStorageIfAvailable(body) { return result }
         var s = string
         return try s.withUTF8(body)
     }

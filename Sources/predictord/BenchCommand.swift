@@ -47,8 +47,7 @@ struct BenchCommand: ParsableCommand {
             results.append(result)
             print(result.line)
         }
-        let pipelineCase = BenchPipelineCase()
-        if only.map({ pipelineCase.name.contains($0) }) ?? true {
+        for pipelineCase in BenchPipelineCase.all where only.map({ pipelineCase.name.contains($0) }) ?? true {
             let result = pipelineCase.run(steps: max(1, steps / pipelineCase.costFactor))
             results.append(result)
             print(result.line)

@@ -22,6 +22,7 @@ import Testing
         ("dual d=4 m=4 H=16", 64_000),
         // The daemon's receive path without sockets: topic, binary decode into reused vectors, engine, encode.
         ("pipeline: binary rls lags=4, 1000 streams", 2_000),
+        ("pipeline: binary forward d=4 m=4, 1000 streams", 2_000),
     ]
 
     /// Allocations allowed between N and 2N steps: independent of N (a per-step allocation adds ≥ 1000).
