@@ -12,6 +12,7 @@ public enum WireCheck {
     public static func problems(_ payload: [UInt8], models: [ModelDefinition], maxJSONBytes: Int = 65_536) -> [String] {
         var problems: [String] = []
         _ = try? WireDecoder.topic(payload)
+        problems += reuseProblems(payload, maxJSONBytes: maxJSONBytes)
         if let message = try? WireDecoder.observation(payload, maxJSONBytes: maxJSONBytes) {
             problems += fixpoint("observation") { () throws(WireError) in
                 try WireEncoder.observation(message, encoding: message.encoding)
@@ -43,6 +44,40 @@ public enum WireCheck {
                 try WireEncoder.prediction(prediction, encoding: encoding)
             } again: { bytes throws(WireError) in
                 try WireEncoder.prediction(try WireDecoder.prediction(bytes, stream: "fuzz"), encoding: encoding)
+            }
+        }
+        return problems
+    }
+
+    /// Messages a reused decode target may hold from the previous payload (the daemon decodes into one message).
+    private static let previous: [InboundMessage] = [
+        InboundMessage(body: .reset, encoding: .binary),
+        InboundMessage(body: .observation(.series([1])), seq: 1, ts: 2, encoding: .binary),
+        InboundMessage(body: .observation(.series([1, 2, 3])), encoding: .binary),
+        InboundMessage(body: .observation(.labelled(x: [1, 2], y: [3])), seq: 5, encoding: .binary),
+        InboundMessage(body: .query(x: [4]), encoding: .json, stream: "s"),
+        InboundMessage(body: .observation(.symbol(2)), encoding: .binary),
+    ]
+
+    /// Decoding into a reused message must give what a fresh decode gives (the same message or the same error),
+    /// whatever the message held before, including this payload's own result.
+    private static func reuseProblems(_ payload: [UInt8], maxJSONBytes: Int) -> [String] {
+        let fresh = Result { () throws(WireError) in try WireDecoder.observation(payload, maxJSONBytes: maxJSONBytes) }
+        var held = previous
+        if case let .success(message) = fresh { held.append(message) }
+        var problems: [String] = []
+        for before in held {
+            var reused = before
+            let result = payload.withUnsafeBytes { p in
+                Result { () throws(WireError) in try WireDecoder.observation(p, maxJSONBytes: maxJSONBytes, into: &reused) }
+            }
+            switch (fresh, result) {
+            case let (.success(expected), .success):
+                if reused != expected { problems.append("decoding into a reused \(before) gave \(reused), a fresh decode \(expected)") }
+            case let (.failure(expected), .failure(error)):
+                if error != expected { problems.append("decoding into a reused \(before) threw \(error), a fresh decode \(expected)") }
+            default:
+                problems.append("decoding into a reused \(before) and a fresh decode disagree: \(result) vs \(fresh)")
             }
         }
         return problems
