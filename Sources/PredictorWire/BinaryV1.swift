@@ -95,41 +95,29 @@ enum BinaryV1 {
     /// Reads `count` f64 values at `offset`; they must be finite, or NaN too when `allowNaN` (meaning "none").
     static func doubles(_ p: UnsafeRawBufferPointer, at offset: Int, count: Int, field: String,
                         allowNaN: Bool = false) throws(WireError) -> [Double] {
-        if count == 1 {
-            // The usual scalar y: an array literal allocates with statically known metadata, where the generic
-            // initializer below looks `_ContiguousArrayStorage<Double>` up at run time on every call.
-            let v = f64(p, offset)
-            if !v.isFinite && !(allowNaN && v.isNaN) { throw nonFinite(field, index: 0, value: v, offset: offset, allowNaN: allowNaN) }
-            return [v]
-        }
-        var bad = -1
-        let values = [Double](unsafeUninitializedCapacity: count) { buffer, initialized in
-            for i in 0..<count {
-                let v = f64(p, offset + 8 * i)
-                buffer[i] = v
-                if bad < 0 && !v.isFinite && !(allowNaN && v.isNaN) { bad = i }
-            }
-            initialized = count
-        }
-        if bad >= 0 { throw nonFinite(field, index: bad, value: values[bad], offset: offset + 8 * bad, allowNaN: allowNaN) }
+        var values: [Double] = []
+        try doubles(p, at: offset, count: count, field: field, allowNaN: allowNaN, into: &values)
         return values
     }
 
-    /// ``doubles(_:at:count:field:allowNaN:)`` into `values`, reusing its storage when it is unshared and of that length.
+    /// ``doubles(_:at:count:field:allowNaN:)`` into `values`, reusing its storage when it is unshared and of that
+    /// length (a stream's steady state: overwritten in place, no allocation).
     static func doubles(_ p: UnsafeRawBufferPointer, at offset: Int, count: Int, field: String,
-                        into values: inout [Double]) throws(WireError) {
-        // Same length as before (a stream's steady state): overwrite in place; `removeAll(keepingCapacity:)`
-        // goes through the generic `replaceSubrange`.
-        if values.count != count { values = [Double](repeating: 0, count: count) }
+                        allowNaN: Bool = false, into values: inout [Double]) throws(WireError) {
+        if values.count != count {
+            // The usual scalar y: an array literal allocates with statically known metadata, where the generic
+            // initializer looks `_ContiguousArrayStorage<Double>` up at run time on every call.
+            values = count == 1 ? [0] : [Double](repeating: 0, count: count)
+        }
         var bad = -1
         values.withUnsafeMutableBufferPointer { buffer in
             for i in 0..<count {
                 let v = f64(p, offset + 8 * i)
                 buffer[i] = v
-                if bad < 0 && !v.isFinite { bad = i }
+                if bad < 0 && !v.isFinite && !(allowNaN && v.isNaN) { bad = i }
             }
         }
-        if bad >= 0 { throw nonFinite(field, index: bad, value: values[bad], offset: offset + 8 * bad, allowNaN: false) }
+        if bad >= 0 { throw nonFinite(field, index: bad, value: values[bad], offset: offset + 8 * bad, allowNaN: allowNaN) }
     }
 
     /// Reads one f64 at `offset` with the same rule as ``doubles(_:at:count:field:allowNaN:)``.

@@ -6,14 +6,7 @@ struct BinaryWriter {
 
     /// Clears `out`, sizes it to `count` zero bytes and lets `body` fill it.
     static func fill(_ out: inout [UInt8], count: Int, _ body: (BinaryWriter) -> Void) {
-        if out.count == count {
-            // Same size as the last message (the daemon's steady state): zero in place, no resize.
-            _ = out.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) }
-        } else {
-            out.removeAll(keepingCapacity: true)
-            out.append(contentsOf: repeatElement(0, count: count))
-        }
-        out.withUnsafeMutableBytes { body(BinaryWriter(bytes: $0)) }
+        fill(&out, count: count, [], [], []) { w, _, _, _ in body(w) }
     }
 
     /// ``fill(_:count:_:)`` handing three arrays to `body` as arguments: a closure that captured the prediction
@@ -23,6 +16,7 @@ struct BinaryWriter {
         _ body: (BinaryWriter, [Double], [Double], [Double]) -> Void
     ) {
         if out.count == count {
+            // Same size as the last message (the daemon's steady state): zero in place, no resize.
             _ = out.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) }
         } else {
             out.removeAll(keepingCapacity: true)

@@ -2,14 +2,7 @@ import PredictorCore
 
 /// Binary v1 decoding: exact length checks against the header, then bounds-safe unaligned reads.
 extension WireDecoder {
-    /// Decodes a binary v1 observation, query or reset (kinds 0–4).
-    static func binaryObservation(_ p: UnsafeRawBufferPointer) throws(WireError) -> InboundMessage {
-        var message = InboundMessage(body: .reset, encoding: .binary)
-        try binaryObservation(p, into: &message)
-        return message
-    }
-
-    /// Decodes a binary v1 observation, query or reset into `message`, refilling the vectors it already holds.
+    /// Decodes a binary v1 observation, query or reset (kinds 0–4) into `message`, refilling the vectors it already holds.
     static func binaryObservation(_ p: UnsafeRawBufferPointer, into message: inout InboundMessage) throws(WireError) {
         let h = try BinaryV1.header(p)
         guard let kind = BinaryV1.Kind(rawValue: h.kind), kind.rawValue <= BinaryV1.Kind.reset.rawValue else {

@@ -35,15 +35,9 @@ public enum WireDecoder {
     /// JSON payloads over `maxJSONBytes` are `oversized`; binary sizes are bounded by their u16 header counts.
     public static func observation(_ payload: UnsafeRawBufferPointer,
                                    maxJSONBytes: Int = defaultMaxJSONBytes) throws(WireError) -> InboundMessage {
-        switch try encoding(of: payload) {
-        case .json:
-            guard payload.count <= maxJSONBytes else {
-                throw WireError(.oversized, "JSON payload is \(payload.count) bytes, over the \(maxJSONBytes)-byte limit; send a smaller message or use binary v1")
-            }
-            return try jsonObservation(payload)
-        case .binary:
-            return try binaryObservation(payload)
-        }
+        var message = InboundMessage(body: .reset, encoding: .binary)
+        try observation(payload, maxJSONBytes: maxJSONBytes, into: &message)
+        return message
     }
 
     /// ``observation(_:maxJSONBytes:)`` into `message`, reusing the storage of the vectors it holds for binary v1
@@ -54,7 +48,10 @@ public enum WireDecoder {
                                    into message: inout InboundMessage) throws(WireError) {
         switch try encoding(of: payload) {
         case .json:
-            message = try observation(payload, maxJSONBytes: maxJSONBytes)
+            guard payload.count <= maxJSONBytes else {
+                throw WireError(.oversized, "JSON payload is \(payload.count) bytes, over the \(maxJSONBytes)-byte limit; send a smaller message or use binary v1")
+            }
+            message = try jsonObservation(payload)
         case .binary:
             try binaryObservation(payload, into: &message)
         }

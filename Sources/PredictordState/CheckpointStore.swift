@@ -83,7 +83,7 @@ public struct CheckpointStore: Sendable {
         guard written == CheckpointCodec.headerSize else {
             try fail("writing the header of \(tmp) failed: \(written < 0 ? Self.lastError() : "short write")")
         }
-        try finish(fd: fd, bytes: total, contexts: contexts, models: models, since: start)
+        try finish(fd: fd)
         return CheckpointWriteResult(
             path: checkpointPath, bytes: total, contexts: contexts, models: models, duration: ContinuousClock.now - start)
     }
@@ -115,13 +115,13 @@ public struct CheckpointStore: Sendable {
             unlink(tmp)
             throw writeFailure("writing \(tmp) failed: \(failure)", explained: true)
         }
-        try finish(fd: fd, bytes: bytes.count, contexts: contexts, models: models, since: start)
+        try finish(fd: fd)
         return CheckpointWriteResult(
             path: checkpointPath, bytes: bytes.count, contexts: contexts, models: models, duration: ContinuousClock.now - start)
     }
 
     /// Makes the complete temp file `fd` durable and moves it over the checkpoint (fsync, close, rename, directory fsync).
-    private func finish(fd: Int32, bytes: Int, contexts: Int, models: Int, since start: ContinuousClock.Instant) throws(CheckpointError) {
+    private func finish(fd: Int32) throws(CheckpointError) {
         let tmp = temporaryPath
         guard fsync(fd) == 0 else {
             let error = writeFailure("fsync of \(tmp) failed")
