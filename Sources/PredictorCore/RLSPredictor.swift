@@ -1,8 +1,8 @@
 /// The `rls` model: exact online weighted ridge/OLS by recursive least squares ("RLS attention", math.md §2).
 ///
 /// After `.series(y)` the published mean is Wᵀx_{t+1} at the next lag features; after `.labelled(x:y:)` it is the
-/// refit Wᵀx at the same x (the next x is unknown; send a query for new features). Variance is σ̂²_j (1 + xᵀPx),
-/// σ̂²_j the λ-weighted mean square of the prior innovations, NaN before the first learned pair. The P update's
+/// refit Wᵀx at the same x (the next x is unknown; send a query for new features). The predictive is Student-t
+/// (normal–inverse-gamma posterior, math.md §2.3): ν = Σλ^{n−i} − p, variance J_j/(ν−2)·(1 + xᵀPx), NaN until ν > 2. The P update's
 /// numerical form and its measured accuracy are documented on `RLSKernel.learn`.
 public struct RLSPredictor: OnlinePredictor {
     public static let kind = "rls"
@@ -147,9 +147,12 @@ public struct RLSPredictor: OnlinePredictor {
         let r = RLSKernel.learn(
             covariance: s, weights: w, p: p, q: q, x: x, m: m, bias: bias, innovation: e,
             scratch: s + layout.scratch, lambda: lambda, inverseLambda: inverseLambda)
+        // The posterior residual sum of squares J_n = min_w [Σ λ^{n−i}(y_i − wᵀx_i)² + λⁿδ‖w − w₀‖²] obeys
+        // J_n = λJ_{n−1} + λe²/(λ + xᵀP_{n−1}x) exactly (math.md §2.3), so early underdetermined fits weigh ~0.
         let squares = s + layout.squares
+        let f = lambda / (lambda + r)
         j = 0
-        while j < q { squares[j] = lambda * squares[j] + e[j] * e[j]; j &+= 1 }
+        while j < q { squares[j] = lambda * squares[j] + e[j] * e[j] * f; j &+= 1 }
         return r
     }
 
@@ -208,8 +211,12 @@ public struct RLSPredictor: OnlinePredictor {
         into prediction: inout Prediction
     ) {
         let layout = RLSState.Layout(p: p, q: q, lags: state.lags)
-        let learned = state.learnedPairs > 0
-        let weight = state.innovationWeight
+        // Normal–inverse-gamma posterior (reference prior a₀ = −p/2, b₀ = 0): Student-t predictive with
+        // ν = Σλ^{n−i} − p degrees of freedom, scale² = J/ν·(1 + xᵀPx); its variance needs ν > 2.
+        let nu = state.innovationWeight - Double(p)
+        let learned = nu > 2
+        prediction.dof = nu > 0 ? nu : .nan
+        let weight = nu - 2
         state.storage.withUnsafeBufferPointer { sb in
             let s = sb.baseAddress!
             prediction.mean.withUnsafeMutableBufferPointer { mb in
@@ -233,6 +240,7 @@ public struct RLSPredictor: OnlinePredictor {
         if prediction.error.count != q { prediction.error = [Double](repeating: .nan, count: q) }
         if !prediction.probabilities.isEmpty { prediction.probabilities.removeAll(keepingCapacity: true) }
         prediction.surprise = .nan
+        prediction.dof = .nan
     }
 
     /// Length then finiteness of one observation vector.

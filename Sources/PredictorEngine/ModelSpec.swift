@@ -17,6 +17,15 @@ public enum ModelSpec: Sendable, Equatable {
         }
     }
 
+    /// value(z) per symbol of an HMM model; empty for real-valued models.
+    var symbolValues: [Double] {
+        switch self {
+        case .rls, .softmax: []
+        case let .forward(p): p.values
+        case let .dual(p): p.hmm.values
+        }
+    }
+
     /// A fresh context of this model (empty fast memory).
     public func makePredictor() -> AnyPredictor {
         switch self {

@@ -94,6 +94,7 @@ public struct PredictionEngine: Sendable {
         out.stream = stream
         out.model = models[modelIndex].kind
         out.ts = message.ts
+        out.prediction.dof = .nan
         switch message.body {
         case let .observation(observation):
             if learns { hmm.prepare(&context, stream: stream, model: models[modelIndex]) }
@@ -132,6 +133,11 @@ public struct PredictionEngine: Sendable {
             out.seq = message.seq.map { $0 &+ 1 }
         }
         context.lastActive = now
+        switch out.prediction.kind {
+        case .real: out.prediction.fillIntervals(models[modelIndex].intervals)
+        case .symbol:
+            out.prediction.fillIntervals(models[modelIndex].intervals, values: models[modelIndex].values, order: models[modelIndex].valueOrder)
+        }
     }
 
     /// Adds a context for a new stream, or explains why it cannot.

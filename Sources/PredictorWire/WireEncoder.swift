@@ -94,6 +94,7 @@ public enum WireEncoder {
                 JSONWriter.raw(",\"error\":", to: &out)
                 JSONWriter.vector(p.error, count: q, to: &out)
             }
+            jsonIntervals(p, outputs: q, into: &out)
         case .symbol:
             JSONWriter.raw(",\"mean\":", to: &out)
             JSONWriter.number(p.mean.first ?? .nan, to: &out)
@@ -101,6 +102,7 @@ public enum WireEncoder {
                 JSONWriter.raw(",\"var\":", to: &out)
                 JSONWriter.number(v, to: &out)
             }
+            jsonIntervals(p, outputs: 1, into: &out)
             JSONWriter.raw(",\"probs\":", to: &out)
             JSONWriter.array(p.probabilities, count: p.probabilities.count, to: &out)
             if !p.surprise.isNaN {
@@ -109,6 +111,35 @@ public enum WireEncoder {
             }
         }
         out.append(UInt8(ascii: "}"))
+    }
+
+    /// `"interval":{"0.9":[lower,upper],…}` (each bound a number, or an array when q > 1), omitted when all NaN.
+    private static func jsonIntervals(_ p: borrowing Prediction, outputs q: Int, into out: inout [UInt8]) {
+        let levels = p.intervalLevels.count
+        guard levels > 0, p.interval.count == 2 * q * levels, hasValue(p.interval, count: p.interval.count) else { return }
+        JSONWriter.raw(",\"interval\":{", to: &out)
+        for l in 0..<levels {
+            if l > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "\""))
+            JSONWriter.number(p.intervalLevels[l], to: &out)
+            JSONWriter.raw("\":[", to: &out)
+            bound(p.interval, from: 2 * q * l, count: q, into: &out)
+            out.append(UInt8(ascii: ","))
+            bound(p.interval, from: 2 * q * l + q, count: q, into: &out)
+            out.append(UInt8(ascii: "]"))
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
+    /// One side of an interval: a number when q = 1, else an array of q numbers.
+    private static func bound(_ values: [Double], from start: Int, count q: Int, into out: inout [UInt8]) {
+        if q == 1 { JSONWriter.number(values[start], to: &out); return }
+        out.append(UInt8(ascii: "["))
+        for j in 0..<q {
+            if j > 0 { out.append(UInt8(ascii: ",")) }
+            JSONWriter.number(values[start + j], to: &out)
+        }
+        out.append(UInt8(ascii: "]"))
     }
 
     /// Whether any of the first `count` values is not NaN (otherwise the JSON field is omitted).

@@ -63,6 +63,7 @@ public enum ConfigurationRenderer {
         var lines: [String] = []
         func nums(_ values: [Double]) -> String { "[" + values.map { "\($0)" }.joined(separator: ", ") + "]" }
         lines += ["  \(m.name):", "    kind: \(m.spec.kind)", "    match: \(quote(m.match))"]
+        lines += ["    intervals: \(nums(m.intervals.levels))"]
         func layout(_ l: FeatureLayout) {
             switch l {
             case let .autoregressive(lags, bias): lines += ["    lags: \(lags)", "    bias: \(bias)"]

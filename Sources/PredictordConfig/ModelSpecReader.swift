@@ -34,7 +34,10 @@ struct ModelSpecReader {
         }
         if case let .softmax(p)? = spec { softmaxLearning(base, &keys, beta: p.beta, into: &learning) }
         if let spec, let h = HMMLearning.hmm(of: spec) { hmmLearning(base, &keys, hmm: h, into: &learning) }
-        return spec.map { ModelDefinition(name: name, match: match, spec: $0, learning: learning) }
+        let levels = keys.doubles("\(base).intervals") ?? IntervalLevels.standard.levels
+        var intervals = IntervalLevels.standard
+        do { intervals = try IntervalLevels(levels) } catch { keys.fail("\(base).intervals", error.reason) }
+        return spec.map { ModelDefinition(name: name, match: match, spec: $0, learning: learning, intervals: intervals) }
     }
 
     /// The β-tuning keys of a `softmax` model (read even without `learn`), validated by building the learner.
