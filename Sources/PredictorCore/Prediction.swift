@@ -24,7 +24,10 @@ public struct Prediction: Sendable, Equatable {
     /// Central predictive intervals, per level ℓ: q lower bounds then q upper bounds (``fillIntervals(_:)``).
     public var interval: [Double]
     /// The levels of `interval` (e.g. [0.9]); empty for none.
-    public var intervalLevels: [Double] = []
+    public var intervalLevels: [Double]
+    /// `auto` models: the index of the member of largest weight, and that weight (−1 and NaN otherwise).
+    public var leader: Int
+    public var leaderWeight: Double
 
     public init(kind: Kind = .real, count: Int = 0, mean: [Double] = [], variance: [Double] = [],
                 error: [Double] = [], probabilities: [Double] = [], surprise: Double = .nan, dof: Double = .nan,
@@ -38,6 +41,9 @@ public struct Prediction: Sendable, Equatable {
         self.surprise = surprise
         self.dof = dof
         self.interval = interval
+        intervalLevels = []
+        leader = -1
+        leaderWeight = .nan
     }
 
     /// Bitwise equality (NaN == NaN when the bit patterns match): what "identical predictions" means in tests.
@@ -48,7 +54,8 @@ public struct Prediction: Sendable, Equatable {
         return kind == other.kind && count == other.count && same(mean, other.mean)
             && same(variance, other.variance) && same(error, other.error)
             && same(probabilities, other.probabilities) && surprise.bitPattern == other.surprise.bitPattern
-            && dof.bitPattern == other.dof.bitPattern && same(interval, other.interval)
+            && dof.bitPattern == other.dof.bitPattern && same(interval, other.interval) && leader == other.leader
+            && leaderWeight.bitPattern == other.leaderWeight.bitPattern
     }
 }
 

@@ -65,7 +65,8 @@ public struct RLSPredictor: OnlinePredictor {
                     state.storage.withUnsafeMutableBufferPointer { sb in
                         Self.step(
                             sb.baseAddress!, layout, p: p, q: q, lambda: lambda, inverseLambda: inverseLambda,
-                            x: xb.baseAddress!, m: p, bias: false, y: yb.baseAddress!, error: eb.baseAddress!, learn: true)
+                            x: xb.baseAddress!, m: p, bias: false, y: yb.baseAddress!, error: eb.baseAddress!, learn: true,
+                            delta: parameters.delta)
                     }
                 }
             }
@@ -94,7 +95,8 @@ public struct RLSPredictor: OnlinePredictor {
                     let base = sb.baseAddress!
                     Self.step(
                         base, layout, p: p, q: q, lambda: lambda, inverseLambda: inverseLambda,
-                        x: base + layout.history, m: m, bias: bias, y: yb.baseAddress!, error: eb.baseAddress!, learn: learn)
+                        x: base + layout.history, m: m, bias: bias, y: yb.baseAddress!, error: eb.baseAddress!, learn: learn,
+                        delta: parameters.delta)
                     RLSState.push(yb.baseAddress!, into: base + layout.history, count: m, outputs: q)
                 }
             }
@@ -121,23 +123,23 @@ public struct RLSPredictor: OnlinePredictor {
     private static func step(
         _ s: UnsafeMutablePointer<Double>, _ layout: RLSState.Layout, p: Int, q: Int, lambda: Double,
         inverseLambda: Double, x: UnsafePointer<Double>, m: Int, bias: Bool, y: UnsafePointer<Double>,
-        error e: UnsafeMutablePointer<Double>, learn: Bool
+        error e: UnsafeMutablePointer<Double>, learn: Bool, delta: Double
     ) -> Double {
         if p == 4, m == 4, q == 1, !bias {
             return shapedStep(
                 s, layout, p: 4, q: 1, lambda: lambda, inverseLambda: inverseLambda, x: x, m: 4, bias: false, y: y,
-                error: e, learn: learn)
+                error: e, learn: learn, delta: delta)
         }
         return shapedStep(
             s, layout, p: p, q: q, lambda: lambda, inverseLambda: inverseLambda, x: x, m: m, bias: bias, y: y,
-            error: e, learn: learn)
+            error: e, learn: learn, delta: delta)
     }
 
     @inline(__always)
     private static func shapedStep(
         _ s: UnsafeMutablePointer<Double>, _ layout: RLSState.Layout, p: Int, q: Int, lambda: Double,
         inverseLambda: Double, x: UnsafePointer<Double>, m: Int, bias: Bool, y: UnsafePointer<Double>,
-        error e: UnsafeMutablePointer<Double>, learn: Bool
+        error e: UnsafeMutablePointer<Double>, learn: Bool, delta: Double
     ) -> Double {
         let w = s + layout.weights
         RLSKernel.mean(weights: w, q: q, x: x, m: m, bias: bias, into: e)
@@ -146,7 +148,8 @@ public struct RLSPredictor: OnlinePredictor {
         guard learn else { return 0 }
         let r = RLSKernel.learn(
             covariance: s, weights: w, p: p, q: q, x: x, m: m, bias: bias, innovation: e,
-            scratch: s + layout.scratch, lambda: lambda, inverseLambda: inverseLambda)
+            scratch: s + layout.scratch, lambda: lambda, inverseLambda: inverseLambda,
+            ceiling: RLSKernel.ceiling(delta: delta))
         // The posterior residual sum of squares J_n = min_w [Σ λ^{n−i}(y_i − wᵀx_i)² + λⁿδ‖w − w₀‖²] obeys
         // J_n = λJ_{n−1} + λe²/(λ + xᵀP_{n−1}x) exactly (math.md §2.3), so early underdetermined fits weigh ~0.
         let squares = s + layout.squares

@@ -95,6 +95,8 @@ public struct PredictionEngine: Sendable {
         out.model = models[modelIndex].kind
         out.ts = message.ts
         out.prediction.dof = .nan
+        out.prediction.leader = -1
+        out.prediction.leaderWeight = .nan
         switch message.body {
         case let .observation(observation):
             if learns { hmm.prepare(&context, stream: stream, model: models[modelIndex]) }

@@ -77,6 +77,13 @@ public enum ConfigurationRenderer {
                 "    initial: \(nums(h.initial))", "    values: \(nums(h.values))",
             ]
         }
+        func forecast(_ f: ForecastParameters) {
+            lines += [
+                "    lags: \(f.lags)", "    dimension: \(f.regressors)", "    bias: \(f.bias)", "    lambda: \(f.lambda)", "    delta: \(f.delta)",
+                "    difference: \(f.difference)", "    seasonal_difference: \(f.seasonalDifference)", "    season: \(f.season)",
+                "    seasonal_lags: \(f.seasonalLags)", "    ma: \(f.movingAverage)", "    seasonal_ma: \(f.seasonalMovingAverage)",
+            ]
+        }
         switch m.spec {
         case let .rls(p):
             layout(p.layout)
@@ -86,6 +93,20 @@ public enum ConfigurationRenderer {
             layout(p.layout)
             lines += ["    outputs: \(p.outputs)", "    beta: \(p.beta)", "    window: \(p.window)", "    prior_mean: \(nums(p.priorMean))"]
             lines += ["    learn: \(m.learning.enabled)", "    learn_rate: \(m.learning.betaRate)", "    learn_refresh: \(m.learning.refreshInterval)"]
+        case let .forecast(f): forecast(f)
+        case let .auto(b):
+            func list(_ values: [Int]) -> String { "[" + Array(Set(values)).sorted().map(String.init).joined(separator: ", ") + "]" }
+            let ms = b.members
+            lines += [
+                "    lags: \(list(ms.map(\.lags)))", "    difference: \(list(ms.map(\.difference)))", "    ma: \(list(ms.map(\.movingAverage)))",
+                "    lambda: \(nums(Array(Set(ms.map(\.lambda))).sorted(by: >)))",
+                "    seasons: \(list(ms.filter { $0.season > 1 }.map(\.season)))",
+                "    seasonal_lags: \(list(ms.filter { $0.season > 1 }.map(\.seasonalLags)))",
+                "    seasonal_difference: \(list(ms.filter { $0.season > 1 }.map(\.seasonalDifference)))",
+                "    seasonal_ma: \(list(ms.filter { $0.season > 1 }.map(\.seasonalMovingAverage)))",
+                "    dimension: \(b.regressors)", "    bias: \(ms[0].bias)", "    delta: \(ms[0].delta)", "    forgetting: \(b.forgetting)",
+                "    # \(ms.count) members: " + b.labels.joined(separator: "; "),
+            ]
         case let .forward(h): hmm(h)
         case let .dual(p): lines += ["    window: \(p.window)"]; hmm(p.hmm)
         }
