@@ -1,8 +1,8 @@
 /// The `auto` model: runs a bank of ``SeriesForecaster`` members per context and publishes their Bayesian model
 /// average, each member weighted by the product of its own one-step predictive densities (with forgetting α).
 ///
-/// The weights are updated only at steps where every member has a proper predictive (ν > 2), so all are scored
-/// on the same observations. The published predictive is the mixture's mean and variance, as a Student-t with the
+/// A member without a proper predictive yet (ν ≤ 2) scores an observation by the published mixture's density, so
+/// all members are scored on the same observations. The published predictive is the mixture's mean and variance, as a Student-t with the
 /// weight-averaged ν (math.md §2.6); `leader` is the member of largest weight.
 public struct ForecastBank: OnlinePredictor {
     public static let kind = "auto"
@@ -61,23 +61,30 @@ public struct ForecastBank: OnlinePredictor {
         // Validates (and refuses, changing nothing) through the first member before any member learns.
         var first = members[0]
         try first.observe(observation, into: &scratch)
-        // Every member's prior predictive of yₜ at xₜ, then the weight update where all are proper.
-        var all = true
+        // Every member's prior predictive of yₜ at xₜ, and the mixture published for yₜ.
         for i in members.indices {
             let p = i == 0 ? priorOfFirst(x: x) : members[i].predictive(x: x)
             means[i] = p.mean; variances[i] = p.variance; dofs[i] = p.dof
-            if !(p.variance.isFinite && p.dof > 2) { all = false }
         }
-        // The mixture mean before the update: what was published for yₜ.
-        let prior = mixture()
-        if all {
+        var published = Prediction()
+        publish(into: &published)
+        let prior = published.mean[0]
+        // A member scores yₜ by its own predictive density; one still warming up (no proper predictive) scores it
+        // by the published mixture's, so warm-up neither rewards nor penalises it. No update without a mixture.
+        let mixtureProper = published.variance[0].isFinite && published.dof > 2
+        let mixtureLog = mixtureProper
+            ? StudentT.logDensity(y, mean: prior, scale: Self.scale(published.variance[0], published.dof), dof: published.dof) : 0
+        if mixtureProper || members.indices.contains(where: { variances[$0].isFinite && dofs[$0] > 2 }) {
             let alpha = parameters.forgetting
             var top = -Double.infinity
             for i in members.indices {
-                let scale = (variances[i] * (dofs[i] - 2) / dofs[i]).squareRoot()
-                logWeights[i] = alpha * logWeights[i] + StudentT.logDensity(y, mean: means[i], scale: scale, dof: dofs[i])
-                top = max(top, logWeights[i])
+                let own = variances[i].isFinite && dofs[i] > 2
+                guard own || mixtureProper else { continue }
+                let score = own
+                    ? StudentT.logDensity(y, mean: means[i], scale: Self.scale(variances[i], dofs[i]), dof: dofs[i]) : mixtureLog
+                logWeights[i] = alpha * logWeights[i] + score
             }
+            for i in members.indices { top = max(top, logWeights[i]) }
             for i in members.indices { logWeights[i] -= top }
         }
         members[0] = first
@@ -91,16 +98,30 @@ public struct ForecastBank: OnlinePredictor {
         prediction.error[0] = y - prior
     }
 
+    /// The Student-t scale of a predictive with variance `v` and ν > 2.
+    static func scale(_ v: Double, _ nu: Double) -> Double { nu == .infinity ? v.squareRoot() : (v * (nu - 2) / nu).squareRoot() }
+
     /// The first member's prior predictive, from its state before this step (it has already been stepped on a copy).
     private func priorOfFirst(x: [Double]) -> (mean: Double, variance: Double, dof: Double) {
         members[0].predictive(x: x)
     }
 
-    /// Mixture mean of the members' current `means` under the current weights.
+    /// The weights the mixture uses: ``weights`` renormalised over the members with a proper predictive
+    /// (finite variance, ν > 2), or uniform over the members with a mean when none has one.
+    var publishedWeights: [Double] {
+        var w = weights
+        var total = 0.0
+        for i in w.indices { if !(variances[i].isFinite && dofs[i] > 2) { w[i] = 0 }; total += w[i] }
+        if total > 0 { return w.map { $0 / total } }
+        let usable = means.filter(\.isFinite).count
+        return means.map { $0.isFinite ? 1 / Double(usable) : 0 }
+    }
+
+    /// Mixture mean of the members' current `means` under ``publishedWeights``.
     private func mixture() -> Double {
-        let w = weights
+        let w = publishedWeights
         var mean = 0.0
-        for i in members.indices { mean += w[i] * means[i] }
+        for i in members.indices where w[i] > 0 { mean += w[i] * means[i] }
         return mean
     }
 
@@ -138,9 +159,11 @@ public struct ForecastBank: OnlinePredictor {
         prediction.surprise = .nan
         prediction.count = count
         prediction.error[0] = .nan
-        let w = weights
+        // Members without a proper predictive yet (warm-up, ν ≤ 2) are left out while any member has one;
+        // with none, the members' means are averaged (uniformly) and no variance is published.
+        let w = publishedWeights
         var mean = 0.0, second = 0.0, nu = 0.0, leader = 0
-        for i in members.indices {
+        for i in members.indices where w[i] > 0 {
             mean += w[i] * means[i]
             second += w[i] * (variances[i] + means[i] * means[i])
             nu += w[i] * dofs[i]

@@ -95,6 +95,12 @@ public enum WireEncoder {
                 JSONWriter.vector(p.error, count: q, to: &out)
             }
             jsonIntervals(p, outputs: q, into: &out)
+            if p.leader >= 0 {
+                JSONWriter.raw(",\"leader\":", to: &out)
+                JSONWriter.unsigned(UInt64(p.leader), to: &out)
+                JSONWriter.raw(",\"leader_weight\":", to: &out)
+                JSONWriter.number(p.leaderWeight, to: &out)
+            }
         case .symbol:
             JSONWriter.raw(",\"mean\":", to: &out)
             JSONWriter.number(p.mean.first ?? .nan, to: &out)
