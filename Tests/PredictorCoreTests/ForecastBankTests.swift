@@ -62,7 +62,7 @@ import Testing
             guard total > 0 else { continue }
             let mean = zip(kept, published).reduce(0) { $0 + $1.0 / total * $1.1.mean[0] }
             #expect(abs(out.mean[0] - mean) < 1e-9 * max(1, abs(mean)), "t=\(t)")
-            #expect(kept[out.leader] == kept.max()!)
+            #expect(kept[out.leader] >= kept.max()! - 1e-12)
         }
         #expect(updates > 80)
     }
