@@ -160,23 +160,50 @@ public enum WireEncoder {
         case .real:
             let q = p.mean.count
             try checkCount(q, "mean")
-            BinaryWriter.fill(&out, count: body + 8 + 24 * q, p.mean, p.variance, p.error) { w, mean, variance, error in
-                w.header(kind: .realPrediction, ny: q, nx: 0, seq: seq, ts: ts)
+            let end = body + 8 + 24 * q, levels = intervalLevels(p, outputs: q)
+            BinaryWriter.fill(&out, count: end + intervalBytes(levels: levels, outputs: q), p.mean, p.variance, p.error) { w, mean, variance, error in
+                w.header(kind: .realPrediction, ny: q, nx: 0, seq: seq, ts: ts, intervals: levels > 0)
                 w.u64(n, at: body)
                 w.doubles(mean, count: q, at: body + 8)
                 w.doubles(variance, count: q, at: body + 8 + 8 * q)
                 w.doubles(error, count: q, at: body + 8 + 16 * q)
             }
+            if levels > 0 { writeIntervals(p, levels: levels, outputs: q, at: end, into: &out) }
         case .symbol:
             let m = p.probabilities.count
             try checkCount(m, "probs")
             let surprise = p.surprise
-            BinaryWriter.fill(&out, count: body + 8 + 8 * m + 16, p.probabilities, p.mean, []) { w, probabilities, mean, _ in
-                w.header(kind: .symbolPrediction, ny: m, nx: 0, seq: seq, ts: ts)
+            let end = body + 8 + 8 * m + 16, levels = intervalLevels(p, outputs: 1)
+            defer { if levels > 0 { writeIntervals(p, levels: levels, outputs: 1, at: end, into: &out) } }
+            BinaryWriter.fill(&out, count: end + intervalBytes(levels: levels, outputs: 1), p.probabilities, p.mean, []) { w, probabilities, mean, _ in
+                w.header(kind: .symbolPrediction, ny: m, nx: 0, seq: seq, ts: ts, intervals: levels > 0)
                 w.u64(n, at: body)
                 w.doubles(probabilities, count: m, at: body + 8)
                 w.f64(mean.isEmpty ? .nan : mean[0], at: body + 8 + 8 * m)
                 w.f64(surprise, at: body + 16 + 8 * m)
+            }
+        }
+    }
+
+    /// Interval levels to write: the prediction's, when its `interval` array has their size (else none).
+    private static func intervalLevels(_ p: borrowing Prediction, outputs q: Int) -> Int {
+        let l = p.intervalLevels.count
+        return l > 0 && p.interval.count == 2 * q * l ? l : 0
+    }
+
+    /// Bytes of the interval block (flag bit 2): u64 level count, then per level f64 level, q lower, q upper.
+    private static func intervalBytes(levels: Int, outputs q: Int) -> Int { levels > 0 ? 8 + levels * 8 * (1 + 2 * q) : 0 }
+
+    private static func writeIntervals(_ p: borrowing Prediction, levels: Int, outputs q: Int, at start: Int, into out: inout [UInt8]) {
+        let levelValues = p.intervalLevels, bounds = p.interval
+        out.withUnsafeMutableBytes { raw in
+            let w = BinaryWriter(bytes: raw)
+            w.u64(UInt64(levels), at: start)
+            var offset = start + 8
+            for l in 0..<levels {
+                w.f64(levelValues[l], at: offset)
+                for i in 0..<(2 * q) { w.f64(bounds[l * 2 * q + i], at: offset + 8 + 8 * i) }
+                offset += 8 * (1 + 2 * q)
             }
         }
     }
