@@ -14,6 +14,8 @@ public struct ForecastBank: OnlinePredictor {
     /// Working buffer (not state): one member's prediction.
     private var scratch = Prediction()
     private var means: [Double], variances: [Double], dofs: [Double]
+    /// Each member's multi-step means and variances (empty rows without `horizon`).
+    private var horizonMeans: [[Double]], horizonVariances: [[Double]]
 
     public var state: ForecastBankState {
         ForecastBankState(members: members.map(\.state), logWeights: logWeights, count: count)
@@ -28,6 +30,8 @@ public struct ForecastBank: OnlinePredictor {
         means = [Double](repeating: .nan, count: n)
         variances = means
         dofs = means
+        horizonMeans = [[Double]](repeating: [], count: n)
+        horizonVariances = horizonMeans
     }
 
     public init(parameters: ForecastBankParameters, state: ForecastBankState) throws(StateDecodingError) {
@@ -88,14 +92,20 @@ public struct ForecastBank: OnlinePredictor {
             for i in members.indices { logWeights[i] -= top }
         }
         members[0] = first
-        means[0] = scratch.mean[0]; variances[0] = scratch.variance[0]; dofs[0] = scratch.dof
+        keep(0)
         for i in members.indices.dropFirst() {
             try members[i].observe(observation, into: &scratch)
-            means[i] = scratch.mean[0]; variances[i] = scratch.variance[0]; dofs[i] = scratch.dof
+            keep(i)
         }
         count += 1
         publish(into: &prediction)
         prediction.error[0] = y - prior
+    }
+
+    /// Records member i's prediction, just written into `scratch`.
+    private mutating func keep(_ i: Int) {
+        means[i] = scratch.mean[0]; variances[i] = scratch.variance[0]; dofs[i] = scratch.dof
+        horizonMeans[i] = scratch.horizonMean; horizonVariances[i] = scratch.horizonVariance
     }
 
     /// The Student-t scale of a predictive with variance `v` and ν > 2.
@@ -129,7 +139,7 @@ public struct ForecastBank: OnlinePredictor {
         var copy = self
         for i in members.indices {
             try members[i].predict(query: x, into: &copy.scratch)
-            copy.means[i] = copy.scratch.mean[0]; copy.variances[i] = copy.scratch.variance[0]; copy.dofs[i] = copy.scratch.dof
+            copy.keep(i)
         }
         copy.publish(into: &prediction)
     }
@@ -138,7 +148,7 @@ public struct ForecastBank: OnlinePredictor {
         var copy = self
         for i in members.indices {
             members[i].currentPrediction(into: &copy.scratch)
-            copy.means[i] = copy.scratch.mean[0]; copy.variances[i] = copy.scratch.variance[0]; copy.dofs[i] = copy.scratch.dof
+            copy.keep(i)
         }
         copy.publish(into: &prediction)
     }
@@ -175,5 +185,21 @@ public struct ForecastBank: OnlinePredictor {
         prediction.dof = nu.isFinite ? nu : .nan
         prediction.leader = leader
         prediction.leaderWeight = w[leader]
+        let h = parameters.members[0].horizon
+        guard h > 1 else { return }
+        prediction.horizonMean = [Double](repeating: 0, count: h)
+        prediction.horizonVariance = [Double](repeating: 0, count: h)
+        for j in 0..<h {
+            var m = 0.0, second = 0.0
+            for i in members.indices where w[i] > 0 {
+                let mi = horizonMeans[i].count == h ? horizonMeans[i][j] : .nan
+                let vi = horizonVariances[i].count == h ? horizonVariances[i][j] : .nan
+                m += w[i] * mi
+                second += w[i] * (vi + mi * mi)
+            }
+            prediction.horizonMean[j] = m
+            let v = second - m * m
+            prediction.horizonVariance[j] = v.isFinite ? max(v, 0) : .nan
+        }
     }
 }

@@ -16,6 +16,9 @@ public struct ForecastBankParameters: Sendable, Equatable, BinaryCodable {
         guard Set(members.map(\.regressors)).count == 1 else {
             throw ParameterError("dimension", "every member must take the same regressors")
         }
+        guard Set(members.map(\.horizon)).count == 1 else {
+            throw ParameterError("horizon", "every member must forecast the same horizon")
+        }
         guard forgetting > 0, forgetting <= 1 else {
             throw ParameterError("forgetting", "must be in (0, 1], got \(forgetting)")
         }

@@ -23,12 +23,14 @@ public struct ForecastParameters: Sendable, Equatable, BinaryCodable {
     public let regression: RLSParameters
     /// Coefficients c₀ = 1, c₁, … of (1 − B)^d (1 − B^s)^D: zₜ = Σ cᵢ yₜ₋ᵢ.
     public let differencing: [Double]
+    /// Steps ahead h published (`horizon`; 1 = the next value only). Series models (k = 0) only.
+    public let horizon: Int
 
     /// Validates every value, naming its configuration key.
     public init(
         regressors: Int = 0, lags: Int, seasonalLags: Int = 0, movingAverage: Int = 0, seasonalMovingAverage: Int = 0,
         difference: Int = 0, seasonalDifference: Int = 0, season: Int = 1, bias: Bool = true, lambda: Double = 1,
-        delta: Double = 1e-6
+        delta: Double = 1e-6, horizon: Int = 1
     ) throws(ParameterError) {
         func check(_ value: Int, _ key: String, _ range: ClosedRange<Int>) throws(ParameterError) {
             guard range.contains(value) else { throw ParameterError(key, "must be an integer in \(range), got \(value)") }
@@ -41,6 +43,10 @@ public struct ForecastParameters: Sendable, Equatable, BinaryCodable {
         try check(difference, "difference", 0...2)
         try check(seasonalDifference, "seasonal_difference", 0...2)
         try check(season, "season", 1...100_000)
+        try check(horizon, "horizon", 1...256)
+        if horizon > 1, regressors > 0 {
+            throw ParameterError("horizon", "multi-step forecasts need the future regressors; use horizon 1 with 'dimension'")
+        }
         if seasonalLags + seasonalDifference + seasonalMovingAverage > 0, season < 2 {
             throw ParameterError("season", "seasonal terms need the period 'season' ≥ 2 (e.g. 12 for monthly data), got \(season)")
         }
@@ -58,6 +64,7 @@ public struct ForecastParameters: Sendable, Equatable, BinaryCodable {
         self.seasonalDifference = seasonalDifference
         self.season = season
         self.bias = bias
+        self.horizon = horizon
         var c: [Double] = [1]
         for _ in 0..<difference { c = Self.multiply(c, lag: 1) }
         for _ in 0..<seasonalDifference { c = Self.multiply(c, lag: season) }
@@ -89,16 +96,19 @@ public struct ForecastParameters: Sendable, Equatable, BinaryCodable {
         writer.write(bias)
         writer.write(regression.lambda)
         writer.write(regression.delta)
+        writer.write(horizon)
     }
 
     public init(from reader: inout ByteReader) throws(StateDecodingError) {
         var v: [Int] = []
         for _ in 0..<8 { v.append(try reader.readInt()) }
         let bias = try reader.readBool(), lambda = try reader.readDouble(), delta = try reader.readDouble()
+        let horizon = try reader.readInt()
         do {
             try self.init(
                 regressors: v[0], lags: v[1], seasonalLags: v[2], movingAverage: v[3], seasonalMovingAverage: v[4],
-                difference: v[5], seasonalDifference: v[6], season: v[7], bias: bias, lambda: lambda, delta: delta)
+                difference: v[5], seasonalDifference: v[6], season: v[7], bias: bias, lambda: lambda, delta: delta,
+                horizon: horizon)
         } catch {
             throw StateDecodingError("forecast parameters: \(error)")
         }

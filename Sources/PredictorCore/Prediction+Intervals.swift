@@ -7,6 +7,7 @@ extension Prediction {
         let q = mean.count, count = 2 * q * levels.levels.count
         if interval.count != count { interval = [Double](repeating: .nan, count: count) }
         intervalLevels = levels.levels
+        if !horizonMean.isEmpty || !horizonInterval.isEmpty { fillHorizonIntervals(levels) }
         guard count > 0 else { return }
         let nu = dof
         let usable = nu > 2
@@ -25,6 +26,24 @@ extension Prediction {
                 let ok = half.isFinite
                 interval[l * 2 * q + j] = ok ? mean[j] - half : .nan
                 interval[l * 2 * q + q + j] = ok ? mean[j] + half : .nan
+            }
+        }
+    }
+
+    /// The intervals of the multi-step forecasts, Student-t with the same ν (Gaussian when ν = ∞).
+    mutating func fillHorizonIntervals(_ levels: IntervalLevels) {
+        let h = horizonMean.count, count = 2 * h * levels.levels.count
+        if horizonInterval.count != count { horizonInterval = [Double](repeating: .nan, count: count) }
+        guard count > 0 else { return }
+        let nu = dof, usable = nu > 2, shrink = nu == .infinity ? 1 : (nu - 2) / nu
+        for l in 0..<levels.levels.count {
+            let k = usable
+                ? StudentT.quantile(probability: levels.upperProbabilities[l], normalQuantile: levels.normalQuantiles[l], dof: nu)
+                : .nan
+            for j in 0..<h {
+                let half = k * (horizonVariance[j] * shrink).squareRoot()
+                horizonInterval[l * 2 * h + j] = half.isFinite ? horizonMean[j] - half : .nan
+                horizonInterval[l * 2 * h + h + j] = half.isFinite ? horizonMean[j] + half : .nan
             }
         }
     }

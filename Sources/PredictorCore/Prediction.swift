@@ -25,6 +25,11 @@ public struct Prediction: Sendable, Equatable {
     public var interval: [Double]
     /// The levels of `interval` (e.g. [0.9]); empty for none.
     public var intervalLevels: [Double]
+    /// Multi-step forecasts (`horizon: h`): means and variances of the values 1…h steps ahead (empty otherwise),
+    /// and their intervals, per level: h lower bounds then h upper bounds.
+    public var horizonMean: [Double]
+    public var horizonVariance: [Double]
+    public var horizonInterval: [Double]
     /// `auto` models: the index of the member of largest weight, and that weight (−1 and NaN otherwise).
     public var leader: Int
     public var leaderWeight: Double
@@ -42,6 +47,9 @@ public struct Prediction: Sendable, Equatable {
         self.dof = dof
         self.interval = interval
         intervalLevels = []
+        horizonMean = []
+        horizonVariance = []
+        horizonInterval = []
         leader = -1
         leaderWeight = .nan
     }
@@ -55,7 +63,8 @@ public struct Prediction: Sendable, Equatable {
             && same(variance, other.variance) && same(error, other.error)
             && same(probabilities, other.probabilities) && surprise.bitPattern == other.surprise.bitPattern
             && dof.bitPattern == other.dof.bitPattern && same(interval, other.interval) && leader == other.leader
-            && leaderWeight.bitPattern == other.leaderWeight.bitPattern
+            && leaderWeight.bitPattern == other.leaderWeight.bitPattern && same(horizonMean, other.horizonMean)
+            && same(horizonVariance, other.horizonVariance) && same(horizonInterval, other.horizonInterval)
     }
 }
 

@@ -147,6 +147,71 @@ public struct SeriesForecaster: OnlinePredictor {
         try? regression.predict(query: f, into: &prediction)
         prediction.mean[0] -= known
         prediction.error[0] = .nan
+        if parameters.horizon > 1 { fillHorizon(parameters, memory, regression, into: &prediction) }
+    }
+
+    /// Means and variances 1…h steps ahead: the fitted recursion run forward on its own forecasts (future
+    /// residuals 0), and var_j = var₁ + σ̂² Σ_{k=1}^{j−1} (ψᵏ)² with ψ the MA(∞) weights of the fitted ARMA in z
+    /// convolved with 1/c(B) for the differencing; step 1 is the one-step prediction itself (math.md §Horizons).
+    static func fillHorizon(
+        _ parameters: ForecastParameters, _ memory: SeriesForecasterState, _ regression: RLSPredictor,
+        into prediction: inout Prediction
+    ) {
+        let h = parameters.horizon, m = parameters.differencingOrder, c = parameters.differencing, s = parameters.season
+        prediction.horizonMean = [Double](repeating: .nan, count: h)
+        prediction.horizonVariance = [Double](repeating: .nan, count: h)
+        guard prediction.mean[0].isFinite else { return }
+        prediction.horizonMean[0] = prediction.mean[0]
+        prediction.horizonVariance[0] = prediction.variance[0]
+        let w = regression.state.weights
+        let ar = 0, sar = parameters.lags, ma = sar + parameters.seasonalLags, sma = ma + parameters.movingAverage
+        let biasIndex = sma + parameters.seasonalMovingAverage
+        var zf: [Double] = [], yf: [Double] = []
+        // z, ε and y at time t + j − lag: a forecast when in the future, the history otherwise (ε: 0 in the future).
+        func z(_ j: Int, _ lag: Int) -> Double { j - lag >= 1 ? zf[j - lag - 1] : memory.z[lag - j] }
+        func e(_ j: Int, _ lag: Int) -> Double { j - lag >= 1 ? 0 : memory.residuals[lag - j] }
+        func y(_ j: Int, _ lag: Int) -> Double { j - lag >= 1 ? yf[j - lag - 1] : memory.rawY[lag - j] }
+        for j in 1...h {
+            var v = parameters.bias ? w[biasIndex] : 0
+            for l in 1...max(1, parameters.lags) where l <= parameters.lags { v += w[ar + l - 1] * z(j, l) }
+            for l in 1...max(1, parameters.seasonalLags) where l <= parameters.seasonalLags { v += w[sar + l - 1] * z(j, l * s) }
+            for l in 1...max(1, parameters.movingAverage) where l <= parameters.movingAverage { v += w[ma + l - 1] * e(j, l) }
+            for l in 1...max(1, parameters.seasonalMovingAverage) where l <= parameters.seasonalMovingAverage {
+                v += w[sma + l - 1] * e(j, l * s)
+            }
+            zf.append(v)
+            var next = v
+            for i in 1...max(1, m) where i <= m { next -= c[i] * y(j, i) }
+            yf.append(next)
+            if j > 1 { prediction.horizonMean[j - 1] = next }
+        }
+        // ψ weights of z, then of y through 1/c(B).
+        var psi = [Double](repeating: 0, count: h), psiY = [Double](repeating: 0, count: h)
+        psi[0] = 1
+        for k in 1..<max(1, h) {
+            var v = 0.0
+            for l in 1...max(1, parameters.lags) where l <= parameters.lags && k - l >= 0 { v += w[ar + l - 1] * psi[k - l] }
+            for l in 1...max(1, parameters.seasonalLags) where l <= parameters.seasonalLags && k - l * s >= 0 {
+                v += w[sar + l - 1] * psi[k - l * s]
+            }
+            if k <= parameters.movingAverage { v += w[ma + k - 1] }
+            if k % s == 0, k / s >= 1, k / s <= parameters.seasonalMovingAverage { v += w[sma + k / s - 1] }
+            psi[k] = v
+        }
+        for k in 0..<h {
+            var v = psi[k]
+            for i in 1...max(1, m) where i <= m && k - i >= 0 { v -= c[i] * psiY[k - i] }
+            psiY[k] = v
+        }
+        let state = regression.state
+        let nu = state.innovationWeight - Double(parameters.featureCount)
+        guard nu > 2, prediction.variance[0].isFinite else { return }
+        let sigma2 = state.innovationSquares[0] / (nu - 2)
+        var sum = 0.0
+        for j in 1..<h {
+            sum += psiY[j] * psiY[j]
+            prediction.horizonVariance[j] = prediction.variance[0] + sigma2 * sum
+        }
     }
 
     private static func prepare(_ prediction: inout Prediction) {
@@ -160,6 +225,10 @@ public struct SeriesForecaster: OnlinePredictor {
         if !prediction.probabilities.isEmpty { prediction.probabilities.removeAll(keepingCapacity: true) }
         prediction.surprise = .nan
         prediction.dof = .nan
+        if !prediction.horizonMean.isEmpty {
+            prediction.horizonMean.removeAll(keepingCapacity: true)
+            prediction.horizonVariance.removeAll(keepingCapacity: true)
+        }
     }
 
     private static func check(_ v: [Double], field: String, count: Int) throws(ObservationError) {

@@ -97,6 +97,10 @@ public struct PredictionEngine: Sendable {
         out.prediction.dof = .nan
         out.prediction.leader = -1
         out.prediction.leaderWeight = .nan
+        if !out.prediction.horizonMean.isEmpty {
+            out.prediction.horizonMean.removeAll(keepingCapacity: true)
+            out.prediction.horizonVariance.removeAll(keepingCapacity: true)
+        }
         switch message.body {
         case let .observation(observation):
             if learns { hmm.prepare(&context, stream: stream, model: models[modelIndex]) }

@@ -95,6 +95,7 @@ public enum WireEncoder {
                 JSONWriter.vector(p.error, count: q, to: &out)
             }
             jsonIntervals(p, outputs: q, into: &out)
+            jsonHorizon(p, into: &out)
             if p.leader >= 0 {
                 JSONWriter.raw(",\"leader\":", to: &out)
                 JSONWriter.unsigned(UInt64(p.leader), to: &out)
@@ -137,9 +138,35 @@ public enum WireEncoder {
         out.append(UInt8(ascii: "}"))
     }
 
+    /// `"horizon":{"mean":[…h…],"var":[…],"interval":{"0.9":[[lower…],[upper…]]}}` for multi-step forecasts.
+    private static func jsonHorizon(_ p: borrowing Prediction, into out: inout [UInt8]) {
+        let h = p.horizonMean.count
+        guard h > 0 else { return }
+        JSONWriter.raw(",\"horizon\":{\"mean\":", to: &out)
+        JSONWriter.array(p.horizonMean, count: h, to: &out)
+        JSONWriter.raw(",\"var\":", to: &out)
+        JSONWriter.array(p.horizonVariance, count: h, to: &out)
+        let levels = p.intervalLevels.count
+        if levels > 0, p.horizonInterval.count == 2 * h * levels {
+            JSONWriter.raw(",\"interval\":{", to: &out)
+            for l in 0..<levels {
+                if l > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(UInt8(ascii: "\""))
+                JSONWriter.number(p.intervalLevels[l], to: &out)
+                JSONWriter.raw("\":[", to: &out)
+                bound(p.horizonInterval, from: 2 * h * l, count: h, into: &out, forceArray: true)
+                out.append(UInt8(ascii: ","))
+                bound(p.horizonInterval, from: 2 * h * l + h, count: h, into: &out, forceArray: true)
+                out.append(UInt8(ascii: "]"))
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
     /// One side of an interval: a number when q = 1, else an array of q numbers.
-    private static func bound(_ values: [Double], from start: Int, count q: Int, into out: inout [UInt8]) {
-        if q == 1 { JSONWriter.number(values[start], to: &out); return }
+    private static func bound(_ values: [Double], from start: Int, count q: Int, into out: inout [UInt8], forceArray: Bool = false) {
+        if q == 1, !forceArray { JSONWriter.number(values[start], to: &out); return }
         out.append(UInt8(ascii: "["))
         for j in 0..<q {
             if j > 0 { out.append(UInt8(ascii: ",")) }

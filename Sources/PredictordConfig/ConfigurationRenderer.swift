@@ -82,6 +82,7 @@ public enum ConfigurationRenderer {
                 "    lags: \(f.lags)", "    dimension: \(f.regressors)", "    bias: \(f.bias)", "    lambda: \(f.lambda)", "    delta: \(f.delta)",
                 "    difference: \(f.difference)", "    seasonal_difference: \(f.seasonalDifference)", "    season: \(f.season)",
                 "    seasonal_lags: \(f.seasonalLags)", "    ma: \(f.movingAverage)", "    seasonal_ma: \(f.seasonalMovingAverage)",
+                "    horizon: \(f.horizon)",
             ]
         }
         switch m.spec {
@@ -104,7 +105,7 @@ public enum ConfigurationRenderer {
                 "    seasonal_lags: \(list(ms.filter { $0.season > 1 }.map(\.seasonalLags)))",
                 "    seasonal_difference: \(list(ms.filter { $0.season > 1 }.map(\.seasonalDifference)))",
                 "    seasonal_ma: \(list(ms.filter { $0.season > 1 }.map(\.seasonalMovingAverage)))",
-                "    dimension: \(b.regressors)", "    bias: \(ms[0].bias)", "    delta: \(ms[0].delta)", "    forgetting: \(b.forgetting)",
+                "    dimension: \(b.regressors)", "    bias: \(ms[0].bias)", "    delta: \(ms[0].delta)", "    forgetting: \(b.forgetting)", "    horizon: \(ms[0].horizon)",
                 "    # \(ms.count) members: " + b.labels.joined(separator: "; "),
             ]
         case let .forward(h): hmm(h)

@@ -5,7 +5,7 @@ import PredictorEngine
 struct ModelSpecReader {
     static let kinds = ["rls", "auto", "softmax", "forward", "dual"]
     /// Keys that make an `rls` model a forecaster (differencing, seasonal or MA terms).
-    static let forecastKeys = ["difference", "seasonal_difference", "season", "seasonal_lags", "ma", "seasonal_ma"]
+    static let forecastKeys = ["difference", "seasonal_difference", "season", "seasonal_lags", "ma", "seasonal_ma", "horizon"]
 
     static func read(name: String, keys: inout KeyReader) -> ModelDefinition? {
         let base = "model.\(name)"
@@ -109,6 +109,7 @@ struct ModelSpecReader {
         let bias = keys.bool("\(base).bias", default: true)
         let delta = keys.double("\(base).delta", default: 1e-6)
         let forgetting = keys.double("\(base).forgetting", default: 1)
+        let horizon = keys.int("\(base).horizon", default: 1, range: 1...256)
         var forms: [(s: Int, p: Int, d: Int, q: Int)] = [(1, 0, 0, 0)]
         for s in seasons {
             for P in seasonalLags { for D in seasonalDifferences { for Q in seasonalMAs where P + D + Q > 0 { forms.append((s, P, D, Q)) } } }
@@ -119,7 +120,8 @@ struct ModelSpecReader {
             do {
                 members.append(try ForecastParameters(
                     regressors: dimension, lags: p, seasonalLags: form.p, movingAverage: q, seasonalMovingAverage: form.q,
-                    difference: d, seasonalDifference: form.d, season: form.s, bias: bias, lambda: lambda, delta: delta))
+                    difference: d, seasonalDifference: form.d, season: form.s, bias: bias, lambda: lambda, delta: delta,
+                    horizon: horizon))
             } catch {
                 keys.fail("\(base).\(error.parameter)", error.reason)
                 return nil
@@ -147,12 +149,13 @@ struct ModelSpecReader {
         let sp = keys.int("\(base).seasonal_lags", default: 0, range: 0...16)
         let q = keys.int("\(base).ma", default: 0, range: 0...64)
         let sq = keys.int("\(base).seasonal_ma", default: 0, range: 0...4)
-        let outputs = keys.int("\(base).outputs", default: 1, range: 1...1)
-        _ = outputs
+        let horizon = keys.int("\(base).horizon", default: 1, range: 1...256)
+        _ = keys.int("\(base).outputs", default: 1, range: 1...1)
         return check(base, &keys) { () throws(ParameterError) in
             .forecast(try ForecastParameters(
                 regressors: dimension, lags: lags, seasonalLags: sp, movingAverage: q, seasonalMovingAverage: sq,
-                difference: d, seasonalDifference: sd, season: season, bias: bias, lambda: lambda, delta: delta))
+                difference: d, seasonalDifference: sd, season: season, bias: bias, lambda: lambda, delta: delta,
+                horizon: horizon))
         }
     }
 
