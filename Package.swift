@@ -8,6 +8,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "predictord", targets: ["predictord"]),
+        // Development tooling, not installed: `core`, `e2e`, `relay`, `soak` (docs/performance.md, docs/reliability.md).
+        .executable(name: "predictord-bench", targets: ["predictord-bench"]),
         .library(name: "PredictorCore", targets: ["PredictorCore"]),
         .library(name: "PredictorWire", targets: ["PredictorWire"]),
         // For the libFuzzer package in Tests/Fuzz (not built by CI): the properties its targets check.
@@ -77,6 +79,15 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Benchmarks and load tests (core, e2e, relay, soak); starts the `predictord` built next to it as the daemon.
+        .executableTarget(
+            name: "predictord-bench",
+            dependencies: [
+                "PredictorCore", "PredictorWire", "PredictorEngine", "PredictordConfig", "PredictordService", "ZeroMQ",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
         // libzmq 4.3 (Debian libzmq3-dev) and libsystemd (libsystemd-dev), found with pkg-config.
         .systemLibrary(name: "CZMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
@@ -92,10 +103,13 @@ let package = Package(
         .testTarget(name: "PredictordStateTests", dependencies: ["PredictordState", "PredictorEngine", "PredictorWire"], swiftSettings: strict),
         .testTarget(
             name: "PredictordServiceTests",
-            dependencies: ["PredictordService", "PredictordState", "PredictorWire", "ZeroMQ", "predictord"],
+            dependencies: ["PredictordService", "PredictordState", "PredictorWire", "ZeroMQ", "PredictordTestSupport"],
             exclude: ["python"],
             swiftSettings: strict
         ),
+        // Shared by the test targets: the built executables' locator (tests run `predictord` and `predictord-bench` as
+        // processes instead of depending on the executable targets).
+        .target(name: "PredictordTestSupport", path: "Tests/PredictordTestSupport", swiftSettings: strict),
         // Properties of decoded wire payloads and loaded configurations, shared by the fuzz targets (Tests/Fuzz)
         // and the unit tests that replay their seed corpus.
         .target(
@@ -108,7 +122,7 @@ let package = Package(
         .testTarget(name: "PredictorWireTests", dependencies: ["PredictorWire", "PredictordFuzzChecks"], swiftSettings: strict),
         .testTarget(
             name: "PredictorEngineTests",
-            dependencies: ["PredictorEngine", "PredictordState", "predictord"],
+            dependencies: ["PredictorEngine", "PredictordState", "PredictordTestSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),

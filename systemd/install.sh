@@ -14,6 +14,8 @@
 #            $DESTDIR/etc/predictord/predictord.yaml          (only if absent: never overwrites your config)
 #            $DESTDIR/etc/systemd/system/predictord.service   (ExecStart rewritten to $PREFIX/bin/predictord)
 #            $DESTDIR$PREFIX/share/doc/predictord/*.md
+#
+# Not installed: predictord-bench (benchmarks, relay, soak: development tooling, see docs/performance.md).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -5,7 +5,7 @@ import PredictorWire
 /// The poll loop's work for one received message without the sockets: topic and payload decoded, the engine
 /// stepped, the prediction encoded into ``payload``; buffers are reused, so a steady stream does not allocate.
 ///
-/// Also what `predictord bench` times and the allocation test counts, so both measure the daemon's own code.
+/// Also what `predictord-bench core` times and the allocation test counts, so both measure the daemon's own code.
 public struct MessagePipeline: Sendable {
     /// What became of a message.
     public enum Outcome: Sendable, Equatable {

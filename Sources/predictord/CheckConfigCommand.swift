@@ -15,6 +15,7 @@ struct CheckConfigCommand: AsyncParsableCommand {
     var overrides: [String] = []
 
     func run() async throws {
+        try FileInput.requireReadable(path, what: "configuration", hint: "give the configuration's path; the bundled default is Config/predictord.yaml")
         do {
             let config = try await ConfigurationLoader.load(path: path, overrides: overrides)
             print(ConfigurationRenderer.yaml(config), terminator: "")

@@ -28,7 +28,7 @@ struct ClientCurveOptions: ParsableArguments {
                 ? try ZMQCurveKey(z85: serverKey) : try CurveKeyFile.loadPublicKey(serverKey)
             try socket.makeCurveClient(keyPair: pair, serverKey: server)
         } catch let error as CurveKeyFile.Failure {
-            throw ValidationError(error.description)
+            throw CommandFailure(error.description)
         }
     }
 

@@ -16,15 +16,13 @@ struct InspectCommand: ParsableCommand {
 
     func run() throws {
         let path = directory + "/checkpoint.bin"
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ValidationError("no checkpoint at \(path): has the daemon run with state.directory = \(directory)?")
-        }
+        let data = try FileInput.read(path, what: "checkpoint", hint: "has a daemon run with state.directory = \(directory)?")
         // Decoded read-only: a corrupt file is reported here and left where it is.
         let checkpoint: Checkpoint
         do {
             checkpoint = try CheckpointCodec.decode(Array(data))
         } catch {
-            throw ValidationError("\(path): \(error)")
+            throw CommandFailure("cannot decode checkpoint \(path): \(error) (left unchanged; the daemon moves a corrupt one aside at start)")
         }
         let written = Date(timeIntervalSince1970: checkpoint.createdAt)
         let age = Int(Date().timeIntervalSince(written))
@@ -63,9 +61,15 @@ struct InspectCommand: ParsableCommand {
                 let spec = try model.decodeSpec()
                 print("  # \(contexts) context(s)")
                 for line in ConfigurationRenderer.modelLines(ModelDefinition(name: model.name, match: "", spec: spec))
-                where !line.hasPrefix("    match:") {
+                where !line.hasPrefix("    match:") && !line.hasPrefix("    learn") {
                     print(line)
                 }
+                // A checkpoint keeps the parameters and the learned slow memory, not the learn_* options: a model
+                // learns iff the checkpoint holds learned slow memory for it (a learner exists once a context taught it).
+                let learns = checkpoint.priorLearners[model.name] != nil || checkpoint.hmmLearners[model.name] != nil
+                    || checkpoint.softmaxLearners[model.name] != nil
+                print(learns ? "    learn: true  # learned slow memory above; learn_* options are not saved in checkpoints"
+                             : "    # learn: no learned slow memory saved (learn: false, or nothing learned yet)")
             } catch {
                 print("  \(model.name): undecodable parameters (\(error))")
             }

@@ -23,12 +23,12 @@ struct KeygenCommand: ParsableCommand {
 
     func validate() throws {
         guard !out.isEmpty, !out.hasSuffix("/") else { throw ValidationError("--out must be DIR/NAME, e.g. /etc/predictord/keys/server") }
-        guard ZMQCurveKeyPair.isSupported else {
-            throw ValidationError("this libzmq was built without CURVE (zmq_has(\"curve\") is false); install a libzmq built with libsodium")
-        }
     }
 
     func run() throws {
+        guard ZMQCurveKeyPair.isSupported else {
+            throw CommandFailure("this libzmq was built without CURVE (zmq_has(\"curve\") is false); install a libzmq built with libsodium")
+        }
         let directory = (out as NSString).deletingLastPathComponent
         if !directory.isEmpty && !FileManager.default.fileExists(atPath: directory) {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])

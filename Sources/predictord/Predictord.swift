@@ -6,6 +6,7 @@ struct Predictord: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predictord",
         abstract: "Streaming online prediction over ZeroMQ: RLS attention, softmax attention, HMM forward and dual filters.",
-        subcommands: [RunCommand.self, ReplayCommand.self, CheckConfigCommand.self, InspectCommand.self, PublishCommand.self, TailCommand.self, KeygenCommand.self, BenchCommand.self, BenchE2ECommand.self, RelayCommand.self, SoakCommand.self]
+        version: PredictordVersion.current,
+        subcommands: [RunCommand.self, ReplayCommand.self, CheckConfigCommand.self, InspectCommand.self, PublishCommand.self, TailCommand.self, KeygenCommand.self]
     )
 }

@@ -31,7 +31,8 @@ struct PublishCommand: ParsableCommand {
     var input: String
 
     func run() throws {
-        let data = input == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: input))
+        let data = input == "-" ? FileHandle.standardInput.readDataToEndOfFile()
+            : try FileInput.read(input, what: "input", hint: "give a JSON Lines file of observations, or - for standard input")
         var messages: [(topic: [UInt8], payload: [UInt8])] = []
         for (number, line) in Array(data).split(separator: UInt8(ascii: "\n")).enumerated() where !line.isEmpty {
             do {
@@ -40,7 +41,7 @@ struct PublishCommand: ParsableCommand {
                 message.stream = nil
                 messages.append((topic, try WireEncoder.observation(message, encoding: encoding)))
             } catch {
-                throw ValidationError("\(input):\(number + 1): \(error)")
+                throw CommandFailure("\(input):\(number + 1): \(error)")
             }
         }
         let context = try ZMQContext()
@@ -52,7 +53,7 @@ struct PublishCommand: ParsableCommand {
         // XPUB receives the daemon's subscription: sending only after it arrives avoids the slow-joiner loss.
         try socket.setReceiveTimeout(.seconds(timeout))
         guard try socket.receive() != nil else {
-            throw ValidationError("no subscriber at \(endpoint) after \(timeout) s: is predictord running (predictord run) and is this its sockets.observations.bind?\(curve.refusalHint)")
+            throw CommandFailure("no subscriber at \(endpoint) after \(timeout) s: is predictord running (predictord run) and is this its sockets.observations.bind?\(curve.refusalHint)")
         }
         let clock = ContinuousClock()
         let start = clock.now

@@ -34,12 +34,7 @@ struct ReplayCommand: AsyncParsableCommand {
     var input: String
 
     func run() async throws {
-        let loaded: DaemonConfiguration
-        do {
-            loaded = try await ConfigurationLoader.load(path: config, overrides: overrides)
-        } catch {
-            throw ValidationError(error.description)
-        }
+        let loaded = try await ConfigInput.load(config, overrides: overrides)
         var models = loaded.models
         if let model {
             guard var chosen = models.first(where: { $0.name == model }) else {
@@ -48,17 +43,17 @@ struct ReplayCommand: AsyncParsableCommand {
             chosen.match = ""
             models = [chosen]
         }
-        let data: Data
-        do {
-            data = input == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: input))
-        } catch {
-            throw ValidationError("cannot read \(input): \(error.localizedDescription)")
-        }
+        if let output { try FileInput.requireDirectory(of: output, what: "output") }
+        let data = input == "-" ? FileHandle.standardInput.readDataToEndOfFile()
+            : try FileInput.read(input, what: "input", hint: "give a JSON Lines file of observations, or - for standard input")
         var replayer = Replayer(engine: PredictionEngine(models: models), defaultStream: stream)
         var out: [UInt8] = []
         out.reserveCapacity(data.count * 2)
         var lineNumber = 0
-        for line in Array(data).split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+        var lines = Array(data).split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        // The newline that ends the last line does not start another one.
+        if lines.last?.isEmpty == true { lines.removeLast() }
+        for line in lines {
             lineNumber += 1
             let bytes = Array(line.last == UInt8(ascii: "\r") ? line.dropLast() : line)
             if bytes.allSatisfy({ $0 == 32 || $0 == 9 }) { continue }
@@ -69,9 +64,7 @@ struct ReplayCommand: AsyncParsableCommand {
             }
         }
         if let output {
-            do { try Data(out).write(to: URL(fileURLWithPath: output)) } catch {
-                throw ValidationError("cannot write \(output): \(error.localizedDescription)")
-            }
+            try FileInput.write(Data(out), to: output, what: "output")
         } else {
             FileHandle.standardOutput.write(Data(out))
         }

@@ -20,12 +20,7 @@ struct RunCommand: AsyncParsableCommand {
     var overrides: [String] = []
 
     func run() async throws {
-        let loaded: DaemonConfiguration
-        do {
-            loaded = try await ConfigurationLoader.load(path: config, overrides: overrides)
-        } catch {
-            throw ValidationError(error.description)
-        }
+        let loaded = try await ConfigInput.load(config, overrides: overrides)
         let level = Logger.Level(rawValue: loaded.logging.level) ?? .info
         // Under systemd (it sets INVOCATION_ID and JOURNAL_STREAM) log to the journal; run by hand, to stderr.
         let environment = ProcessInfo.processInfo.environment

@@ -1,7 +1,8 @@
 import Foundation
+import PredictordTestSupport
 import Testing
 
-/// The per-step path of every model does not allocate: `predictord bench --only CASE --steps N` is run for N and
+/// The per-step path of every model does not allocate: `predictord-bench core --only CASE --steps N` is run for N and
 /// 2N steps under an allocation counter, and the two totals must differ by less than a small constant that does
 /// not grow with N. Deterministic and untimed (the counts, not the speed, are checked).
 ///
@@ -13,7 +14,7 @@ import Testing
 /// A case found this way (2026-11-23): `for value in v where !value.isFinite` allocated 5 times per softmax step in
 /// the debug build (the unspecialized iterator's subscript coroutine mallocs its frame); index loops avoid it.
 @Suite(.serialized) struct AllocationTests {
-    /// Cases of `predictord bench`, and the base step count N (before the case's cost factor divides it: the bench
+    /// Cases of `predictord-bench core`, and the base step count N (before the case's cost factor divides it: the bench
     /// runs max(1, steps / costFactor) steps, so N is chosen to give ≥ 1000 steps, past the 1000-step warm-up).
     static let cases: [(name: String, steps: Int)] = [
         ("rls p=4", 2_000),
@@ -35,14 +36,14 @@ import Testing
             print("AllocationTests: skipped — \(AllocationCounter.unavailableReason)")
             return
         }
-        let once = try counter.allocations(["bench", "--only", name, "--steps", "\(steps)"])
-        let twice = try counter.allocations(["bench", "--only", name, "--steps", "\(2 * steps)"])
+        let once = try counter.allocations(["core", "--only", name, "--steps", "\(steps)"])
+        let twice = try counter.allocations(["core", "--only", name, "--steps", "\(2 * steps)"])
         print("AllocationTests: \(name): \(once) allocs for N, \(twice) for 2N (\(counter.name))")
         #expect(abs(twice - once) < Self.tolerance,
                 "\(name): \(twice - once) more allocations for \(steps) more base steps — the per-step path allocates")
     }
 
-    /// Models with `learn: true`, through the engine (`predictord bench` cases "engine: …"). The per-symbol part of
+    /// Models with `learn: true`, through the engine (`predictord-bench core` cases "engine: …"). The per-symbol part of
     /// HMM learning (segments longer than the run) allocates nothing; softmax β learning (a gradient pass and a step
     /// per observation, in-place switches at every publication) allocates no more than the same model without it.
     @Test func learningPerMessagePathDoesNotAllocate() throws {
@@ -51,8 +52,8 @@ import Testing
             return
         }
         func extra(_ name: String, steps: Int) throws -> Int {
-            let once = try counter.allocations(["bench", "--only", name, "--steps", "\(steps)"])
-            let twice = try counter.allocations(["bench", "--only", name, "--steps", "\(2 * steps)"])
+            let once = try counter.allocations(["core", "--only", name, "--steps", "\(steps)"])
+            let twice = try counter.allocations(["core", "--only", name, "--steps", "\(2 * steps)"])
             print("AllocationTests: \(name): \(once) allocs for N, \(twice) for 2N (\(counter.name))")
             return twice - once
         }
@@ -79,7 +80,7 @@ struct AllocationCounter: Sendable {
     /// Why no counter works, when none does.
     struct Unavailable: Error { var reason: String }
 
-    /// The first counter that works on the `predictord` binary, or why none does (probed once).
+    /// The first counter that works on the `predictord-bench` binary, or why none does (probed once).
     static let probed: Result<AllocationCounter, Unavailable> = probe()
     static var available: AllocationCounter? { try? probed.get() }
     static var unavailableReason: String {
@@ -90,14 +91,14 @@ struct AllocationCounter: Sendable {
         var reasons: [String] = []
         if let valgrind = executable("valgrind") {
             let counter = AllocationCounter(kind: .valgrind(valgrind))
-            if (try? counter.allocations(["bench", "--only", "rls p=4", "--steps", "10"])) != nil { return .success(counter) }
+            if (try? counter.allocations(["core", "--only", "rls p=4", "--steps", "10"])) != nil { return .success(counter) }
             reasons.append("valgrind at \(valgrind) cannot run the binary (valgrind 3.19 and Swift 6 DWARF 5)")
         } else {
             reasons.append("valgrind not installed")
         }
         if let cc = executable("cc"), let shim = try? buildShim(cc: cc) {
             let counter = AllocationCounter(kind: .preload(shim))
-            if (try? counter.allocations(["bench", "--only", "rls p=4", "--steps", "10"])) != nil { return .success(counter) }
+            if (try? counter.allocations(["core", "--only", "rls p=4", "--steps", "10"])) != nil { return .success(counter) }
             reasons.append("the LD_PRELOAD counter did not report")
         } else {
             reasons.append("no C compiler (cc) to build the LD_PRELOAD counter")
@@ -113,16 +114,16 @@ struct AllocationCounter: Sendable {
         return nil
     }
 
-    /// Total allocations of `predictord ARGS`; throws if the counter's line is missing (the run failed).
+    /// Total allocations of `predictord-bench ARGS`; throws if the counter's line is missing (the run failed).
     func allocations(_ arguments: [String]) throws -> Int {
         let process = Process()
         let err = Pipe(), out = Pipe()
         switch kind {
         case let .valgrind(valgrind):
             process.executableURL = URL(fileURLWithPath: valgrind)
-            process.arguments = ["--tool=memcheck", "--leak-check=no", ReplayCommandTests.binary.path] + arguments
+            process.arguments = ["--tool=memcheck", "--leak-check=no", BuiltExecutable.predictordBench.path] + arguments
         case let .preload(shim):
-            process.executableURL = ReplayCommandTests.binary
+            process.executableURL = BuiltExecutable.predictordBench
             process.arguments = arguments
             var environment = ProcessInfo.processInfo.environment
             environment["LD_PRELOAD"] = shim

@@ -28,6 +28,9 @@ import Testing
         #expect(result.stdout.contains("line: prior_mean"))
         #expect(result.stdout.contains("from 3 context(s)"))
         #expect(result.stdout.contains("kind: rls"))
+        // Configured with learn: true, and the checkpoint holds its learned prior: never `learn: false`.
+        #expect(result.stdout.contains("    learn: true"), "\(result.stdout)")
+        #expect(!result.stdout.contains("learn: false"), "\(result.stdout)")
 
         // A learning HMM: its published A, C, μ and the number of contexts it learned from.
         let hmm = try HMMParameters(states: 2, symbols: 2, transition: [0.9, 0.1, 0.2, 0.8], emission: [0.8, 0.2, 0.3, 0.7], initial: [0.5, 0.5])
@@ -47,6 +50,7 @@ import Testing
         #expect(printed.stdout.contains("    emission: \(learned.emission)"))
         #expect(printed.stdout.contains("    initial: \(learned.initial)"))
         #expect(learned.transition != hmm.transition)
+        #expect(printed.stdout.contains("    learn: true"), "\(printed.stdout)")
 
         // A learning softmax model: its published β.
         let kernel = ModelSpec.softmax(try SoftmaxParameters(layout: .explicit(dimension: 1), outputs: 1, beta: 1, window: 8))
@@ -61,11 +65,22 @@ import Testing
         let tuned = try ReplayCommandTests.run(["inspect", dir.path])
         #expect(tuned.stdout.contains("kernel: beta \(beta.published) from 2 context(s), 8 step(s), 8 publication(s)"), "\(tuned.stdout)")
         #expect(beta.published != 1)
+        #expect(tuned.stdout.contains("    learn: true"), "\(tuned.stdout)")
+
+        // A model without learning: no learned slow memory, so no `learn: true`.
+        var fixed = PredictionEngine(models: [ModelDefinition(name: "fixed", match: "", spec: spec)])
+        try fixed.process(stream: "f/0", message: InboundMessage(body: .observation(.labelled(x: [1], y: [2])), encoding: .json), now: 0, into: &out)
+        try store.write(fixed.checkpoint(createdAt: Date().timeIntervalSince1970))
+        let plain = try ReplayCommandTests.run(["inspect", dir.path])
+        #expect(plain.status == 0, "\(plain.stderr)")
+        #expect(!plain.stdout.contains("learn: true"), "\(plain.stdout)")
+        #expect(plain.stdout.contains("# learn: no learned slow memory saved"), "\(plain.stdout)")
 
         let path = dir.appendingPathComponent("checkpoint.bin").path
         try Data("garbage".utf8).write(to: URL(fileURLWithPath: path))
         let bad = try ReplayCommandTests.run(["inspect", dir.path])
-        #expect(bad.status != 0)
+        #expect(bad.status == 1)
+        #expect(!bad.stderr.contains("Usage"), "\(bad.stderr)")
         #expect(bad.stderr.contains("not a predictord checkpoint"), "\(bad.stderr)")
         #expect(FileManager.default.contents(atPath: path) == Data("garbage".utf8))
     }

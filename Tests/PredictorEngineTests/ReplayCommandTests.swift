@@ -1,4 +1,5 @@
 import Foundation
+import PredictordTestSupport
 import Testing
 
 /// Runs the real `predictord replay` binary on the checked-in fixture and checks every prediction against
@@ -6,17 +7,8 @@ import Testing
 @Suite struct ReplayCommandTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
 
-    /// The `predictord` executable next to the test bundle (SwiftPM builds it because the test target depends on it).
-    static var binary: URL {
-        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        var dir = exe.deletingLastPathComponent()
-        while dir.path != "/" {
-            let candidate = dir.appendingPathComponent("predictord")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return exe.deletingLastPathComponent().appendingPathComponent("predictord")
-    }
+    /// The `predictord` executable next to the test bundle.
+    static var binary: URL { BuiltExecutable.predictord }
 
     static func run(_ arguments: [String]) throws -> (stdout: String, stderr: String, status: Int32) {
         let process = Process()

@@ -1,6 +1,7 @@
 import Foundation
 import PredictorCore
 import PredictorWire
+import PredictordTestSupport
 import Synchronization
 import Testing
 import ZeroMQ
@@ -33,17 +34,8 @@ func waitUntil(_ seconds: Double, _ condition: () throws -> Bool) rethrows -> Bo
 // MARK: - Binary, paths, ports
 
 enum Harness {
-    /// The `predictord` executable built next to the test bundle (as in ReplayCommandTests).
-    static var binary: URL {
-        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        var dir = exe.deletingLastPathComponent()
-        while dir.path != "/" {
-            let candidate = dir.appendingPathComponent("predictord")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return exe.deletingLastPathComponent().appendingPathComponent("predictord")
-    }
+    /// The `predictord` executable built next to the test bundle.
+    static var binary: URL { BuiltExecutable.predictord }
 
     /// This test directory (for the python client).
     static let testsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -91,8 +83,8 @@ enum Harness {
         return dir
     }
 
-    /// Runs `predictord` with `arguments` to completion (bounded), output through files.
-    static func runTool(_ arguments: [String], in directory: URL, timeout: Double = 30,
+    /// Runs `executable` (default `predictord`) with `arguments` to completion (bounded), output through files.
+    static func runTool(_ arguments: [String], executable: URL = binary, in directory: URL, timeout: Double = 30,
                         environment extra: [String: String] = [:]) throws -> (status: Int32, stdout: Data, stderr: String) {
         let out = directory.appendingPathComponent("tool-\(UUID().uuidString).out")
         let err = directory.appendingPathComponent("tool-\(UUID().uuidString).err")
@@ -103,7 +95,7 @@ enum Harness {
             try? FileManager.default.removeItem(at: err)
         }
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = executable
         process.arguments = arguments
         process.environment = cleanEnvironment().merging(extra) { $1 }
         process.standardInput = FileHandle.nullDevice
@@ -115,7 +107,7 @@ enum Harness {
         if !waitUntil(timeout, { !process.isRunning }) {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
-            throw HarnessError("predictord \(arguments.joined(separator: " ")) did not finish within \(timeout) s")
+            throw HarnessError("\(executable.lastPathComponent) \(arguments.joined(separator: " ")) did not finish within \(timeout) s")
         }
         process.waitUntilExit()
         return (process.terminationStatus, try Data(contentsOf: out), String(decoding: try Data(contentsOf: err), as: UTF8.self))

@@ -1,15 +1,16 @@
 import Foundation
+import PredictordTestSupport
 import Testing
 
 extension DaemonTests {
-    /// `predictord soak` in miniature (the real soak runs minutes, outside CI): it passes against a daemon stopped
+    /// `predictord-bench soak` in miniature (the real soak runs minutes, outside CI): it passes against a daemon stopped
     /// with SIGTERM, and its checker catches the state a SIGKILL loses (the daemon's `n` falls behind the oracle).
     @Suite("soak tool")
     struct SoakSmoke {
         static func soak(_ signal: String, in directory: URL) throws -> (status: Int32, output: String) {
             let result = try Harness.runTool(
                 ["soak", "--streams", "40", "--rate", "800", "--seconds", "8", "--warmup", "0.5", "--restart-signal", signal],
-                in: directory, timeout: 90, environment: ["TMPDIR": directory.path])  // its work directory goes in ours
+                executable: BuiltExecutable.predictordBench, in: directory, timeout: 90, environment: ["TMPDIR": directory.path])  // its work directory goes in ours
             return (result.status, String(decoding: result.stdout, as: UTF8.self) + result.stderr)
         }
 

@@ -2,6 +2,7 @@
 """predictord side by side with numpy, padasip, river and hmmlearn on the data of gen_data.py.
 
 Usage: compare.py PREDICTORD_BINARY DATADIR   (run docs/bench/compare.sh, which sets everything up)
+The core speed figures come from `predictord-bench core`, the tooling binary next to PREDICTORD_BINARY.
 Prints one markdown table (accuracy rows, then speed rows) preceded by the run's provenance.
 """
 import datetime
@@ -20,6 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gen_data as G  # noqa: E402  (the constants: P, N, NOISE, W_TRUE, A, C, MU, LAMBDA_DRIFT, DELTA, ...)
 
 BIN, DATA = sys.argv[1], sys.argv[2]
+BENCH = os.path.join(os.path.dirname(BIN), "predictord-bench")
 CFG = os.path.join(DATA, "compare.yaml")
 PREFIX_STEPS = 500        # numpy lstsq refit on every prefix, for the first PREFIX_STEPS pairs
 HMM_PREFIX = 300          # hmmlearn public-API predictive distributions on every prefix of sequence 0
@@ -274,10 +276,10 @@ def hmm_accuracy(d):
 
 # ---------------------------------------------------------------- speed
 def bench(only, steps):
-    """Best of REPEATS `predictord bench` runs: steps/s and the printed line."""
+    """Best of REPEATS `predictord-bench core` runs: steps/s and the printed line."""
     best = (0.0, "")
     for _ in range(REPEATS):
-        out = subprocess.run([BIN, "bench", "--only", only, "--steps", str(steps)], check=True,
+        out = subprocess.run([BENCH, "core", "--only", only, "--steps", str(steps)], check=True,
                              stdout=subprocess.PIPE, text=True).stdout
         line = out.splitlines()[0]
         best = max(best, (float(re.search(r"([\d.]+) M steps/s", line).group(1)) * 1e6, line))
@@ -377,7 +379,7 @@ def main():
     for r in rows:
         print("| " + " | ".join(c.replace("|", "\\|") for c in r) + " |")
     print()
-    print("predictord bench lines:")
+    print("predictord-bench core lines:")
     print()
     for l in bench_lines:
         print(f"    {l}")

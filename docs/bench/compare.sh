@@ -3,7 +3,8 @@
 #
 #   docs/bench/compare.sh [PREDICTORD_BINARY]
 #
-# Without an argument predictord is built with `swift build -c release` and taken from --show-bin-path.
+# Without an argument predictord is built with `swift build -c release` and taken from --show-bin-path. The core
+# speed figures come from `predictord-bench core`, which must sit next to the predictord binary (both are built).
 # The Python libraries (docs/bench/requirements.txt) are installed with pip into a virtual environment outside the
 # repository: $PREDICTORD_BENCH_VENV (default ~/.cache/predictord-bench-venv). The generated data (≈ 45 MB) goes
 # to $PREDICTORD_BENCH_DATA (default: a temporary directory, removed afterwards). Takes ≈ 10–30 s after the build.
@@ -19,6 +20,7 @@ else
     bin="$(cd "$root" && swift build -c release --show-bin-path)/predictord"
 fi
 [[ -x "$bin" ]] || { echo "compare.sh: no predictord binary at $bin" >&2; exit 1; }
+[[ -x "$(dirname "$bin")/predictord-bench" ]] || { echo "compare.sh: no predictord-bench next to $bin (swift build -c release builds both)" >&2; exit 1; }
 
 venv="${PREDICTORD_BENCH_VENV:-$HOME/.cache/predictord-bench-venv}"
 if [[ ! -x "$venv/bin/python" ]]; then

@@ -4,36 +4,30 @@ import Foundation
 import Glibc
 #endif
 
-/// A child `predictord` process started by `bench-e2e` (the daemon or the relay), with its output in a log file.
+/// A child process started by `predictord-bench e2e` or `soak` (the daemon `predictord run`, or the relay
+/// `predictord-bench relay`), with its output in a log file.
 final class BenchChildProcess {
     let process = Process()
     let name: String
     let logURL: URL
 
-    /// Starts this same executable with `arguments`; stdout and stderr go to `logURL`.
+    /// Starts `executable` with `arguments`; stdout and stderr go to `logURL`.
     /// `wrapper` (e.g. "valgrind --tool=callgrind") runs the child under another program, via /usr/bin/env.
-    init(name: String, arguments: [String], wrapper: String? = nil, logURL: URL) throws {
+    init(name: String, executable: URL, arguments: [String], wrapper: String? = nil, logURL: URL) throws {
         self.name = name
         self.logURL = logURL
         _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         let log = try FileHandle(forWritingTo: logURL)
         if let wrapper, !wrapper.isEmpty {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = wrapper.split(separator: " ").map(String.init) + [Self.executable.path] + arguments
+            process.arguments = wrapper.split(separator: " ").map(String.init) + [executable.path] + arguments
         } else {
-            process.executableURL = Self.executable
+            process.executableURL = executable
             process.arguments = arguments
         }
         process.standardOutput = log
         process.standardError = log
         try process.run()
-    }
-
-    /// This executable (`/proc/self/exe`, falling back to `argv[0]`).
-    static var executable: URL {
-        let proc = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        if FileManager.default.isExecutableFile(atPath: proc.path) { return proc }
-        return URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
     }
 
     var pid: Int32 { process.processIdentifier }
@@ -86,7 +80,7 @@ struct BenchProcStatus: Sendable {
     }
 }
 
-/// Monotonic time in seconds (CLOCK_MONOTONIC), the timestamp bench-e2e sends and measures latency against.
+/// Monotonic time in seconds (CLOCK_MONOTONIC), the timestamp `predictord-bench e2e` sends and measures latency against.
 enum BenchClock {
     @inline(__always) static func now() -> Double {
         var t = timespec()

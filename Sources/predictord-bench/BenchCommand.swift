@@ -3,11 +3,11 @@ import ArgumentParser
 import PredictorCore
 import PredictorEngine
 
-/// `predictord bench`: per-step throughput of each model's core, measured in one run so figures compare as ratios.
+/// `predictord-bench core`: per-step throughput of each model's core, measured in one run so figures compare as ratios.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench",
-        abstract: "Measure steps/s and ns/step of every model (release build: swift run -c release predictord bench)."
+        commandName: "core",
+        abstract: "Measure steps/s and ns/step of every model (release build: swift run -c release predictord-bench core)."
     )
 
     @Option(help: "Steps per measurement (more = steadier figures).")

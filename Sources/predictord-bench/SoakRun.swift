@@ -14,6 +14,8 @@ struct SoakRun {
     var input: String
     var output: String
     var config: URL
+    /// The `predictord` executable started as the daemon.
+    var daemonExecutable: URL
     var directory: URL
     var models: [ModelDefinition]
     /// SIGTERM (graceful: must pass) or SIGKILL (loses the state since the last checkpoint: must fail).
@@ -88,7 +90,7 @@ struct SoakRun {
         let context = try ZMQContext()
         let shared = SoakShared()
         let traffic = SoakTraffic(streams: streams, rate: rate)
-        var daemon = try BenchChildProcess(name: "daemon-1", arguments: ["run", "--config", config.path],
+        var daemon = try BenchChildProcess(name: "daemon-1", executable: daemonExecutable, arguments: ["run", "--config", config.path],
                                            logURL: directory.appendingPathComponent("daemon-1.log"))
         defer { if daemon.isRunning { daemon.stop(timeout: 10) } }
         let checkSlot = BenchSlot(SoakCheckResult()), publishSlot = BenchSlot<String?>(nil)
@@ -126,7 +128,7 @@ struct SoakRun {
                 sentAroundRestart = shared.sent.load(ordering: .acquiring) - before
                 phases[phases.count - 1].exitStatus = stopped.status
                 phases[phases.count - 1].reloadLogged = daemon.log.contains("reloaded model definitions")
-                daemon = try BenchChildProcess(name: "daemon-2", arguments: ["run", "--config", config.path],
+                daemon = try BenchChildProcess(name: "daemon-2", executable: daemonExecutable, arguments: ["run", "--config", config.path],
                                                logURL: directory.appendingPathComponent("daemon-2.log"))
                 phases.append(Phase(name: "after restart"))
                 shared.probeRequest.add(1, ordering: .releasing)

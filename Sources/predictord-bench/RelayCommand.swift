@@ -3,13 +3,13 @@ import Dispatch
 import Foundation
 import ZeroMQ
 
-/// `predictord relay`: a do-nothing relay (SUB bind → PUB bind) built from the daemon's own ZeroMQ code — same
+/// `predictord-bench relay`: a do-nothing relay (SUB bind → PUB bind) built from the daemon's own ZeroMQ code — same
 /// high-water marks, same `zmq_poll` loop, same `receiveMultipart`/`send` calls, one thread — so that
-/// `bench-e2e` can compare the daemon with the physical limit of its message path.
+/// `predictord-bench e2e` can compare the daemon with the physical limit of its message path.
 struct RelayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "relay",
-        abstract: "Forward [topic][payload] messages from a SUB socket to a PUB socket unchanged (the comparison point of bench-e2e)."
+        abstract: "Forward [topic][payload] messages from a SUB socket to a PUB socket unchanged (the comparison point of predictord-bench e2e)."
     )
 
     @Option(name: .customLong("in"), help: "Endpoint the SUB socket binds (publishers connect here).")
@@ -24,8 +24,10 @@ struct RelayCommand: ParsableCommand {
     @Option(help: "ZMQ_SNDHWM of the PUB socket (the daemon's sockets.predictions.send_hwm).")
     var sendHwm: Int = 1_000_000
 
-    @Option(help: "ZMQ_MAXMSGSIZE of the SUB socket, as the daemon sets it (16 × limits.max_message_bytes, at least 1 MiB).")
-    var maxMessageBytes: Int = 1 << 20
+    // The daemon's PollLoop sets ZMQ_MAXMSGSIZE to max(64 × limits.max_message_bytes, 16 MiB): its own per-message
+    // limit drops and counts oversized payloads; libzmq's cap (a larger frame drops the connection) is far above it.
+    @Option(help: "ZMQ_MAXMSGSIZE of the SUB socket, as the daemon sets it (64 × limits.max_message_bytes, at least 16 MiB).")
+    var maxMessageBytes: Int = 16 << 20
 
     func run() throws {
         let context = try ZMQContext()

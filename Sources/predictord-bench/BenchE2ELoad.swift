@@ -8,7 +8,7 @@ import ZeroMQ
 import Glibc
 #endif
 
-/// What the publisher of `bench-e2e` sends: which payload kind, over how many streams, how fast, for how long.
+/// What the publisher of `predictord-bench e2e` sends: which payload kind, over how many streams, how fast, for how long.
 struct BenchTraffic: Sendable {
     enum Payload: Sendable { case series, symbol }
     enum Pace: Sendable {

@@ -4,7 +4,7 @@ import PredictorWire
 import PredictordService
 
 /// The daemon's per-message work without sockets (``MessagePipeline``: topic and binary v1 payload decoded, engine
-/// stepped, prediction encoded), on bench-e2e's traffic over 1000 streams: rls lags 4 on series values, or forward
+/// stepped, prediction encoded), on `predictord-bench e2e`'s traffic over 1000 streams: rls lags 4 on series values, or forward
 /// d=4 m=4 on symbols.
 struct BenchPipelineCase {
     var name: String
