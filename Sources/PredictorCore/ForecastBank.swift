@@ -16,6 +16,9 @@ public struct ForecastBank: OnlinePredictor {
     private var means: [Double], variances: [Double], dofs: [Double]
     /// Each member's multi-step means and variances (empty rows without `horizon`).
     private var horizonMeans: [[Double]], horizonVariances: [[Double]]
+    /// Whether `means`, `variances` and `dofs` hold the members' published predictions of the next value
+    /// (false until the first observation after creation, a restore or a reset). Not state.
+    private var primed = false
 
     public var state: ForecastBankState {
         ForecastBankState(members: members.map(\.state), logWeights: logWeights, count: count)
@@ -62,13 +65,21 @@ public struct ForecastBank: OnlinePredictor {
         default:
             throw .wrongKind(model: Self.kind, expected: parameters.regressors == 0 ? "series" : "labelled", got: observation.kindName)
         }
-        // Validates (and refuses, changing nothing) through the first member before any member learns.
-        var first = members[0]
-        try first.observe(observation, into: &scratch)
-        // Every member's prior predictive of yₜ at xₜ, and the mixture published for yₜ.
-        for i in members.indices {
-            let p = i == 0 ? priorOfFirst(x: x) : members[i].predictive(x: x)
-            means[i] = p.mean; variances[i] = p.variance; dofs[i] = p.dof
+        // Validated here, so no member can refuse it after another has learned.
+        let ys: [Double]
+        switch observation { case let .series(v), let .labelled(_, v): ys = v; default: ys = [] }
+        guard ys.count == 1 else { throw .wrongDimension(field: "y", expected: 1, got: ys.count) }
+        guard y.isFinite, x.allSatisfy(\.isFinite) else { throw .nonFinite(field: y.isFinite ? "x" : "y") }
+        guard x.count == parameters.regressors else {
+            throw .wrongDimension(field: "x", expected: parameters.regressors, got: x.count)
+        }
+        // Every member's prior predictive of yₜ at xₜ: for a series, what each published after yₜ₋₁ (kept in
+        // `means`…), else computed at xₜ.
+        if !(parameters.regressors == 0 && primed) {
+            for i in members.indices {
+                let p = members[i].predictive(x: x)
+                means[i] = p.mean; variances[i] = p.variance; dofs[i] = p.dof
+            }
         }
         var published = Prediction()
         publish(into: &published)
@@ -91,12 +102,11 @@ public struct ForecastBank: OnlinePredictor {
             for i in members.indices { top = max(top, logWeights[i]) }
             for i in members.indices { logWeights[i] -= top }
         }
-        members[0] = first
-        keep(0)
-        for i in members.indices.dropFirst() {
+        for i in members.indices {
             try members[i].observe(observation, into: &scratch)
             keep(i)
         }
+        primed = true
         count += 1
         publish(into: &prediction)
         prediction.error[0] = y - prior
@@ -110,11 +120,6 @@ public struct ForecastBank: OnlinePredictor {
 
     /// The Student-t scale of a predictive with variance `v` and ν > 2.
     static func scale(_ v: Double, _ nu: Double) -> Double { nu == .infinity ? v.squareRoot() : (v * (nu - 2) / nu).squareRoot() }
-
-    /// The first member's prior predictive, from its state before this step (it has already been stepped on a copy).
-    private func priorOfFirst(x: [Double]) -> (mean: Double, variance: Double, dof: Double) {
-        members[0].predictive(x: x)
-    }
 
     /// The weights the mixture uses: ``weights`` renormalised over the members with a proper predictive
     /// (finite variance, ν > 2), or uniform over the members with a mean when none has one.
@@ -157,6 +162,7 @@ public struct ForecastBank: OnlinePredictor {
         for i in members.indices { members[i].reset() }
         for i in logWeights.indices { logWeights[i] = 0 }
         count = 0
+        primed = false
     }
 
     /// Writes the mixture of the members' `means`/`variances`/`dofs` into `prediction`.

@@ -15,6 +15,10 @@ public struct SeriesForecaster: OnlinePredictor {
     /// Working buffers (not state): the feature vector and the regression's refit prediction.
     private var features: [Double]
     private var refit = Prediction()
+    private var target: [Double] = [0]
+    /// The mean last published for the next value of a series (k = 0), nil when unknown (after a restore): the
+    /// prior prediction that scores the next observation, so it is not computed twice. Not state.
+    private var nextMean: Double?
 
     /// Fast memory: the histories and the regression memory.
     public var state: SeriesForecasterState {
@@ -70,6 +74,7 @@ public struct SeriesForecaster: OnlinePredictor {
     public mutating func reset() {
         memory = SeriesForecasterState(parameters: parameters)
         regression.reset()
+        nextMean = nil
     }
 
     /// The predictive of the next value at regressors `x` without learning: mean, variance, ν.
@@ -83,9 +88,16 @@ public struct SeriesForecaster: OnlinePredictor {
 
     private mutating func absorb(_ y: Double, x: [Double], into prediction: inout Prediction) {
         let m = parameters.differencingOrder, k = parameters.regressors, c = parameters.differencing
-        // The prior prediction of yₜ at its own regressors scores the observation.
-        Self.forecast(parameters, memory, regression, x: x, features: &features, into: &prediction)
-        let error = y - prediction.mean[0]
+        // The prior prediction of yₜ at its own regressors scores the observation; for a series it is the mean
+        // published after yₜ₋₁ (the same computation on the same state), so only the features are rebuilt.
+        let error: Double
+        if k == 0, let published = nextMean {
+            Self.buildFeatures(parameters, memory, x: x, into: &features)
+            error = y - published
+        } else {
+            Self.forecast(parameters, memory, regression, x: x, features: &features, into: &prediction)
+            error = y - prediction.mean[0]
+        }
         var residual = 0.0
         if memory.rawFilled >= m {
             var zt = y
@@ -93,7 +105,8 @@ public struct SeriesForecaster: OnlinePredictor {
             if memory.zFilled >= memory.z.count {
                 // `forecast` has just written the features of time t into `features` (regressors differenced).
                 // Features and zₜ are finite and of the right size, so the regression cannot refuse them.
-                try? regression.observe(.labelled(x: features, y: [zt]), into: &refit)
+                target[0] = zt
+                try? regression.observe(.labelled(x: features, y: target), into: &refit)
                 residual = zt - refit.mean[0]
             }
             [zt].withUnsafeBufferPointer { SeriesForecasterState.push($0, into: &memory.z, width: 1) }
@@ -108,6 +121,7 @@ public struct SeriesForecaster: OnlinePredictor {
         Self.forecast(parameters, memory, regression, x: memory.lastX, features: &features, into: &prediction)
         prediction.error[0] = error
         prediction.count = memory.count
+        nextMean = prediction.mean[0]
     }
 
     /// The prediction of the next raw value given regressors `x` for it (ignored when k = 0).
@@ -123,23 +137,7 @@ public struct SeriesForecaster: OnlinePredictor {
             prediction.mean[0] = memory.rawFilled > 0 ? memory.rawY[0] : .nan
             return
         }
-        var i = 0
-        // Regressors differenced like y: x̃ = Σ cᵢ xₜ₊₁₋ᵢ with the given x as the newest.
-        for j in 0..<k {
-            var v = x[j]
-            var l = 1
-            while l <= m { v += c[l] * memory.rawX[(l - 1) * k + j]; l += 1 }
-            f[i] = v; i += 1
-        }
-        for l in 0..<parameters.lags { f[i] = memory.z[l]; i += 1 }
-        for l in 1...max(1, parameters.seasonalLags) where l <= parameters.seasonalLags {
-            f[i] = memory.z[l * parameters.season - 1]; i += 1
-        }
-        for l in 0..<parameters.movingAverage { f[i] = memory.residuals[l]; i += 1 }
-        for l in 1...max(1, parameters.seasonalMovingAverage) where l <= parameters.seasonalMovingAverage {
-            f[i] = memory.residuals[l * parameters.season - 1]; i += 1
-        }
-        if parameters.bias { f[i] = 1 }
+        buildFeatures(parameters, memory, x: x, into: &f)
         var known = 0.0
         var l = 1
         while l <= m { known += c[l] * memory.rawY[l - 1]; l += 1 }
@@ -212,6 +210,31 @@ public struct SeriesForecaster: OnlinePredictor {
             sum += psiY[j] * psiY[j]
             prediction.horizonVariance[j] = prediction.variance[0] + sigma2 * sum
         }
+    }
+
+    /// The features of the next value given its regressors `x` (needs d + sD raw values).
+    private static func buildFeatures(
+        _ parameters: ForecastParameters, _ memory: SeriesForecasterState, x: [Double], into f: inout [Double]
+    ) {
+        let m = parameters.differencingOrder, k = parameters.regressors, c = parameters.differencing
+        guard memory.rawFilled >= m else { return }
+        var i = 0
+        // Regressors differenced like y: x̃ = Σ cᵢ xₜ₊₁₋ᵢ with the given x as the newest.
+        for j in 0..<k {
+            var v = x[j]
+            var l = 1
+            while l <= m { v += c[l] * memory.rawX[(l - 1) * k + j]; l += 1 }
+            f[i] = v; i += 1
+        }
+        for l in 0..<parameters.lags { f[i] = memory.z[l]; i += 1 }
+        for l in 1...max(1, parameters.seasonalLags) where l <= parameters.seasonalLags {
+            f[i] = memory.z[l * parameters.season - 1]; i += 1
+        }
+        for l in 0..<parameters.movingAverage { f[i] = memory.residuals[l]; i += 1 }
+        for l in 1...max(1, parameters.seasonalMovingAverage) where l <= parameters.seasonalMovingAverage {
+            f[i] = memory.residuals[l * parameters.season - 1]; i += 1
+        }
+        if parameters.bias { f[i] = 1 }
     }
 
     private static func prepare(_ prediction: inout Prediction) {
