@@ -12,6 +12,15 @@ extension AnyPredictor {
         }
     }
 
+    /// The HMM the filter currently runs (learned parameters once adopted); nil for other models.
+    var hmmParameters: HMMParameters? {
+        switch self {
+        case let .forward(b): b.value.parameters
+        case let .dual(b): b.value.parameters.hmm
+        case .rls, .softmax, .forecast, .auto: nil
+        }
+    }
+
     /// π_n, the filter's current predictive measure of the hidden state (empty for other models).
     var hmmMeasure: [Double] {
         switch self {

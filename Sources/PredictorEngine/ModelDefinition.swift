@@ -21,6 +21,8 @@ public struct ModelDefinition: Sendable, Equatable {
     public var learning: LearningOptions
     /// The central predictive intervals its predictions carry (config `intervals`, default 0.9).
     public var intervals: IntervalLevels
+    /// Steps ahead published (`horizon`, 1 = next only): used by the HMM kinds here; forecasters carry their own.
+    public var horizon: Int = 1
     /// Symbol models: the symbols in increasing order of value, for the interval of value(Z); empty otherwise.
     package private(set) var valueOrder: [Int]
     /// Symbol models: value(z) per symbol; empty otherwise.

@@ -142,6 +142,12 @@ public struct PredictionEngine: Sendable {
         switch out.prediction.kind {
         case .real: out.prediction.fillIntervals(models[modelIndex].intervals)
         case .symbol:
+            let h = models[modelIndex].horizon
+            if h > 1, let hmm = context.predictor.hmmParameters {
+                hmm.horizon(from: context.predictor.hmmMeasure, steps: h, means: &out.prediction.horizonMean,
+                            variances: &out.prediction.horizonVariance)
+                out.prediction.horizonInterval.removeAll(keepingCapacity: true)
+            }
             out.prediction.fillIntervals(models[modelIndex].intervals, values: models[modelIndex].values, order: models[modelIndex].valueOrder)
         }
     }

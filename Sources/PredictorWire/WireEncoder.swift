@@ -110,6 +110,7 @@ public enum WireEncoder {
                 JSONWriter.number(v, to: &out)
             }
             jsonIntervals(p, outputs: 1, into: &out)
+            jsonHorizon(p, into: &out)
             JSONWriter.raw(",\"probs\":", to: &out)
             JSONWriter.array(p.probabilities, count: p.probabilities.count, to: &out)
             if !p.surprise.isNaN {

@@ -108,8 +108,8 @@ public enum ConfigurationRenderer {
                 "    dimension: \(b.regressors)", "    bias: \(ms[0].bias)", "    delta: \(ms[0].delta)", "    forgetting: \(b.forgetting)", "    horizon: \(ms[0].horizon)",
                 "    # \(ms.count) members: " + b.labels.joined(separator: "; "),
             ]
-        case let .forward(h): hmm(h)
-        case let .dual(p): lines += ["    window: \(p.window)"]; hmm(p.hmm)
+        case let .forward(h): hmm(h); lines += ["    horizon: \(m.horizon)"]
+        case let .dual(p): lines += ["    window: \(p.window)", "    horizon: \(m.horizon)"]; hmm(p.hmm)
         }
         if HMMLearning.hmm(of: m.spec) != nil {
             let l = m.learning

@@ -40,7 +40,13 @@ struct ModelSpecReader {
         let levels = keys.doubles("\(base).intervals") ?? IntervalLevels.standard.levels
         var intervals = IntervalLevels.standard
         do { intervals = try IntervalLevels(levels) } catch { keys.fail("\(base).intervals", error.reason) }
-        return spec.map { ModelDefinition(name: name, match: match, spec: $0, learning: learning, intervals: intervals) }
+        var horizon = 1
+        if let spec, HMMLearning.hmm(of: spec) != nil { horizon = keys.int("\(base).horizon", default: 1, range: 1...256) }
+        return spec.map {
+            var definition = ModelDefinition(name: name, match: match, spec: $0, learning: learning, intervals: intervals)
+            definition.horizon = horizon
+            return definition
+        }
     }
 
     /// The β-tuning keys of a `softmax` model (read even without `learn`), validated by building the learner.
