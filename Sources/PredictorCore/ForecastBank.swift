@@ -185,7 +185,8 @@ public struct ForecastBank: OnlinePredictor {
             nu += w[i] * dofs[i]
             if w[i] > w[leader] { leader = i }
         }
-        prediction.mean[0] = mean
+        // No member with a mean yet (the first value of a differenced bank): no prediction.
+        prediction.mean[0] = w.contains(where: { $0 > 0 }) ? mean : .nan
         let variance = second - mean * mean
         prediction.variance[0] = variance.isFinite ? max(variance, 0) : .nan
         prediction.dof = nu.isFinite ? nu : .nan
