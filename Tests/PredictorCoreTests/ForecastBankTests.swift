@@ -85,3 +85,24 @@ import Testing
         }
     }
 }
+
+extension ForecastBankTests {
+    /// Prints the checkpointed size of one context of the bundled `forecast` bank's shape (docs/operations.md).
+    @Test func contextSizeOfTheBundledBank() throws {
+        var members: [ForecastParameters] = []
+        for (s, sd, sq) in [(1, 0, 0), (12, 1, 0), (12, 1, 1)] {
+            for d in [0, 1] { for p in [1, 2, 3] { for q in [0, 1] { for lambda in [1.0, 0.99] {
+                members.append(try ForecastParameters(
+                    lags: p, movingAverage: q, seasonalMovingAverage: sq, difference: d, seasonalDifference: sd, season: s, lambda: lambda))
+            } } } }
+        }
+        #expect(members.count == 72)
+        var model = ForecastBank(parameters: try ForecastBankParameters(members: members, forgetting: 1))
+        var out = Prediction()
+        for v in SeriesForecasterTests.seasonalSeries(100, seed: 1) { try model.observe(.series([v]), into: &out) }
+        var writer = ByteWriter()
+        model.state.encode(to: &writer)
+        print("auto bank of 72 members: \(writer.bytes.count) checkpoint bytes per context")
+        #expect(writer.bytes.count > 10_000)
+    }
+}
