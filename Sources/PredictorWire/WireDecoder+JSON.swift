@@ -108,6 +108,9 @@ extension WireDecoder {
         var probs: [Double]?
         var surprise: Double?
         var error: [Double]?
+        var interval: (levels: [Double], bounds: [Double])?
+        var horizon: (mean: [Double], variance: [Double], interval: [Double])?
+        var leader: UInt64?, leaderWeight: Double?
         var unknownKeys = Set<String>()
         var first = true
         while let key = try r.nextKey(first: &first) {
@@ -142,6 +145,18 @@ extension WireDecoder {
             case "error":
                 guard error == nil else { throw r.duplicateKey(key, objectAt: 0) }
                 error = try r.readNumberOrArrayField("error", allowNull: true).values
+            case "interval":
+                guard interval == nil else { throw r.duplicateKey(key, objectAt: 0) }
+                interval = try r.readIntervalObject("interval", forceArrays: false)
+            case "horizon":
+                guard horizon == nil else { throw r.duplicateKey(key, objectAt: 0) }
+                horizon = try r.readHorizonObject()
+            case "leader":
+                guard leader == nil else { throw r.duplicateKey(key, objectAt: 0) }
+                leader = try r.readUnsignedField("leader", max: UInt64(ForecastBankParameters.maximumMembers))
+            case "leader_weight":
+                guard leaderWeight == nil else { throw r.duplicateKey(key, objectAt: 0) }
+                leaderWeight = try r.readNumberField("leader_weight", allowNull: true)
             default:
                 guard unknownKeys.insert(key).inserted else { throw r.duplicateKey(key, objectAt: 0) }
                 try r.skipValue(depth: 2)
@@ -154,7 +169,7 @@ extension WireDecoder {
         guard let model else { throw WireError(.badField, "prediction has no 'model'; the publisher must send the model name") }
         guard let n else { throw WireError(.badField, "prediction has no 'n'; the publisher must send the observation count") }
         guard let mean else { throw WireError(.badField, "prediction has no 'mean'; the publisher must send the prediction") }
-        let prediction: Prediction
+        var prediction: Prediction
         if let probs {
             guard error == nil else {
                 throw WireError(.badField, "a symbol prediction (with 'probs') cannot carry 'error'; that is for real streams")
@@ -178,6 +193,20 @@ extension WireDecoder {
                                     variance: variance ?? [Double](repeating: .nan, count: q),
                                     error: error ?? [Double](repeating: .nan, count: q))
         }
+        if let interval {
+            let width = prediction.kind == .real ? mean.count : 1
+            guard interval.bounds.count == 2 * width * interval.levels.count else {
+                throw WireError(.badField, "'interval' bounds must have \(width) component(s) each, like 'mean'")
+            }
+            prediction.intervalLevels = interval.levels
+            prediction.interval = interval.bounds
+        }
+        if let horizon {
+            prediction.horizonMean = horizon.mean
+            prediction.horizonVariance = horizon.variance
+            prediction.horizonInterval = horizon.interval
+        }
+        if let leader { prediction.leader = Int(leader); prediction.leaderWeight = leaderWeight ?? .nan }
         return OutboundPrediction(stream: stream, model: model, seq: seq, ts: ts, prediction: prediction)
     }
 }

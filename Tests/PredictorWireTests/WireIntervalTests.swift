@@ -42,3 +42,20 @@ import Testing
         #expect(throws: WireError.self) { _ = try WireDecoder.observation(bytes) }
     }
 }
+
+extension WireIntervalTests {
+    /// Decoding a JSON prediction and encoding it again gives the same bytes, with interval, horizon and leader.
+    @Test func jsonRoundTripKeepsIntervalHorizonAndLeader() throws {
+        var p = try Self.prediction(q: 2)
+        p.horizonMean = [1, 2, 3]
+        p.horizonVariance = [0.5, 1, 1.5]
+        p.fillIntervals(try IntervalLevels([0.9, 0.5]))
+        p.leader = 4
+        p.leaderWeight = 0.75
+        let bytes = try WireEncoder.prediction(OutboundPrediction(stream: "s", model: "auto", seq: 3, prediction: p), encoding: .json)
+        let decoded = try WireDecoder.prediction(bytes, stream: "s")
+        let again = try WireEncoder.prediction(decoded, encoding: .json)
+        #expect(again == bytes, "\(String(decoding: bytes, as: UTF8.self))\n\(String(decoding: again, as: UTF8.self))")
+        #expect(decoded.prediction.horizonInterval.count == 2 * 2 * 3)
+    }
+}
