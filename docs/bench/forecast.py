@@ -99,7 +99,9 @@ class RunVar:
 
 
 def with_runvar(y, mean, start):
-    """Variance from the method's own past one-step errors, counted from index `start` on (before: NaN)."""
+    """Variance from the method's own past one-step errors, counted from index max(start, n/4) on (before: NaN):
+    the first quarter is warm-up, whose errors would inflate the variance for the whole run."""
+    start = max(start, len(y) // 4)
     v = np.full(len(y), np.nan)
     rv = RunVar()
     for t in range(len(y)):
