@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Regenerate the real-data one-step-ahead forecasting benchmark (docs/forecasting.md, docs/forecasting/*.png).
+#
+#   docs/bench/forecast.sh [PREDICTORD_BINARY]
+#
+# Without an argument predictord is built with `swift build -c release` and taken from --show-bin-path.
+# The Python libraries (docs/bench/forecast_requirements.txt) are installed with pip into a virtual environment
+# outside the repository: $PREDICTORD_FORECAST_VENV (default ~/.cache/predictord-forecast-venv). The series are
+# files shipped inside those packages (nothing is downloaded at run time).
+# Options by environment: PREDICTORD_FORECAST_CONFIG (default Config/predictord.yaml),
+# PREDICTORD_FORECAST_MODEL (default `forecast` when that model is configured, else `series`).
+# Runs under nice -n 10, one process; takes a few minutes on 2 cores after the build.
+set -euo pipefail
+export PYTHONWARNINGS=ignore PYTHONDONTWRITEBYTECODE=1 OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+
+if [[ $# -ge 1 ]]; then
+    bin="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+else
+    (cd "$root" && swift build -c release >&2)
+    bin="$(cd "$root" && swift build -c release --show-bin-path)/predictord"
+fi
+[[ -x "$bin" ]] || { echo "forecast.sh: no predictord binary at $bin" >&2; exit 1; }
+
+config="${PREDICTORD_FORECAST_CONFIG:-$root/Config/predictord.yaml}"
+config="$(cd "$(dirname "$config")" && pwd)/$(basename "$config")"
+model="${PREDICTORD_FORECAST_MODEL:-}"
+if [[ -z "$model" ]]; then
+    if echo '{"seq":0,"y":1}' | "$bin" replay --config "$config" --model forecast - >/dev/null 2>&1; then
+        model=forecast
+    else
+        model=series
+    fi
+fi
+echo "forecast.sh: predictord $bin, model $model of $config" >&2
+
+venv="${PREDICTORD_FORECAST_VENV:-$HOME/.cache/predictord-forecast-venv}"
+if [[ ! -x "$venv/bin/python" ]]; then
+    python3 -m venv "$venv" >&2
+fi
+nice -n 10 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$here/forecast_requirements.txt" >&2
+
+nice -n 10 "$venv/bin/python" "$here/forecast.py" "$bin" "$config" "$model" "$root"
