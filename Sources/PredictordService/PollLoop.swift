@@ -24,6 +24,8 @@ final class PollLoop {
     private let poller = ZMQPoller()
     private let security: SocketSecurity
     private let store: CheckpointStore
+    /// The exclusive lock on the state directory, held until the loop (the process) ends.
+    private let lock: StateDirectoryLock
     private let checkpoints: CheckpointWriter
     private var pipeline: MessagePipeline
     private var limiter = RateLimiter(burst: 10, interval: 10)
@@ -52,6 +54,7 @@ final class PollLoop {
             limits: config.limits.engineLimits)
         pipeline = MessagePipeline(maxMessageBytes: config.limits.maxMessageBytes)
         store = try CheckpointStore(directory: config.state.directory)
+        lock = try StateDirectoryLock(directory: store.directory)
         checkpoints = CheckpointWriter(
             store: store, logger: logger, health: health, retryInterval: config.state.checkpointIntervalSeconds)
         observations = try ZMQSocket(context: context, type: .sub)

@@ -55,6 +55,8 @@ extension DaemonTests {
                 Bad(frames: [topic("series/g"), big], reason: "oversized"),
                 Bad(frames: [topic("series/g"), Array(#"{"seq":\#(lastSeriesSeq),"y":5.0}"#.utf8)], reason: "seq_not_increasing"),
                 Bad(frames: [topic("series/g"), Array(#"{"y":1.0}"#.utf8), Array("extra".utf8)], reason: "bad_frames"),
+                // A reset must increase seq too (docs/protocol.md, "Sequence numbers").
+                Bad(frames: [topic("series/g"), Array(#"{"reset":true,"seq":\#(lastSeriesSeq)}"#.utf8)], reason: "seq_not_increasing"),
             ]
         }
 

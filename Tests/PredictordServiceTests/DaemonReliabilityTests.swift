@@ -1,0 +1,129 @@
+import Foundation
+import PredictorWire
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension DaemonTests {
+    /// The reliability defects of issue 12, each against a real daemon on real sockets and files.
+    @Suite("reliability (issue 12)")
+    struct Reliability {
+        @Test("a second daemon on the same state directory refuses to start, naming the directory and the holder's PID")
+        func secondDaemonOnOneStateDirectoryIsRefused() throws {
+            let directory = try Harness.temporaryDirectory("lock")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let state = directory.appendingPathComponent("state")
+            let first = try DaemonProcess.start(stateDirectory: state, directory: directory, name: "first")
+            let config = TestDaemonConfig(
+                observationsPort: try Harness.freePort(), predictionsPort: try Harness.freePort(), stateDirectory: state.path)
+            let second = try DaemonProcess(config: config, directory: directory, name: "second")
+            #expect(waitUntil(15) { !second.process.isRunning }, "the second daemon is still running; stderr:\n\(second.stderr)")
+            second.process.waitUntilExit()
+            #expect(second.process.terminationStatus != 0)
+            let text = second.stderr
+            #expect(text.contains("state directory \(state.path) is in use by another predictord (PID \(first.pid)"), "stderr:\n\(text)")
+            #expect(!second.notify.lines.contains("READY=1"))
+            #expect(first.process.isRunning)
+            #expect(first.stop()?.status == 0)
+            // Once the first is gone, the directory is free again (also after a kill -9: the kernel drops the lock).
+            let third = try DaemonProcess.start(stateDirectory: state, directory: directory, name: "third")
+            _ = third.stop(signal: SIGKILL)
+            let fourth = try DaemonProcess.start(stateDirectory: state, directory: directory, name: "fourth")
+            #expect(fourth.stop()?.status == 0)
+        }
+    }
+}
+
+extension DaemonTests.Reliability {
+    @Test("y = 1e308 and x = 1e300 are dropped as non_finite_state and reset only their stream, which then predicts finitely again")
+    func overflowResetsOnlyItsStream() throws {
+        let directory = try Harness.temporaryDirectory("overflow")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func item(_ stream: String, _ seq: UInt64, _ body: InboundMessage.Body) -> WorkItem {
+            WorkItem(stream: stream, message: InboundMessage(body: body, seq: seq, encoding: .json), encoding: .json)
+        }
+        var clean: [WorkItem] = []
+        var all: [WorkItem] = []
+        for t in 1...60 {
+            let y = sin(Double(t) * 0.7) + 0.1 * Double(t % 5)
+            for stream in ["series/o", "series/other"] { all.append(item(stream, UInt64(t), .observation(.series([y])))) }
+            clean.append(item("series/other", UInt64(t), .observation(.series([y]))))
+            all.append(item("pairs/o", UInt64(t), .observation(.labelled(x: [1, y], y: [2 + 3 * y]))))
+            clean.append(item("pairs/other", UInt64(t), .observation(.labelled(x: [1, y], y: [2 + 3 * y]))))
+            all.append(item("pairs/other", UInt64(t), .observation(.labelled(x: [1, y], y: [2 + 3 * y]))))
+            if t == 30 {
+                all.append(item("series/o", 31, .observation(.series([1e308]))))
+                // Without seq: this one may be absorbed (its own prediction still finite) and caught at the next step.
+                var pair = item("pairs/o", 0, .observation(.labelled(x: [1, 1e300], y: [1e308])))
+                pair.message.seq = nil
+                all.append(pair)
+            }
+        }
+        // The bombs take seq 31, refused, so the next observation (seq 31) is accepted: the last accepted seq is kept.
+        let expected = try Oracle.replay(all, directory: directory)
+        let expectedClean = try Oracle.replay(clean, directory: directory)
+        let daemon = try DaemonProcess.start(stateDirectory: directory.appendingPathComponent("state"), directory: directory)
+        let client = try DaemonClient(observations: daemon.config.observationsEndpoint, predictions: daemon.config.predictionsEndpoint)
+        for item in all { try client.send(item.stream, try item.payload()) }
+        let received = try client.collect(count: expected.count, within: 10, settle: 0.5)
+        Oracle.compare(received: received, expected: expected, encodings: [:])
+        // The bombed streams predict finitely again after their reset; the others equal a run without the bombs.
+        for stream in ["series/o", "pairs/o"] {
+            let after = received.filter { $0.stream == stream }.suffix(20)
+            #expect(after.count == 20)
+            for p in after {
+                let decoded = try WireDecoder.prediction(p.payload, stream: stream)
+                let finite = decoded.prediction.mean.allSatisfy { $0.isFinite }
+                #expect(finite, "\(stream): \(String(decoding: p.payload, as: UTF8.self))")
+            }
+        }
+        for stream in ["series/other", "pairs/other"] {
+            let got = received.filter { $0.stream == stream }.map(\.payload)
+            let want = expectedClean.filter { $0.stream == stream }.map(\.line)
+            #expect(got == want, "\(stream) differs from a run without the bombs")
+        }
+        var stats: (total: Int, reasons: [String: Int])?
+        waitUntil(5) {
+            stats = lastStatsDrops(in: daemon.stderr)
+            return (stats?.reasons["non_finite_state"] ?? 0) >= 2
+        }
+        #expect(stats?.reasons.keys.sorted() == ["non_finite_state"] && stats?.total == all.count - expected.count,
+                "\(String(describing: stats))")
+        let lines = daemon.stderr.split(separator: "\n").filter { $0.contains("reason=non_finite_state") }
+        #expect(lines.contains { $0.contains("series/o") } && lines.contains { $0.contains("pairs/o") }, "\(lines)")
+        #expect(daemon.stop()?.status == 0)
+    }
+}
+
+extension DaemonTests.Reliability {
+    @Test("a checkpoint written under lags 4 is not continued under lags 8: that model's streams start afresh, logged as model_changed")
+    func changedModelStartsAfresh() throws {
+        let directory = try Harness.temporaryDirectory("changed")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let state = directory.appendingPathComponent("state")
+        let first = try DaemonProcess.start(stateDirectory: state, directory: directory, name: "first")
+        var client = try DaemonClient(observations: first.config.observationsEndpoint, predictions: first.config.predictionsEndpoint)
+        for t in 1...30 {
+            try client.send("series/c", Array(#"{"seq":\#(t),"y":\#(Double(t % 7))}"#.utf8))
+            try client.send("pairs/c", Array(#"{"seq":\#(t),"x":[1,\#(t)],"y":\#(2 * t)}"#.utf8))
+        }
+        #expect(try client.collect(count: 60).count == 60)
+        client.close()
+        #expect(first.stop()?.status == 0)
+
+        let second = try DaemonProcess.start(stateDirectory: state, directory: directory, name: "second") {
+            $0.modelsYAML = TestDaemonConfig.models.replacingOccurrences(of: "lags: 4", with: "lags: 8")
+        }
+        #expect(second.stderr.contains("1 context(s) of model 'series' skipped (model_changed"), "stderr:\n\(second.stderr)")
+        client = try DaemonClient(observations: second.config.observationsEndpoint, predictions: second.config.predictionsEndpoint)
+        try client.send("series/c", Array(#"{"seq":31,"y":1}"#.utf8))
+        try client.send("pairs/c", Array(#"{"seq":31,"x":[1,31],"y":62}"#.utf8))
+        let after = try client.collect(count: 2)
+        let n = Dictionary(uniqueKeysWithValues: try after.map { ($0.stream, try WireDecoder.prediction($0.payload, stream: $0.stream).prediction.count) })
+        #expect(n["series/c"] == 1, "series/c must start afresh under lags 8: \(n)")
+        #expect(n["pairs/c"] == 31, "pairs/c (unchanged model) must continue: \(n)")
+        #expect(second.stop()?.status == 0)
+    }
+}
