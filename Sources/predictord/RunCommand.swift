@@ -20,6 +20,8 @@ struct RunCommand: AsyncParsableCommand {
     var overrides: [String] = []
 
     func run() async throws {
+        // Until the daemon traps SIGHUP itself (before the restore), a reload request must not kill it.
+        signal(SIGHUP, SIG_IGN)
         let loaded: DaemonConfiguration
         do {
             loaded = try await ConfigurationLoader.load(path: config, overrides: overrides)

@@ -1,5 +1,8 @@
 import Foundation
+import PredictorCore
+import PredictorEngine
 import PredictorWire
+import PredictordState
 import Testing
 
 #if canImport(Glibc)
@@ -125,5 +128,73 @@ extension DaemonTests.Reliability {
         #expect(n["series/c"] == 1, "series/c must start afresh under lags 8: \(n)")
         #expect(n["pairs/c"] == 31, "pairs/c (unchanged model) must continue: \(n)")
         #expect(second.stop()?.status == 0)
+    }
+}
+
+extension DaemonTests.Reliability {
+    @Test("SIGHUP during start-up does not kill the daemon: the reload is deferred until READY and then applied")
+    func hangupBeforeReadyIsDeferred() throws {
+        let directory = try Harness.temporaryDirectory("hup")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let state = directory.appendingPathComponent("state")
+        try Self.writeBigCheckpoint(in: state, contexts: 60_000)
+        let config = TestDaemonConfig(
+            observationsPort: try Harness.freePort(), predictionsPort: try Harness.freePort(), stateDirectory: state.path)
+        let daemon = try DaemonProcess(config: config, directory: directory)
+        // From the first start-up log line (configuration loaded) until READY, SIGHUP every 5 ms.
+        #expect(waitUntil(15) { daemon.stderr.contains("predictord") || !daemon.process.isRunning })
+        var sent = 0
+        while daemon.process.isRunning, !daemon.notify.lines.contains("READY=1") {
+            kill(daemon.pid, SIGHUP)
+            sent += 1
+            usleep(5_000)
+        }
+        #expect(daemon.process.isRunning, "killed by SIGHUP during start-up (\(sent) sent); stderr:\n\(daemon.stderr.suffix(2000))")
+        try daemon.waitReady()
+        #expect(sent > 0)
+        #expect(daemon.stderr.contains("reload deferred until the daemon is ready"), "stderr:\n\(daemon.stderr.suffix(2000))")
+        #expect(daemon.waitForStderr("configuration re-read (deferred from start-up)", within: 5), "stderr:\n\(daemon.stderr.suffix(2000))")
+        #expect(daemon.stop()?.status == 0)
+    }
+
+    /// A valid checkpoint of `contexts` streams of a model the test daemon does not configure: slow to read, then skipped.
+    static func writeBigCheckpoint(in state: URL, contexts: Int) throws {
+        let model = ModelDefinition(name: "gone", match: "gone/", spec: .rls(try RLSParameters(
+            layout: .autoregressive(lags: 1, bias: true), outputs: 1, lambda: 1, delta: 1e-3, priorMean: nil)))
+        var engine = PredictionEngine(models: [model])
+        var out = OutboundPrediction(stream: "", model: "", prediction: Prediction())
+        for i in 0..<contexts {
+            try engine.process(stream: "gone/\(i)", message: InboundMessage(body: .observation(.series([1])), encoding: .json), now: 0, into: &out)
+        }
+        try CheckpointStore(directory: state.path).write(engine, createdAt: 0)
+    }
+
+    @Test("WATCHDOG_USEC set: no false 'heartbeat is stale' right after READY, and WATCHDOG=1 is sent")
+    func noFalseStaleHeartbeatAfterReady() throws {
+        let directory = try Harness.temporaryDirectory("watchdog")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let daemon = try DaemonProcess.start(stateDirectory: directory.appendingPathComponent("state"), directory: directory,
+                                             watchdogUSec: 1_000_000)
+        #expect(daemon.notify.first(within: 3) { $0 == "WATCHDOG=1" } != nil)
+        usleep(1_200_000)
+        #expect(!daemon.stderr.contains("heartbeat is stale"), "stderr:\n\(daemon.stderr)")
+        #expect(daemon.stop()?.status == 0)
+    }
+
+    @Test("a FIFO named checkpoint.bin does not hang the start: moved aside, logged, the daemon starts empty")
+    func fifoCheckpointIsMovedAside() throws {
+        let directory = try Harness.temporaryDirectory("fifo")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let state = directory.appendingPathComponent("state")
+        try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
+        #expect(mkfifo(state.appendingPathComponent("checkpoint.bin").path, 0o600) == 0)
+        let daemon = try DaemonProcess.start(stateDirectory: state, directory: directory)
+        #expect(daemon.stderr.contains("checkpoint.bin is a FIFO, not a regular file"), "stderr:\n\(daemon.stderr)")
+        let moved = try FileManager.default.contentsOfDirectory(atPath: state.path).filter { $0.hasPrefix("checkpoint.corrupt-") }
+        #expect(moved.count == 1, "\(moved)")
+        let started = Date()
+        #expect(daemon.stop()?.status == 0)
+        #expect(Date().timeIntervalSince(started) < 5)
+        #expect(FileManager.default.fileExists(atPath: state.appendingPathComponent("checkpoint.bin").path))
     }
 }
