@@ -81,6 +81,10 @@ final class PollLoop {
         for endpoint in o.bind { try observations.bind(endpoint) }
         for endpoint in o.connect { try observations.connect(endpoint) }
         try predictions.setSendHighWaterMark(config.predictions.sendHighWaterMark)
+        // What a PUB receives are subscriptions (1 byte + prefix): without a cap one 32 MB subscription is held
+        // (in the subscription trie) for good. A prefix longer than limits.max_topic_bytes can match nothing, so
+        // a larger frame only disconnects its peer; the floor of 1 KiB keeps CURVE's handshake commands fitting.
+        try predictions.setMaxMessageSize(Self.subscriptionCap(maxTopicBytes: config.limits.maxTopicBytes))
         // `count`: a send that a full subscriber queue refuses returns false and is counted as publish_hwm.
         try predictions.setNoDrop(config.predictions.slowSubscriber == .count)
         // Predictions still queued at stop are flushed for up to linger_seconds (set now: after zmq_ctx_shutdown
@@ -92,6 +96,9 @@ final class PollLoop {
             "predictions": "\(config.predictions.bind.joined(separator: " "))",
         ])
     }
+
+    /// ZMQ_MAXMSGSIZE of the predictions PUB: max(limits.max_topic_bytes + 1, 1024) bytes (docs/operations.md).
+    static func subscriptionCap(maxTopicBytes: Int) -> Int { max(maxTopicBytes + 1, 1024) }
 
     /// Restores fast and slow memory; a corrupt file is moved aside and reported, an unreadable one stops the start
     /// (starting empty would later overwrite the only copy of that state).

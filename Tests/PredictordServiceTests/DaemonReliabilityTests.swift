@@ -198,3 +198,51 @@ extension DaemonTests.Reliability {
         #expect(FileManager.default.fileExists(atPath: state.appendingPathComponent("checkpoint.bin").path))
     }
 }
+
+extension DaemonTests.Reliability {
+    /// The daemon's resident set in KiB (VmRSS).
+    static func rssKiB(_ pid: Int32) -> Int {
+        let text = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        let line = text.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? -1
+    }
+
+    @Test("a 32 MB subscription to the predictions PUB disconnects that peer instead of being held: RSS stays flat, others are served")
+    func subscriptionBombIsRefused() throws {
+        if let reason = DaemonTests.PythonClient.unavailable { Issue.record("skipped: \(reason)"); return }
+        let directory = try Harness.temporaryDirectory("subbomb")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let daemon = try DaemonProcess.start(stateDirectory: directory.appendingPathComponent("state"), directory: directory)
+        let client = try DaemonClient(observations: daemon.config.observationsEndpoint, predictions: daemon.config.predictionsEndpoint)
+        usleep(300_000)
+        let before = Self.rssKiB(daemon.pid)
+        // pyzmq crashes closing a socket that holds such a subscription: the attacker is a child process, killed.
+        let attacker = Process()
+        attacker.executableURL = URL(fileURLWithPath: DaemonTests.PythonClient.python!)
+        attacker.arguments = ["-c", """
+            import zmq, time, sys
+            s = zmq.Context().socket(zmq.SUB)
+            s.connect(sys.argv[1])
+            s.setsockopt(zmq.SUBSCRIBE, b"x" * (32 << 20))
+            print("subscribed", flush=True)
+            time.sleep(60)
+            """, daemon.config.predictionsEndpoint]
+        attacker.standardOutput = FileHandle.nullDevice
+        attacker.standardError = FileHandle.nullDevice
+        try attacker.run()
+        defer { if attacker.isRunning { kill(attacker.processIdentifier, SIGKILL); attacker.waitUntilExit() } }
+        // The PUB reads subscriptions when it next sends: keep predictions flowing meanwhile.
+        for t in 1...30 {
+            try client.send("series/flow", Array(#"{"seq":\#(t),"y":1}"#.utf8))
+            usleep(100_000)
+        }
+        let after = Self.rssKiB(daemon.pid)
+        print("subscription bomb: daemon RSS \(before) KiB before, \(after) KiB 3 s after a 32 MiB subscription")
+        #expect(after - before < 8 * 1024, "RSS grew from \(before) to \(after) KiB")
+        #expect(daemon.process.isRunning)
+        _ = try client.collect(count: 30, within: 2, settle: 0)
+        try client.send("series/after", Array(#"{"seq":1,"y":2}"#.utf8))
+        #expect(try client.collect(count: 1, within: 5, settle: 0).count == 1)
+        #expect(daemon.stop()?.status == 0)
+    }
+}
