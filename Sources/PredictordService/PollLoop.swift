@@ -74,8 +74,8 @@ final class PollLoop {
         let o = config.observations
         try observations.setReceiveHighWaterMark(o.receiveHighWaterMark)
         // Our own limit (limits.max_message_bytes) is checked per message, counted and logged as `oversized`.
-        // Far above it, libzmq's hard cap protects memory: a larger frame drops the sender's connection uncounted.
-        try observations.setMaxMessageSize(max(config.limits.maxMessageBytes &* 64, 16 << 20))
+        // Above it, libzmq's hard cap protects memory: a larger frame drops the sender's connection uncounted.
+        try observations.setMaxMessageSize(Self.frameCap(maxMessageBytes: config.limits.maxMessageBytes))
         for prefix in o.subscribe { try observations.subscribe(prefix: prefix) }
         try security.secure(observations: observations, predictions: predictions)
         for endpoint in o.bind { try observations.bind(endpoint) }
@@ -96,6 +96,10 @@ final class PollLoop {
             "predictions": "\(config.predictions.bind.joined(separator: " "))",
         ])
     }
+
+    /// ZMQ_MAXMSGSIZE (per frame) of the observations SUB: 4 × limits.max_message_bytes, so payloads up to 4× the
+    /// limit are still counted as `oversized` and one frame can never make libzmq buffer more (docs/operations.md).
+    static func frameCap(maxMessageBytes: Int) -> Int { maxMessageBytes &* 4 }
 
     /// ZMQ_MAXMSGSIZE of the predictions PUB: max(limits.max_topic_bytes + 1, 1024) bytes (docs/operations.md).
     static func subscriptionCap(maxTopicBytes: Int) -> Int { max(maxTopicBytes + 1, 1024) }

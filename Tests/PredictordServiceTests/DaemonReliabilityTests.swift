@@ -201,9 +201,9 @@ extension DaemonTests.Reliability {
 
 extension DaemonTests.Reliability {
     /// The daemon's resident set in KiB (VmRSS).
-    static func rssKiB(_ pid: Int32) -> Int {
+    static func rssKiB(_ pid: Int32, field: String = "VmRSS:") -> Int {
         let text = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
-        let line = text.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        let line = text.split(separator: "\n").first { $0.hasPrefix(field) } ?? ""
         return Int(line.split(separator: " ").dropFirst().first ?? "") ?? -1
     }
 
@@ -243,6 +243,26 @@ extension DaemonTests.Reliability {
         _ = try client.collect(count: 30, within: 2, settle: 0)
         try client.send("series/after", Array(#"{"seq":1,"y":2}"#.utf8))
         #expect(try client.collect(count: 1, within: 5, settle: 0).count == 1)
+        #expect(daemon.stop()?.status == 0)
+    }
+}
+
+extension DaemonTests.Reliability {
+    @Test("a multipart message of 40 × 1 MiB frames is not buffered whole: its first frame over the cap disconnects the peer")
+    func hugeMultipartIsNotBuffered() throws {
+        let directory = try Harness.temporaryDirectory("multipart")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let daemon = try DaemonProcess.start(stateDirectory: directory.appendingPathComponent("state"), directory: directory)
+        let client = try DaemonClient(observations: daemon.config.observationsEndpoint, predictions: daemon.config.predictionsEndpoint)
+        usleep(300_000)
+        let before = Self.rssKiB(daemon.pid, field: "VmHWM:")
+        let frame = [UInt8](repeating: 0x61, count: 1 << 20)
+        try client.send(frames: [Array("series/big".utf8)] + Array(repeating: frame, count: 40))
+        usleep(2_000_000)
+        let after = Self.rssKiB(daemon.pid, field: "VmHWM:")
+        print("multipart 40 × 1 MiB: daemon peak RSS (VmHWM) \(before) KiB before, \(after) KiB after")
+        #expect(after - before < 8 * 1024, "peak RSS grew from \(before) to \(after) KiB")
+        #expect(daemon.process.isRunning)
         #expect(daemon.stop()?.status == 0)
     }
 }
