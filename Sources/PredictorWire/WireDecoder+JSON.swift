@@ -50,6 +50,7 @@ extension WireDecoder {
                 try validateTopic(s, what: "'stream'")
                 stream = s
             default:
+                guard unknownKeys.count < JSONReader.maxUnknownKeys else { throw JSONReader.tooManyUnknownKeys() }
                 guard unknownKeys.insert(key).inserted else { throw r.duplicateKey(key, objectAt: 0) }
                 try r.skipValue(depth: 2)
             }
@@ -143,6 +144,7 @@ extension WireDecoder {
                 guard error == nil else { throw r.duplicateKey(key, objectAt: 0) }
                 error = try r.readNumberOrArrayField("error", allowNull: true).values
             default:
+                guard unknownKeys.count < JSONReader.maxUnknownKeys else { throw JSONReader.tooManyUnknownKeys() }
                 guard unknownKeys.insert(key).inserted else { throw r.duplicateKey(key, objectAt: 0) }
                 try r.skipValue(depth: 2)
             }

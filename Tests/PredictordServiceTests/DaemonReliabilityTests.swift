@@ -266,3 +266,27 @@ extension DaemonTests.Reliability {
         #expect(daemon.stop()?.status == 0)
     }
 }
+
+extension DaemonTests.Reliability {
+    @Test("under a flood of expensive messages (1000 unknown keys each) SIGTERM is answered within 0.5 s; they are dropped as too_many_fields")
+    func sigtermIsAnsweredUnderAnExpensiveFlood() throws {
+        let directory = try Harness.temporaryDirectory("flood")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let daemon = try DaemonProcess.start(stateDirectory: directory.appendingPathComponent("state"), directory: directory)
+        let client = try DaemonClient(observations: daemon.config.observationsEndpoint, predictions: daemon.config.predictionsEndpoint)
+        var text = "{"
+        for k in 0..<1000 { text += #""k\#(k)":"\#(String(repeating: "v", count: 40))","# }
+        text += #""y":1}"#
+        let payload = Array(text.utf8)
+        #expect(payload.count < 65536)
+        for _ in 0..<6000 { try client.send("series/flood", payload) }
+        usleep(300_000)
+        let start = Date()
+        let stop = daemon.stop(signal: SIGTERM, within: 30)
+        let elapsed = Date().timeIntervalSince(start)
+        print("flood: SIGTERM answered (exit) after \(Int(elapsed * 1000)) ms")
+        #expect(stop?.status == 0)
+        #expect(elapsed < 0.5, "SIGTERM took \(elapsed) s under the flood; stderr:\n\(daemon.stderr.split(separator: "\n").filter { !$0.contains("dropped message") }.suffix(12).joined(separator: "\n"))")
+        #expect(daemon.stderr.contains("reason=too_many_fields"), "stderr:\n\(daemon.stderr.suffix(1500))")
+    }
+}
