@@ -81,8 +81,8 @@ public struct PredictionEngine: Sendable {
         // The definition is read field by field: binding it whole copied it (its strings and parameter arrays
         // retained and released) on every message.
         let modelIndex = context.model, learns = models[modelIndex].learning.enabled
-        // Queries do not advance the stream and a reset starts it over, so only observations must increase seq.
-        if case .observation = message.body, let seq = message.seq, let last = context.lastSeq {
+        // Queries do not advance the stream, so only observations and resets must increase seq (docs/protocol.md).
+        if message.body.advancesSeq, let seq = message.seq, let last = context.lastSeq {
             guard seq > last else {
                 throw EngineDrop(
                     reason: "seq_not_increasing",
@@ -109,6 +109,15 @@ public struct PredictionEngine: Sendable {
                 try context.predictor.observe(observation, into: &out.prediction)
             } catch {
                 throw EngineDrop(reason: error.reason, message: "stream '\(stream)' (model '\(models[modelIndex].name)'): \(error)")
+            }
+            if !out.prediction.isPublishable {
+                // Overflow (e.g. y = 1e308): the state is no longer finite and would stay so. Start the context
+                // over (rare path only: the hot path checks a few published numbers and copies nothing).
+                restart(&context, model: models[modelIndex], stream: stream, learners: learners, hmm: &hmm, learns: learns)
+                throw EngineDrop(
+                    reason: "non_finite_state",
+                    message: "stream '\(stream)' (model '\(models[modelIndex].name)'): the observation drove the state to a non-finite "
+                        + "value (an extreme y or x?); the observation is dropped and the stream's fast memory reset")
             }
             counters.observations &+= 1
             record(out.prediction, model: context.model, counters: &counters)
@@ -149,6 +158,21 @@ public struct PredictionEngine: Sendable {
                 out.prediction.horizonInterval.removeAll(keepingCapacity: true)
             }
             out.prediction.fillIntervals(models[modelIndex].intervals, values: models[modelIndex].values, order: models[modelIndex].valueOrder)
+        }
+    }
+
+    /// Clears a context whose state overflowed: a fresh predictor (from learned slow memory when the model learns),
+    /// without contributing the broken state to any learner; the last seq is kept so numbering continues.
+    private static func restart(
+        _ context: inout StreamContext, model: ModelDefinition, stream: String, learners: [String: RLSPriorLearner],
+        hmm: inout HMMLearning, learns: Bool
+    ) {
+        if learns {
+            context.predictor = makePredictor(model, learners: learners)
+            context.contributed = false
+            hmm.restart(&context, stream: stream, model: model)
+        } else {
+            context.predictor.reset()
         }
     }
 
@@ -292,5 +316,32 @@ public struct PredictionEngine: Sendable {
         contexts.removeAll()
         hmmLearning.forgetAllContexts()
         prefixCounts.removeAll()
+    }
+}
+
+extension InboundMessage.Body {
+    /// Observations and resets move a stream's numbering on (and must increase seq); queries do not.
+    fileprivate var advancesSeq: Bool {
+        if case .query = self { return false }
+        return true
+    }
+}
+
+extension Prediction {
+    /// False when a real prediction's mean is not finite or its variance infinite (NaN variance means "none"):
+    /// the sign that an observation overflowed the context's state. Index loops: no allocation on the hot path.
+    fileprivate var isPublishable: Bool {
+        guard kind == .real else { return true }
+        var i = 0
+        while i < mean.count {
+            if !mean[i].isFinite { return false }
+            i &+= 1
+        }
+        i = 0
+        while i < variance.count {
+            if variance[i].isInfinite { return false }
+            i &+= 1
+        }
+        return true
     }
 }

@@ -219,6 +219,13 @@ struct JSONReader {
     }
 
     /// The error for a key seen twice in one object.
+    /// Unknown fields accepted per message: forward compatibility needs a few, not thousands (each is hashed).
+    static let maxUnknownKeys = 256
+
+    static func tooManyUnknownKeys() -> WireError {
+        WireError(.tooManyFields, "more than \(maxUnknownKeys) unknown fields in one message; send the documented fields (docs/protocol.md)")
+    }
+
     func duplicateKey(_ key: String, objectAt start: Int) -> WireError {
         WireError(.malformedJSON, "invalid JSON: duplicate key \"\(key)\" in the object at byte \(start); send each field once")
     }

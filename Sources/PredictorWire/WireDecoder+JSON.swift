@@ -50,6 +50,7 @@ extension WireDecoder {
                 try validateTopic(s, what: "'stream'")
                 stream = s
             default:
+                guard unknownKeys.count < JSONReader.maxUnknownKeys else { throw JSONReader.tooManyUnknownKeys() }
                 guard unknownKeys.insert(key).inserted else { throw r.duplicateKey(key, objectAt: 0) }
                 try r.skipValue(depth: 2)
             }
@@ -158,6 +159,7 @@ extension WireDecoder {
                 guard leaderWeight == nil else { throw r.duplicateKey(key, objectAt: 0) }
                 leaderWeight = try r.readNumberField("leader_weight", allowNull: true)
             default:
+                guard unknownKeys.count < JSONReader.maxUnknownKeys else { throw JSONReader.tooManyUnknownKeys() }
                 guard unknownKeys.insert(key).inserted else { throw r.duplicateKey(key, objectAt: 0) }
                 try r.skipValue(depth: 2)
             }

@@ -16,6 +16,8 @@ public enum WireErrorReason: String, Sendable, Equatable, Hashable, CaseIterable
     case unknownKind = "unknown_kind"
     /// A topic (stream id) that is empty, longer than 255 bytes, not UTF-8 or contains NUL.
     case badTopic = "bad_topic"
+    /// A JSON object with more than ``JSONReader/maxUnknownKeys`` unknown fields (each costs a hash insert).
+    case tooManyFields = "too_many_fields"
 
     /// The counter key, identical to the raw value.
     public var counterKey: String { rawValue }

@@ -86,6 +86,12 @@ public enum ConfigurationLoader {
             keys.fail("sockets.observations.bind", "set at least one bind or connect endpoint for observations")
         }
         if c.predictions.bind.isEmpty { keys.fail("sockets.predictions.bind", "set at least one endpoint, e.g. tcp://127.0.0.1:5557") }
+        for (key, endpoints, binding) in [
+            ("sockets.observations.bind", c.observations.bind, true), ("sockets.observations.connect", c.observations.connect, false),
+            ("sockets.predictions.bind", c.predictions.bind, true),
+        ] {
+            for endpoint in endpoints { if let problem = EndpointSyntax.problem(endpoint, binding: binding) { keys.fail(key, problem) } }
+        }
         c.limits.maxContexts = keys.int("limits.max_contexts", default: c.limits.maxContexts, range: 1...100_000_000)
         c.limits.idleTTLSeconds = keys.double("limits.idle_ttl_seconds", default: c.limits.idleTTLSeconds)
         c.limits.maxMessageBytes = keys.int("limits.max_message_bytes", default: c.limits.maxMessageBytes, range: 64...16_777_216)
@@ -103,6 +109,9 @@ public enum ConfigurationLoader {
         let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
         if !levels.contains(c.logging.level) { keys.fail("logging.level", "must be one of \(levels.joined(separator: ", "))") }
         c.logging.statsIntervalSeconds = keys.double("logging.stats_interval_seconds", default: c.logging.statsIntervalSeconds)
+        if !(c.logging.statsIntervalSeconds >= 0.1) {
+            keys.fail("logging.stats_interval_seconds", "must be a number ≥ 0.1 seconds (the stats entry cannot be turned off), got \(c.logging.statsIntervalSeconds)")
+        }
 
         let names = keys.strings("models", default: [])
         if names.isEmpty { keys.fail("models", "list at least one model name, each configured under model.<name>") }

@@ -24,6 +24,8 @@ final class PollLoop {
     private let poller = ZMQPoller()
     private let security: SocketSecurity
     private let store: CheckpointStore
+    /// The exclusive lock on the state directory, held until the loop (the process) ends.
+    private let lock: StateDirectoryLock
     private let checkpoints: CheckpointWriter
     private var pipeline: MessagePipeline
     private var limiter = RateLimiter(burst: 10, interval: 10)
@@ -52,6 +54,7 @@ final class PollLoop {
             limits: config.limits.engineLimits)
         pipeline = MessagePipeline(maxMessageBytes: config.limits.maxMessageBytes)
         store = try CheckpointStore(directory: config.state.directory)
+        lock = try StateDirectoryLock(directory: store.directory)
         checkpoints = CheckpointWriter(
             store: store, logger: logger, health: health, retryInterval: config.state.checkpointIntervalSeconds)
         observations = try ZMQSocket(context: context, type: .sub)
@@ -71,13 +74,17 @@ final class PollLoop {
         let o = config.observations
         try observations.setReceiveHighWaterMark(o.receiveHighWaterMark)
         // Our own limit (limits.max_message_bytes) is checked per message, counted and logged as `oversized`.
-        // Far above it, libzmq's hard cap protects memory: a larger frame drops the sender's connection uncounted.
-        try observations.setMaxMessageSize(max(config.limits.maxMessageBytes &* 64, 16 << 20))
+        // Above it, libzmq's hard cap protects memory: a larger frame drops the sender's connection uncounted.
+        try observations.setMaxMessageSize(Self.frameCap(maxMessageBytes: config.limits.maxMessageBytes))
         for prefix in o.subscribe { try observations.subscribe(prefix: prefix) }
         try security.secure(observations: observations, predictions: predictions)
         for endpoint in o.bind { try observations.bind(endpoint) }
         for endpoint in o.connect { try observations.connect(endpoint) }
         try predictions.setSendHighWaterMark(config.predictions.sendHighWaterMark)
+        // What a PUB receives are subscriptions (1 byte + prefix): without a cap one 32 MB subscription is held
+        // (in the subscription trie) for good. A prefix longer than limits.max_topic_bytes can match nothing, so
+        // a larger frame only disconnects its peer; the floor of 1 KiB keeps CURVE's handshake commands fitting.
+        try predictions.setMaxMessageSize(Self.subscriptionCap(maxTopicBytes: config.limits.maxTopicBytes))
         // `count`: a send that a full subscriber queue refuses returns false and is counted as publish_hwm.
         try predictions.setNoDrop(config.predictions.slowSubscriber == .count)
         // Predictions still queued at stop are flushed for up to linger_seconds (set now: after zmq_ctx_shutdown
@@ -89,6 +96,13 @@ final class PollLoop {
             "predictions": "\(config.predictions.bind.joined(separator: " "))",
         ])
     }
+
+    /// ZMQ_MAXMSGSIZE (per frame) of the observations SUB: 4 × limits.max_message_bytes, so payloads up to 4× the
+    /// limit are still counted as `oversized` and one frame can never make libzmq buffer more (docs/operations.md).
+    static func frameCap(maxMessageBytes: Int) -> Int { maxMessageBytes &* 4 }
+
+    /// ZMQ_MAXMSGSIZE of the predictions PUB: max(limits.max_topic_bytes + 1, 1024) bytes (docs/operations.md).
+    static func subscriptionCap(maxTopicBytes: Int) -> Int { max(maxTopicBytes + 1, 1024) }
 
     /// Restores fast and slow memory; a corrupt file is moved aside and reported, an unreadable one stops the start
     /// (starting empty would later overwrite the only copy of that state).
@@ -143,7 +157,11 @@ final class PollLoop {
     }
 
     private func drain(engine: inout PredictionEngine, pipeline: inout MessagePipeline) -> Bool {
-        for _ in 0..<10_000 {
+        // Time budget: the timers, signals (stop, reload) and the watchdog heartbeat run at least every ~100 ms
+        // whatever the traffic; the clock is read every 256 messages (a vDSO call), not per message.
+        let start = ContinuousClock.now
+        for i in 0..<10_000 {
+            if i & 255 == 255, ContinuousClock.now - start > .milliseconds(100) { return true }
             let handled: Void?
             do {
                 handled = try observations.receiveMultipart(maxFrames: 2, dontWait: true) { frames in

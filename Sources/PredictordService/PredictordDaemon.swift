@@ -33,11 +33,20 @@ public struct PredictordDaemon: Service {
         let context = try ZMQContext()
         let health = DaemonHealth()
         let control = DaemonControl()
+        // Trap SIGHUP before the (possibly long) restore: its default action would kill the starting daemon
+        // (`systemctl reload` during start). A SIGHUP before READY is remembered and applied right after it.
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
+        let gate = HangupGate()
+        let hangupTask = Task { await reloadOnHangup(hangups, gate: gate, control: control) }
+        defer { hangupTask.cancel() }
         let (events, continuation) = AsyncStream<LoopEvent>.makeStream()
         let config = self.config, logger = self.logger
         let thread = Thread {
             do {
                 let loop = try PollLoop(config: config, context: context, health: health, control: control, logger: logger)
+                // A first heartbeat now: the watchdog's first check comes right after READY, before the loop's
+                // first iteration (up to one 100 ms poll later), and must not see "no heartbeat yet" as stale.
+                health.beat(now: .now)
                 continuation.yield(.started)
                 loop.run()
             } catch {
@@ -54,6 +63,7 @@ public struct PredictordDaemon: Service {
             throw DaemonStartupError(message: message)
         }
         notifier.ready()
+        if gate.open() { await reload(control: control, deferred: true) }
         logger.notice("predictord ready", metadata: [
             "config": "\(configPath)", "models": "\(config.models.map(\.name).joined(separator: ","))",
             "state_directory": "\(config.state.directory)",
@@ -62,7 +72,6 @@ public struct PredictordDaemon: Service {
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await watchdog(health: health) }
-                group.addTask { await reloadOnHangup(control: control) }
                 while let event = await iterator.next() {
                     if case .finished = event { break }
                 }
@@ -94,24 +103,33 @@ public struct PredictordDaemon: Service {
         }
     }
 
-    /// Re-reads the configuration on SIGHUP; a valid one replaces the model definitions for new contexts.
-    private func reloadOnHangup(control: DaemonControl) async {
-        for await _ in await UnixSignalsSequence(trapping: .sighup) {
-            notifier.notify("RELOADING=1")
-            do {
-                let fresh = try await ConfigurationLoader.load(path: configPath, overrides: overrides)
-                control.send(.reload(fresh.models))
-                control.send(.reloadAllowLists(fresh))
-                logger.notice("SIGHUP: configuration re-read", metadata: ["config": "\(configPath)"])
-                let ignored = config.sectionsNeedingRestart(toApply: fresh)
-                if !ignored.isEmpty {
-                    logger.warning("SIGHUP applies only the models section and the CURVE allow-lists; changes to \(ignored.joined(separator: ", ")) take effect after `systemctl restart predictord`")
-                }
-            } catch {
-                logger.error("SIGHUP: configuration rejected, keeping the running models: \(error.description)")
+    /// Re-reads the configuration on each SIGHUP once the daemon is ready; before that, only notes it in `gate`.
+    private func reloadOnHangup(_ hangups: UnixSignalsSequence, gate: HangupGate, control: DaemonControl) async {
+        for await _ in hangups {
+            if gate.deferUnlessOpen() {
+                logger.notice("SIGHUP during start-up (restoring state, binding sockets): reload deferred until the daemon is ready")
+                continue
             }
-            notifier.ready()
+            await reload(control: control, deferred: false)
         }
+    }
+
+    /// Re-reads the configuration; a valid one replaces the model definitions for new contexts.
+    private func reload(control: DaemonControl, deferred: Bool) async {
+        notifier.notify("RELOADING=1")
+        do {
+            let fresh = try await ConfigurationLoader.load(path: configPath, overrides: overrides)
+            control.send(.reload(fresh.models))
+            control.send(.reloadAllowLists(fresh))
+            logger.notice("SIGHUP: configuration re-read\(deferred ? " (deferred from start-up)" : "")", metadata: ["config": "\(configPath)"])
+            let ignored = config.sectionsNeedingRestart(toApply: fresh)
+            if !ignored.isEmpty {
+                logger.warning("SIGHUP applies only the models section and the CURVE allow-lists; changes to \(ignored.joined(separator: ", ")) take effect after `systemctl restart predictord`")
+            }
+        } catch {
+            logger.error("SIGHUP: configuration rejected, keeping the running models: \(error.description)")
+        }
+        notifier.ready()
     }
 }
 

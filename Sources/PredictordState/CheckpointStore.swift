@@ -193,12 +193,40 @@ public struct CheckpointStore: Sendable {
     ///
     /// Throws only when the file cannot be read at all or cannot be moved aside (it is never deleted or ignored).
     public func load() throws(CheckpointError) -> CheckpointLoad {
+        if let kind = try nonRegularKind(checkpointPath) {
+            let reason = CheckpointError(
+                .notACheckpoint, "checkpoint.bin is \(kind), not a regular file; a checkpoint is always a regular file", path: checkpointPath)
+            return .movedAside(reason: reason, to: try moveAside(reason: reason))
+        }
         guard let bytes = try readFile(checkpointPath) else { return .none }
         do {
             return .loaded(try CheckpointCodec.decode(bytes))
         } catch {
             let reason = error.at(checkpointPath)
             return .movedAside(reason: reason, to: try moveAside(reason: reason))
+        }
+    }
+
+    /// What `path` is when it exists but is not a regular file (a FIFO would block the start forever in `open`),
+    /// else nil. Opened with O_NONBLOCK and checked with fstat, so neither a FIFO nor a device can hang it.
+    private func nonRegularKind(_ path: String) throws(CheckpointError) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            if errno == ENXIO { return "a device or socket" }
+            throw CheckpointError(
+                .io, "cannot open the checkpoint: \(Self.lastError()); fix its permissions or move it aside", path: path)
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return nil }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return nil
+        case S_IFIFO: return "a FIFO"
+        case S_IFDIR: return "a directory"
+        case S_IFCHR, S_IFBLK: return "a device"
+        case S_IFSOCK: return "a socket"
+        default: return "not a file"
         }
     }
 

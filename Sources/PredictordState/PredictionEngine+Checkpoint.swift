@@ -38,11 +38,11 @@ extension PredictionEngine {
         }
     }
 
-    /// Puts back every context whose model name is still configured; never traps.
+    /// Puts back every context whose model is still configured with bitwise-identical parameters; never traps.
     ///
-    /// A context continues under the exact definition it was saved with: the configured one when the parameters
-    /// are unchanged, otherwise the checkpoint's own (kept as an inactive version serving only those contexts, as
-    /// after a SIGHUP reload). Skipped contexts are counted by reason and model in the report.
+    /// A context saved under other parameters (an edited configuration, or a definition replaced by a SIGHUP reload)
+    /// is not continued: its state belongs to another model (e.g. lags 8 under lags 4), so the stream starts afresh
+    /// under the configured definition. Skipped contexts are counted by reason and model in the report.
     @discardableResult
     public mutating func restore(from checkpoint: Checkpoint) -> RestoreReport {
         var report = RestoreReport()
@@ -65,22 +65,16 @@ extension PredictionEngine {
             }
         }
         let currentSpecs = models.map(\.spec.encodedBytes)
-        // Engine index for each checkpoint model, resolved once: nil = removed or undecodable.
+        // Engine index for each checkpoint model, resolved once: nil = removed or changed (`changed` says which).
         var resolved: [Int?] = []
-        var undecodable: [Int: String] = [:]
+        var changed = Set<Int>()
         for (i, saved) in checkpoint.models.enumerated() {
             guard configuredNames.contains(saved.name) else { resolved.append(nil); continue }
             if let same = models.indices.first(where: { models[$0].name == saved.name && currentSpecs[$0] == saved.encodedSpec }) {
                 resolved.append(same)
-                continue
-            }
-            do {
-                let spec = try saved.decodeSpec()
-                let match = models.last(where: { $0.name == saved.name })?.match ?? ""
-                resolved.append(adopt(ModelDefinition(name: saved.name, match: match, spec: spec)))
-            } catch {
-                undecodable[i] = "\(error)"
+            } else {
                 resolved.append(nil)
+                changed.insert(i)
             }
         }
 
@@ -88,15 +82,13 @@ extension PredictionEngine {
         candidates.reserveCapacity(checkpoint.contexts.count)
         for saved in checkpoint.contexts {
             guard let index = resolved[saved.modelIndex] else {
-                if let error = undecodable[saved.modelIndex] {
-                    report.skip(.modelChanged, model: saved.model, detail: "the saved parameters do not decode: \(error)")
+                if changed.contains(saved.modelIndex) {
+                    let description = (try? checkpoint.models[saved.modelIndex].decodeSpec()).map { "\($0)" } ?? "undecodable"
+                    report.skip(.modelChanged, model: saved.model, detail: "stream '\(String(decoding: saved.stream, as: UTF8.self))' was saved under \(description)")
                 } else {
                     report.skip(.modelRemoved, model: saved.model, detail: "model '\(saved.model)' is not configured")
                 }
                 continue
-            }
-            if currentSpecs.indices.contains(index) == false || currentSpecs[index] != checkpoint.models[saved.modelIndex].encodedSpec {
-                report.previousDefinition[saved.model, default: 0] += 1
             }
             guard let stream = String(validating: saved.stream, as: UTF8.self) else {
                 report.skip(.invalidStreamID, model: saved.model, detail: "stream id bytes \(saved.stream.prefix(32))")

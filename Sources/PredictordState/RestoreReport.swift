@@ -19,7 +19,7 @@ public struct RestoreReport: Sendable, Equatable, CustomStringConvertible {
         public var explanation: String {
             switch self {
             case .modelRemoved: "no model of this name is configured any more; their fast memory is lost"
-            case .modelChanged: "the model's parameters changed since the checkpoint; its streams start afresh"
+            case .modelChanged: "the model's parameters changed since the checkpoint (the saved state belongs to the old ones); those streams start afresh"
             case .undecodableState: "the saved state does not decode for the model; those streams start afresh"
             case .invalidStreamID: "the stream id is not valid UTF-8"
             case .contextLimit: "limits.max_contexts is lower than the number of saved contexts; raise it to keep them"
@@ -44,9 +44,6 @@ public struct RestoreReport: Sendable, Equatable, CustomStringConvertible {
     public var restored: Int = 0
     /// Contexts put back, per model name.
     public var restoredByModel: [String: Int] = [:]
-    /// Contexts restored under the checkpoint's previous definition of a model whose configured parameters
-    /// changed, per model name (they keep their parameters; new streams get the configured ones).
-    public var previousDefinition: [String: Int] = [:]
     /// Learned slow memory in the checkpoint that was not restored, by model name, with the reason (learning
     /// starts again from the configured model).
     public var discardedSlowMemory: [String: String] = [:]
@@ -80,12 +77,9 @@ public struct RestoreReport: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String {
-        let kept = previousDefinition.sorted { $0.key < $1.key }.map {
-            "\($0.value) context(s) of model '\($0.key)' continue under their saved parameters (the configured ones changed; new streams use those)"
-        }
         let discarded = discardedSlowMemory.sorted { $0.key < $1.key }.map {
             "learned slow memory of model '\($0.key)' discarded (\($0.value)); it learns again from the configured parameters"
         }
-        return (["restored \(restored) context(s), skipped \(totalSkipped)"] + kept + discarded + skipLines).joined(separator: "; ")
+        return (["restored \(restored) context(s), skipped \(totalSkipped)"] + discarded + skipLines).joined(separator: "; ")
     }
 }

@@ -20,6 +20,8 @@ struct RunCommand: AsyncParsableCommand {
     var overrides: [String] = []
 
     func run() async throws {
+        // Until the daemon traps SIGHUP itself (before the restore), a reload request must not kill it.
+        signal(SIGHUP, SIG_IGN)
         let loaded = try await ConfigInput.load(config, overrides: overrides)
         let level = Logger.Level(rawValue: loaded.logging.level) ?? .info
         // Under systemd (it sets INVOCATION_ID and JOURNAL_STREAM) log to the journal; run by hand, to stderr.

@@ -68,8 +68,13 @@ import Testing
         #expect(throws: EngineDrop.self) { try engine.process(stream: "x", message: Self.series(1, seq: 10), now: 0, into: &out) }
         try engine.process(stream: "x", message: Self.series(1, seq: 14), now: 0, into: &out)
         #expect(engine.counters.seqGaps == 3)
-        // A reset starts the stream over: a lower seq is accepted afterwards.
-        try engine.process(stream: "x", message: InboundMessage(body: .reset, seq: 0, encoding: .json), now: 0, into: &out)
+        // A reset must increase seq too (docs/protocol.md): `{"reset":true,"seq":5}` after seq 14 is dropped, the stream untouched.
+        #expect(throws: EngineDrop.self) {
+            try engine.process(stream: "x", message: InboundMessage(body: .reset, seq: 5, encoding: .json), now: 0, into: &out)
+        }
+        #expect(engine.contexts["x"]?.lastSeq == 14 && engine.counters.drops["seq_not_increasing"] == 2)
+        // A reset without seq starts the stream and its numbering over: a lower seq is accepted afterwards.
+        try engine.process(stream: "x", message: InboundMessage(body: .reset, encoding: .json), now: 0, into: &out)
         #expect(out.prediction.count == 0)
         try engine.process(stream: "x", message: Self.series(1, seq: 1), now: 0, into: &out)
         #expect(out.prediction.count == 1)

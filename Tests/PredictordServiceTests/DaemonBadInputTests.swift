@@ -43,8 +43,8 @@ extension DaemonTests {
             let mismatch = binaryHeader(kind: 0, ny: 2, nx: 0) + f64([1.5])
             // NaN in a binary series y.
             let nan = binaryHeader(kind: 0, ny: 1, nx: 0) + f64([.nan])
-            // 1 MiB of (otherwise valid) JSON.
-            let big = Array(#"{"pad":""#.utf8) + [UInt8](repeating: UInt8(ascii: "a"), count: 1 << 20) + Array(#"","y":1}"#.utf8)
+            // 200 KiB of (otherwise valid) JSON: over max_message_bytes (64 KiB), under libzmq's cap of 4× that.
+            let big = Array(#"{"pad":""#.utf8) + [UInt8](repeating: UInt8(ascii: "a"), count: 200 << 10) + Array(#"","y":1}"#.utf8)
             return [
                 Bad(frames: [topic("pairs/g"), truncated], reason: "malformed_binary"),
                 Bad(frames: [topic("kernel/g"), mismatch], reason: "malformed_binary"),
@@ -55,6 +55,8 @@ extension DaemonTests {
                 Bad(frames: [topic("series/g"), big], reason: "oversized"),
                 Bad(frames: [topic("series/g"), Array(#"{"seq":\#(lastSeriesSeq),"y":5.0}"#.utf8)], reason: "seq_not_increasing"),
                 Bad(frames: [topic("series/g"), Array(#"{"y":1.0}"#.utf8), Array("extra".utf8)], reason: "bad_frames"),
+                // A reset must increase seq too (docs/protocol.md, "Sequence numbers").
+                Bad(frames: [topic("series/g"), Array(#"{"reset":true,"seq":\#(lastSeriesSeq)}"#.utf8)], reason: "seq_not_increasing"),
             ]
         }
 

@@ -142,6 +142,8 @@ struct TestDaemonConfig {
     var observationsExtra = ""
     var predictionsExtra = ""
     var limitsExtra = ""
+    /// The models section (default: ``models``, what replay uses).
+    var modelsYAML = TestDaemonConfig.models
 
     var observationsEndpoint: String { "tcp://127.0.0.1:\(observationsPort)" }
     var predictionsEndpoint: String { "tcp://127.0.0.1:\(predictionsPort)" }
@@ -229,7 +231,7 @@ struct TestDaemonConfig {
           level: \(logLevel)
           stats_interval_seconds: \(statsIntervalSeconds)
 
-        """ + Self.models
+        """ + modelsYAML
     }
 }
 

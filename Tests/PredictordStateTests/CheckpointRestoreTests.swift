@@ -6,8 +6,8 @@ import Testing
 
 @Suite("Checkpoint restore report")
 struct CheckpointRestoreTests {
-    @Test("a changed model's contexts continue under their saved parameters; a removed model's are skipped; order does not matter")
-    func checkpointModelChangeKeepsItsContextsOnTheSavedDefinition() throws {
+    @Test("a changed model's contexts start afresh (model_changed, under the configured parameters); a removed model's are skipped; order does not matter")
+    func checkpointModelChangeStartsItsContextsAfresh() throws {
         let engine = CheckpointFixtures.trainedEngine()
         let checkpoint = try CheckpointCodec.decode(CheckpointCodec.encode(engine.checkpoint(createdAt: 0)))
         var models = CheckpointFixtures.models()
@@ -21,42 +21,36 @@ struct CheckpointRestoreTests {
 
         let count = { (prefix: String) in engine.contexts.keys.filter { $0.string.hasPrefix(prefix) }.count }
         #expect(count("hmm/") == 2 && count("dual/") == 2)
-        #expect(report.restored == engine.contexts.count - 2)
-        #expect(report.previousDefinition == ["hmm": 2])
+        #expect(report.restored == engine.contexts.count - 4)
+        #expect(report.skipped(.modelChanged, model: "hmm") == 2)
         #expect(report.skipped(.modelRemoved, model: "dual") == 2)
-        #expect(report.totalSkipped == 2)
-        #expect(report.restoredByModel == ["ar": count("ar/"), "reg": count("reg/"), "sm": count("sm/"), "hmm": 2])
-        #expect(report.description.contains("2 context(s) of model 'hmm' continue under their saved parameters"), "\(report)")
+        #expect(report.totalSkipped == 4)
+        #expect(report.restoredByModel == ["ar": count("ar/"), "reg": count("reg/"), "sm": count("sm/")])
+        #expect(report.description.contains("2 context(s) of model 'hmm' skipped (model_changed"), "\(report)")
+        #expect(report.description.contains("2 context(s) of model 'dual' skipped (model_changed") == false, "\(report)")
         #expect(report.description.contains("2 context(s) of model 'dual' skipped (model_removed"), "\(report)")
-        #expect(!fresh.contexts.keys.contains { $0.string.hasPrefix("dual/") })
+        #expect(!fresh.contexts.keys.contains { $0.string.hasPrefix("dual/") || $0.string.hasPrefix("hmm/") })
+        #expect(fresh.models.count == models.count, "no old definition adopted")
         for (stream, context) in fresh.contexts {
             let original = try #require(engine.contexts[stream])
-            // Each context runs under exactly the definition it was saved with.
             #expect(fresh.models[context.model] == engine.models[original.model])
             #expect(context.predictor.encodedState() == original.predictor.encodedState())
         }
-        // The old hmm definition serves only the restored contexts; new hmm streams get the configured one.
+        // The changed model's streams start afresh under the configured definition: as a brand-new engine's would.
+        var reference = PredictionEngine(models: models)
         var out = OutboundPrediction(stream: "", model: "", prediction: Prediction())
-        try fresh.process(stream: "hmm/new", message: InboundMessage(body: .observation(.symbol(0)), encoding: .json), now: 0, into: &out)
-        #expect(fresh.models[fresh.contexts["hmm/new"]!.model].spec == changedHMM.spec)
-        // The restored contexts predict as before, bit for bit.
-        var a = Prediction(), b = Prediction()
-        try engine.contexts["sm/x"]!.predictor.predict(query: [0.3, 0.6], into: &a)
-        try fresh.contexts["sm/x"]!.predictor.predict(query: [0.3, 0.6], into: &b)
-        #expect(a.isBitwiseEqual(to: b))
-        var original = engine
         for z in [1, 0, 2, 3, 1] {
-            var p = Prediction(), q = Prediction()
-            try original.process(stream: "hmm/1", message: InboundMessage(body: .observation(.symbol(z)), encoding: .json), now: 0, into: &out)
-            p = out.prediction
-            try fresh.process(stream: "hmm/1", message: InboundMessage(body: .observation(.symbol(z)), encoding: .json), now: 0, into: &out)
-            q = out.prediction
-            #expect(p.isBitwiseEqual(to: q))
+            let message = InboundMessage(body: .observation(.symbol(z)), encoding: .json)
+            try reference.process(stream: "hmm/1", message: message, now: 0, into: &out)
+            let p = out.prediction
+            try fresh.process(stream: "hmm/1", message: message, now: 0, into: &out)
+            #expect(p.isBitwiseEqual(to: out.prediction))
         }
+        #expect(fresh.models[fresh.contexts["hmm/1"]!.model].spec == changedHMM.spec)
     }
 
-    @Test("a checkpoint taken after a reload (two definitions of one name) restores every context under its own")
-    func checkpointAfterReloadRoundTrips() throws {
+    @Test("a checkpoint taken after a reload (two definitions of one name): contexts of the configured one are restored, those of the replaced one start afresh")
+    func checkpointAfterReloadRestoresOnlyTheConfiguredDefinition() throws {
         var engine = CheckpointFixtures.trainedEngine()
         var models = CheckpointFixtures.models()
         models[3] = CheckpointFixtures.models(hmmSeed: 8)[3]
@@ -67,8 +61,11 @@ struct CheckpointRestoreTests {
         #expect(checkpoint.models.filter { $0.name == "hmm" }.count == 2)
         var fresh = PredictionEngine(models: models)
         let report = fresh.restore(from: checkpoint)
-        #expect(report.restored == engine.contexts.count)
-        #expect(report.totalSkipped == 0)
+        let oldHMM = engine.contexts.filter { $0.key.string.hasPrefix("hmm/") && $0.key.string != "hmm/after" }.count
+        #expect(oldHMM == 2)
+        #expect(report.restored == engine.contexts.count - oldHMM)
+        #expect(report.skipped(.modelChanged, model: "hmm") == oldHMM)
+        #expect(fresh.contexts["hmm/after"] != nil)
         for (stream, context) in fresh.contexts {
             #expect(fresh.models[context.model] == engine.models[engine.contexts[stream]!.model], "\(stream)")
         }
