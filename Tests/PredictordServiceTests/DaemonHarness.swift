@@ -519,18 +519,6 @@ struct ReceivedPrediction {
 
 // MARK: - Workloads
 
-/// A deterministic random generator (SplitMix64), so a failing run can be reproduced.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// One observation of the workload: its stream, the message, and the encoding it is sent in.
 struct WorkItem {
     var stream: String
@@ -568,7 +556,7 @@ struct Workload {
     }
 
     static func make(seed: UInt64, perStream: Int, streams: [(String, Kind, WireEncoding)]) -> [WorkItem] {
-        var rng = SplitMix(state: seed)
+        var rng = SplitMix64(seed: seed)
         var all: [[WorkItem]] = []
         for (name, kind, encoding) in streams {
             var items: [WorkItem] = []
