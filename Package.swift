@@ -97,9 +97,9 @@ let package = Package(
         // Thin Swift wrapper over libsystemd: journal entries and sd_notify.
         .target(name: "Systemd", dependencies: ["CSystemd"], swiftSettings: strict),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], swiftSettings: strict),
-        .testTarget(name: "SystemdTests", dependencies: ["Systemd"], swiftSettings: strict),
+        .testTarget(name: "SystemdTests", dependencies: ["Systemd", "PredictordTestSupport"], swiftSettings: strict),
         .testTarget(name: "PredictorCoreTests", dependencies: ["PredictorCore", "PredictordTestSupport"], swiftSettings: strict),
-        .testTarget(name: "PredictordLoggingTests", dependencies: ["PredictordLogging", "Systemd"], swiftSettings: strict),
+        .testTarget(name: "PredictordLoggingTests", dependencies: ["PredictordLogging", "Systemd", "PredictordTestSupport"], swiftSettings: strict),
         .testTarget(name: "PredictordStateTests", dependencies: ["PredictordState", "PredictorEngine", "PredictorWire", "PredictordTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "PredictordServiceTests",
