@@ -19,9 +19,24 @@ public struct Prediction: Sendable, Equatable {
     public var probabilities: [Double]
     /// −log P(z_t | past) of the symbol just absorbed, in nats; NaN where none.
     public var surprise: Double
+    /// Degrees of freedom ν of a Student-t predictive (real streams; ∞ for a Gaussian one, NaN where none).
+    public var dof: Double
+    /// Central predictive intervals, per level ℓ: q lower bounds then q upper bounds (``fillIntervals(_:)``).
+    public var interval: [Double]
+    /// The levels of `interval` (e.g. [0.9]); empty for none.
+    public var intervalLevels: [Double]
+    /// Multi-step forecasts (`horizon: h`): means and variances of the values 1…h steps ahead (empty otherwise),
+    /// and their intervals, per level: h lower bounds then h upper bounds.
+    public var horizonMean: [Double]
+    public var horizonVariance: [Double]
+    public var horizonInterval: [Double]
+    /// `auto` models: the index of the member of largest weight, and that weight (−1 and NaN otherwise).
+    public var leader: Int
+    public var leaderWeight: Double
 
     public init(kind: Kind = .real, count: Int = 0, mean: [Double] = [], variance: [Double] = [],
-                error: [Double] = [], probabilities: [Double] = [], surprise: Double = .nan) {
+                error: [Double] = [], probabilities: [Double] = [], surprise: Double = .nan, dof: Double = .nan,
+                interval: [Double] = []) {
         self.kind = kind
         self.count = count
         self.mean = mean
@@ -29,6 +44,14 @@ public struct Prediction: Sendable, Equatable {
         self.error = error
         self.probabilities = probabilities
         self.surprise = surprise
+        self.dof = dof
+        self.interval = interval
+        intervalLevels = []
+        horizonMean = []
+        horizonVariance = []
+        horizonInterval = []
+        leader = -1
+        leaderWeight = .nan
     }
 
     /// Bitwise equality (NaN == NaN when the bit patterns match): what "identical predictions" means in tests.
@@ -39,6 +62,9 @@ public struct Prediction: Sendable, Equatable {
         return kind == other.kind && count == other.count && same(mean, other.mean)
             && same(variance, other.variance) && same(error, other.error)
             && same(probabilities, other.probabilities) && surprise.bitPattern == other.surprise.bitPattern
+            && dof.bitPattern == other.dof.bitPattern && same(interval, other.interval) && leader == other.leader
+            && leaderWeight.bitPattern == other.leaderWeight.bitPattern && same(horizonMean, other.horizonMean)
+            && same(horizonVariance, other.horizonVariance) && same(horizonInterval, other.horizonInterval)
     }
 }
 

@@ -63,7 +63,7 @@ enum RLSKernel {
     static func learn(
         covariance pm: UnsafeMutablePointer<Double>, weights w: UnsafeMutablePointer<Double>, p: Int, q: Int,
         x: UnsafePointer<Double>, m: Int, bias: Bool, innovation e: UnsafePointer<Double>,
-        scratch u: UnsafeMutablePointer<Double>, lambda: Double, inverseLambda: Double
+        scratch u: UnsafeMutablePointer<Double>, lambda: Double, inverseLambda: Double, ceiling: Double
     ) -> Double {
         // u = Px accumulated as Σ_j x_j·(row j of P): contiguous, vectorisable, and since P is exactly symmetric
         // each u_i gets the same terms in the same order as `rowDot` (row i), so rounding matches prediction.
@@ -82,14 +82,16 @@ enum RLSKernel {
             i = 0
             while i < p { axpy(w + i &* q, e, u[i] * c, q); i &+= 1 }
         }
-        // Forgetting inflates P by 1/λ in every direction the data do not excite (a stuck sensor, a constant
-        // feature), which overflows after ~230/(−ln λ) steps. Past the ceiling forgetting is suspended, so P
-        // stays finite and the context keeps predicting (and checkpointing) instead of turning into NaN.
+        // Forgetting inflates P by 1/λ in every direction the data do not excite (a stuck sensor, a flat stretch),
+        // and a wound-up P turns the next change into huge gains (errors of ±150 on a series whose error is 0.4).
+        // While any diagonal entry of P exceeds `ceiling` = κ/δ, forgetting is suspended, so P ≤ κ·P₀/λ: the
+        // upper covariance bound of exponential forgetting and resetting (Salgado, Goodwin & Middleton, 1988),
+        // applied by suspension. Below it the recursion is the exact weighted ridge solution.
         var g = inverseLambda
         if g != 1 {
             i = 0
             while i < p {
-                if !(pm[i &* p &+ i] <= covarianceCeiling) { g = 1; break }
+                if !(pm[i &* p &+ i] <= ceiling) { g = 1; break }
                 i &+= 1
             }
         }
@@ -101,6 +103,13 @@ enum RLSKernel {
     /// Largest diagonal entry of P for which a step still applies forgetting (see `learn`); far above any P
     /// reached by excited data (P ≤ I/δ shrinks as data arrive), far below overflow of the u·uᵀ products.
     static let covarianceCeiling = 1e100
+
+    /// The ceiling for ridge δ: κ/δ with κ = `windUpFactor`, never above ``covarianceCeiling``.
+    @inline(__always)
+    static func ceiling(delta: Double) -> Double { min(covarianceCeiling, windUpFactor / delta) }
+
+    /// κ: an unexcited direction may grow to 10⁴ times its prior variance before forgetting stops there.
+    static let windUpFactor = 1e4
 
     // Element-wise vector helpers, explicitly 4-wide so short rows need no auto-vectoriser alias checks. Each
     // lane rounds exactly like the scalar expression it replaces (no reassociation, no fused multiply-add).

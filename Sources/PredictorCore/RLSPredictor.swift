@@ -1,8 +1,8 @@
 /// The `rls` model: exact online weighted ridge/OLS by recursive least squares ("RLS attention", math.md §2).
 ///
 /// After `.series(y)` the published mean is Wᵀx_{t+1} at the next lag features; after `.labelled(x:y:)` it is the
-/// refit Wᵀx at the same x (the next x is unknown; send a query for new features). Variance is σ̂²_j (1 + xᵀPx),
-/// σ̂²_j the λ-weighted mean square of the prior innovations, NaN before the first learned pair. The P update's
+/// refit Wᵀx at the same x (the next x is unknown; send a query for new features). The predictive is Student-t
+/// (normal–inverse-gamma posterior, math.md §2.3): ν = Σλ^{n−i} − p, variance J_j/(ν−2)·(1 + xᵀPx), NaN until ν > 2. The P update's
 /// numerical form and its measured accuracy are documented on `RLSKernel.learn`.
 public struct RLSPredictor: OnlinePredictor {
     public static let kind = "rls"
@@ -65,7 +65,8 @@ public struct RLSPredictor: OnlinePredictor {
                     state.storage.withUnsafeMutableBufferPointer { sb in
                         Self.step(
                             sb.baseAddress!, layout, p: p, q: q, lambda: lambda, inverseLambda: inverseLambda,
-                            x: xb.baseAddress!, m: p, bias: false, y: yb.baseAddress!, error: eb.baseAddress!, learn: true)
+                            x: xb.baseAddress!, m: p, bias: false, y: yb.baseAddress!, error: eb.baseAddress!, learn: true,
+                            delta: parameters.delta)
                     }
                 }
             }
@@ -94,7 +95,8 @@ public struct RLSPredictor: OnlinePredictor {
                     let base = sb.baseAddress!
                     Self.step(
                         base, layout, p: p, q: q, lambda: lambda, inverseLambda: inverseLambda,
-                        x: base + layout.history, m: m, bias: bias, y: yb.baseAddress!, error: eb.baseAddress!, learn: learn)
+                        x: base + layout.history, m: m, bias: bias, y: yb.baseAddress!, error: eb.baseAddress!, learn: learn,
+                        delta: parameters.delta)
                     RLSState.push(yb.baseAddress!, into: base + layout.history, count: m, outputs: q)
                 }
             }
@@ -121,23 +123,23 @@ public struct RLSPredictor: OnlinePredictor {
     private static func step(
         _ s: UnsafeMutablePointer<Double>, _ layout: RLSState.Layout, p: Int, q: Int, lambda: Double,
         inverseLambda: Double, x: UnsafePointer<Double>, m: Int, bias: Bool, y: UnsafePointer<Double>,
-        error e: UnsafeMutablePointer<Double>, learn: Bool
+        error e: UnsafeMutablePointer<Double>, learn: Bool, delta: Double
     ) -> Double {
         if p == 4, m == 4, q == 1, !bias {
             return shapedStep(
                 s, layout, p: 4, q: 1, lambda: lambda, inverseLambda: inverseLambda, x: x, m: 4, bias: false, y: y,
-                error: e, learn: learn)
+                error: e, learn: learn, delta: delta)
         }
         return shapedStep(
             s, layout, p: p, q: q, lambda: lambda, inverseLambda: inverseLambda, x: x, m: m, bias: bias, y: y,
-            error: e, learn: learn)
+            error: e, learn: learn, delta: delta)
     }
 
     @inline(__always)
     private static func shapedStep(
         _ s: UnsafeMutablePointer<Double>, _ layout: RLSState.Layout, p: Int, q: Int, lambda: Double,
         inverseLambda: Double, x: UnsafePointer<Double>, m: Int, bias: Bool, y: UnsafePointer<Double>,
-        error e: UnsafeMutablePointer<Double>, learn: Bool
+        error e: UnsafeMutablePointer<Double>, learn: Bool, delta: Double
     ) -> Double {
         let w = s + layout.weights
         RLSKernel.mean(weights: w, q: q, x: x, m: m, bias: bias, into: e)
@@ -146,10 +148,14 @@ public struct RLSPredictor: OnlinePredictor {
         guard learn else { return 0 }
         let r = RLSKernel.learn(
             covariance: s, weights: w, p: p, q: q, x: x, m: m, bias: bias, innovation: e,
-            scratch: s + layout.scratch, lambda: lambda, inverseLambda: inverseLambda)
+            scratch: s + layout.scratch, lambda: lambda, inverseLambda: inverseLambda,
+            ceiling: RLSKernel.ceiling(delta: delta))
+        // The posterior residual sum of squares J_n = min_w [Σ λ^{n−i}(y_i − wᵀx_i)² + λⁿδ‖w − w₀‖²] obeys
+        // J_n = λJ_{n−1} + λe²/(λ + xᵀP_{n−1}x) exactly (math.md §2.3), so early underdetermined fits weigh ~0.
         let squares = s + layout.squares
+        let f = lambda / (lambda + r)
         j = 0
-        while j < q { squares[j] = lambda * squares[j] + e[j] * e[j]; j &+= 1 }
+        while j < q { squares[j] = lambda * squares[j] + e[j] * e[j] * f; j &+= 1 }
         return r
     }
 
@@ -208,8 +214,12 @@ public struct RLSPredictor: OnlinePredictor {
         into prediction: inout Prediction
     ) {
         let layout = RLSState.Layout(p: p, q: q, lags: state.lags)
-        let learned = state.learnedPairs > 0
-        let weight = state.innovationWeight
+        // Normal–inverse-gamma posterior (reference prior a₀ = −p/2, b₀ = 0): Student-t predictive with
+        // ν = Σλ^{n−i} − p degrees of freedom, scale² = J/ν·(1 + xᵀPx); its variance needs ν > 2.
+        let nu = state.innovationWeight - Double(p)
+        let learned = nu > 2
+        prediction.dof = nu > 0 ? nu : .nan
+        let weight = nu - 2
         state.storage.withUnsafeBufferPointer { sb in
             let s = sb.baseAddress!
             prediction.mean.withUnsafeMutableBufferPointer { mb in
@@ -233,6 +243,7 @@ public struct RLSPredictor: OnlinePredictor {
         if prediction.error.count != q { prediction.error = [Double](repeating: .nan, count: q) }
         if !prediction.probabilities.isEmpty { prediction.probabilities.removeAll(keepingCapacity: true) }
         prediction.surprise = .nan
+        prediction.dof = .nan
     }
 
     /// Length then finiteness of one observation vector.

@@ -186,6 +186,7 @@ public struct SoftmaxPredictor: OnlinePredictor {
         prediction.error.reset(count: q, to: .nan)
         if !prediction.probabilities.isEmpty { prediction.probabilities.removeAll(keepingCapacity: true) }
         prediction.surprise = .nan
+        prediction.dof = .infinity  // a Gaussian predictive around the kernel average
     }
 
     /// Grows the logit/weight scratch to at least `n` entries (geometrically, capped at W).

@@ -8,7 +8,16 @@ extension AnyPredictor {
         switch self {
         case let .forward(b): b.value.state.count
         case let .dual(b): b.value.state.count
-        case .rls, .softmax: nil
+        case .rls, .softmax, .forecast, .auto: nil
+        }
+    }
+
+    /// The HMM the filter currently runs (learned parameters once adopted); nil for other models.
+    var hmmParameters: HMMParameters? {
+        switch self {
+        case let .forward(b): b.value.parameters
+        case let .dual(b): b.value.parameters.hmm
+        case .rls, .softmax, .forecast, .auto: nil
         }
     }
 
@@ -17,7 +26,7 @@ extension AnyPredictor {
         switch self {
         case let .forward(b): b.value.state.predictive
         case let .dual(b): b.value.measure
-        case .rls, .softmax: []
+        case .rls, .softmax, .forecast, .auto: []
         }
     }
 
@@ -29,6 +38,8 @@ extension AnyPredictor {
         case var .dual(b): defer { self = .dual(b) }; return PredictorBox.unique(&b).value.adopt(parameters)
         case let .rls(b): self = .rls(b); return false
         case let .softmax(b): self = .softmax(b); return false
+        case let .forecast(b): self = .forecast(b); return false
+        case let .auto(b): self = .auto(b); return false
         }
     }
 
@@ -40,7 +51,7 @@ extension AnyPredictor {
         case let .dual(b):
             guard let p = try? DualFilterParameters(hmm: parameters, window: b.value.parameters.window) else { return nil }
             return .dual(DualFilter(parameters: p))
-        case .rls, .softmax:
+        case .rls, .softmax, .forecast, .auto:
             return nil
         }
     }

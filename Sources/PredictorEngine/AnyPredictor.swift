@@ -8,12 +8,16 @@ public enum AnyPredictor: Sendable {
     case softmax(PredictorBox<SoftmaxPredictor>)
     case forward(PredictorBox<ForwardFilter>)
     case dual(PredictorBox<DualFilter>)
+    case forecast(PredictorBox<SeriesForecaster>)
+    case auto(PredictorBox<ForecastBank>)
 
     /// A predictor of that kind in a new box.
     public static func rls(_ predictor: RLSPredictor) -> AnyPredictor { .rls(PredictorBox(predictor)) }
     public static func softmax(_ predictor: SoftmaxPredictor) -> AnyPredictor { .softmax(PredictorBox(predictor)) }
     public static func forward(_ predictor: ForwardFilter) -> AnyPredictor { .forward(PredictorBox(predictor)) }
     public static func dual(_ predictor: DualFilter) -> AnyPredictor { .dual(PredictorBox(predictor)) }
+    public static func forecast(_ predictor: SeriesForecaster) -> AnyPredictor { .forecast(PredictorBox(predictor)) }
+    public static func auto(_ predictor: ForecastBank) -> AnyPredictor { .auto(PredictorBox(predictor)) }
 
     public var kind: String {
         switch self {
@@ -21,6 +25,8 @@ public enum AnyPredictor: Sendable {
         case .softmax: SoftmaxPredictor.kind
         case .forward: ForwardFilter.kind
         case .dual: DualFilter.kind
+        case .forecast: SeriesForecaster.kind
+        case .auto: ForecastBank.kind
         }
     }
 
@@ -34,6 +40,8 @@ public enum AnyPredictor: Sendable {
         case var .softmax(b): defer { self = .softmax(b) }; try PredictorBox.unique(&b).value.observe(observation, into: &prediction)
         case var .forward(b): defer { self = .forward(b) }; try PredictorBox.unique(&b).value.observe(observation, into: &prediction)
         case var .dual(b): defer { self = .dual(b) }; try PredictorBox.unique(&b).value.observe(observation, into: &prediction)
+        case var .forecast(b): defer { self = .forecast(b) }; try PredictorBox.unique(&b).value.observe(observation, into: &prediction)
+        case var .auto(b): defer { self = .auto(b) }; try PredictorBox.unique(&b).value.observe(observation, into: &prediction)
         }
     }
 
@@ -44,6 +52,8 @@ public enum AnyPredictor: Sendable {
         case let .softmax(b): try b.value.predict(query: x, into: &prediction)
         case let .forward(b): try b.value.predict(query: x, into: &prediction)
         case let .dual(b): try b.value.predict(query: x, into: &prediction)
+        case let .forecast(b): try b.value.predict(query: x, into: &prediction)
+        case let .auto(b): try b.value.predict(query: x, into: &prediction)
         }
     }
 
@@ -54,6 +64,8 @@ public enum AnyPredictor: Sendable {
         case let .softmax(b): b.value.currentPrediction(into: &prediction)
         case let .forward(b): b.value.currentPrediction(into: &prediction)
         case let .dual(b): b.value.currentPrediction(into: &prediction)
+        case let .forecast(b): b.value.currentPrediction(into: &prediction)
+        case let .auto(b): b.value.currentPrediction(into: &prediction)
         }
     }
 
@@ -64,6 +76,8 @@ public enum AnyPredictor: Sendable {
         case var .softmax(b): PredictorBox.unique(&b).value.reset(); self = .softmax(b)
         case var .forward(b): PredictorBox.unique(&b).value.reset(); self = .forward(b)
         case var .dual(b): PredictorBox.unique(&b).value.reset(); self = .dual(b)
+        case var .forecast(b): PredictorBox.unique(&b).value.reset(); self = .forecast(b)
+        case var .auto(b): PredictorBox.unique(&b).value.reset(); self = .auto(b)
         }
     }
 
@@ -77,6 +91,8 @@ public enum AnyPredictor: Sendable {
         case let .rls(b): self = .rls(b)
         case let .forward(b): self = .forward(b)
         case let .dual(b): self = .dual(b)
+        case let .forecast(b): self = .forecast(b)
+        case let .auto(b): self = .auto(b)
         }
     }
 
@@ -88,6 +104,8 @@ public enum AnyPredictor: Sendable {
         case let .softmax(b): b.value.state.encode(to: &writer)
         case let .forward(b): b.value.state.encode(to: &writer)
         case let .dual(b): b.value.state.encode(to: &writer)
+        case let .forecast(b): b.value.state.encode(to: &writer)
+        case let .auto(b): b.value.state.encode(to: &writer)
         }
         return writer.bytes
     }

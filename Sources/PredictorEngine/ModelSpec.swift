@@ -6,6 +6,10 @@ public enum ModelSpec: Sendable, Equatable {
     case softmax(SoftmaxParameters)
     case forward(HMMParameters)
     case dual(DualFilterParameters)
+    /// `rls` with differencing, seasonal or MA terms, or lags with regressors (``SeriesForecaster``).
+    case forecast(ForecastParameters)
+    /// The `auto` bank (``ForecastBank``).
+    case auto(ForecastBankParameters)
 
     /// Wire name of the model kind.
     public var kind: String {
@@ -14,6 +18,17 @@ public enum ModelSpec: Sendable, Equatable {
         case .softmax: SoftmaxPredictor.kind
         case .forward: ForwardFilter.kind
         case .dual: DualFilter.kind
+        case .forecast: SeriesForecaster.kind
+        case .auto: ForecastBank.kind
+        }
+    }
+
+    /// value(z) per symbol of an HMM model; empty for real-valued models.
+    var symbolValues: [Double] {
+        switch self {
+        case .rls, .softmax, .forecast, .auto: []
+        case let .forward(p): p.values
+        case let .dual(p): p.hmm.values
         }
     }
 
@@ -24,6 +39,8 @@ public enum ModelSpec: Sendable, Equatable {
         case let .softmax(p): .softmax(SoftmaxPredictor(parameters: p))
         case let .forward(p): .forward(ForwardFilter(parameters: p))
         case let .dual(p): .dual(DualFilter(parameters: p))
+        case let .forecast(p): .forecast(SeriesForecaster(parameters: p))
+        case let .auto(p): .auto(ForecastBank(parameters: p))
         }
     }
 
@@ -36,6 +53,8 @@ public enum ModelSpec: Sendable, Equatable {
         case let .softmax(p): predictor = .softmax(try SoftmaxPredictor(parameters: p, state: try .init(from: &reader)))
         case let .forward(p): predictor = .forward(try ForwardFilter(parameters: p, state: try .init(from: &reader)))
         case let .dual(p): predictor = .dual(try DualFilter(parameters: p, state: try .init(from: &reader)))
+        case let .forecast(p): predictor = .forecast(try SeriesForecaster(parameters: p, state: try .init(from: &reader)))
+        case let .auto(p): predictor = .auto(try ForecastBank(parameters: p, state: try .init(from: &reader)))
         }
         guard reader.isAtEnd else { throw StateDecodingError("\(reader.remaining) trailing bytes after \(kind) state") }
         return predictor
@@ -49,6 +68,8 @@ extension ModelSpec: BinaryCodable {
         case let .softmax(p): writer.write(UInt8(1)); p.encode(to: &writer)
         case let .forward(p): writer.write(UInt8(2)); p.encode(to: &writer)
         case let .dual(p): writer.write(UInt8(3)); p.encode(to: &writer)
+        case let .forecast(p): writer.write(UInt8(4)); p.encode(to: &writer)
+        case let .auto(p): writer.write(UInt8(5)); p.encode(to: &writer)
         }
     }
 
@@ -58,6 +79,8 @@ extension ModelSpec: BinaryCodable {
         case 1: self = .softmax(try .init(from: &reader))
         case 2: self = .forward(try .init(from: &reader))
         case 3: self = .dual(try .init(from: &reader))
+        case 4: self = .forecast(try .init(from: &reader))
+        case 5: self = .auto(try .init(from: &reader))
         case let tag: throw StateDecodingError("unknown model tag \(tag)")
         }
     }

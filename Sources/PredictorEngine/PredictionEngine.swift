@@ -94,6 +94,13 @@ public struct PredictionEngine: Sendable {
         out.stream = stream
         out.model = models[modelIndex].kind
         out.ts = message.ts
+        out.prediction.dof = .nan
+        out.prediction.leader = -1
+        out.prediction.leaderWeight = .nan
+        if !out.prediction.horizonMean.isEmpty {
+            out.prediction.horizonMean.removeAll(keepingCapacity: true)
+            out.prediction.horizonVariance.removeAll(keepingCapacity: true)
+        }
         switch message.body {
         case let .observation(observation):
             if learns { hmm.prepare(&context, stream: stream, model: models[modelIndex]) }
@@ -132,6 +139,17 @@ public struct PredictionEngine: Sendable {
             out.seq = message.seq.map { $0 &+ 1 }
         }
         context.lastActive = now
+        switch out.prediction.kind {
+        case .real: out.prediction.fillIntervals(models[modelIndex].intervals)
+        case .symbol:
+            let h = models[modelIndex].horizon
+            if h > 1, let hmm = context.predictor.hmmParameters {
+                hmm.horizon(from: context.predictor.hmmMeasure, steps: h, means: &out.prediction.horizonMean,
+                            variances: &out.prediction.horizonVariance)
+                out.prediction.horizonInterval.removeAll(keepingCapacity: true)
+            }
+            out.prediction.fillIntervals(models[modelIndex].intervals, values: models[modelIndex].values, order: models[modelIndex].valueOrder)
+        }
     }
 
     /// Adds a context for a new stream, or explains why it cannot.

@@ -8,6 +8,8 @@ enum BinaryV1 {
     static let flagSeq: UInt16 = 1
     /// Flag bit 1: `ts` present.
     static let flagTs: UInt16 = 2
+    /// Flag bit 2 (predictions only): an interval block follows the body.
+    static let flagIntervals: UInt16 = 4
     /// Largest count a u16 header field can carry.
     static let maxCount = Int(UInt16.max)
 
@@ -36,6 +38,7 @@ enum BinaryV1 {
         var nx: Int
         var seq: UInt64?
         var ts: Double?
+        var intervals = false
     }
 
     @inline(__always) static func u16(_ p: UnsafeRawBufferPointer, _ offset: Int) -> UInt16 {
@@ -63,8 +66,10 @@ enum BinaryV1 {
             throw WireError(.unsupportedEncoding, "binary version byte is 0x\(JSONReader.hex(p[0])); this decoder speaks version 0x01")
         }
         let flags = u16(p, 6)
-        guard flags & ~(flagSeq | flagTs) == 0 else {
-            throw WireError(.malformedBinary, "header flags 0x\(String(flags, radix: 16)) set unknown bits; v1 defines only bit 0 (seq) and bit 1 (ts)")
+        let prediction = p[1] == Kind.realPrediction.rawValue || p[1] == Kind.symbolPrediction.rawValue
+        let known = flagSeq | flagTs | (prediction ? flagIntervals : 0)
+        guard flags & ~known == 0 else {
+            throw WireError(.malformedBinary, "header flags 0x\(String(flags, radix: 16)) set unknown bits; v1 defines bit 0 (seq), bit 1 (ts) and, in predictions, bit 2 (intervals)")
         }
         var ts: Double?
         if flags & flagTs != 0 {
@@ -75,7 +80,7 @@ enum BinaryV1 {
             ts = t
         }
         return Header(kind: p[1], ny: Int(u16(p, 2)), nx: Int(u16(p, 4)),
-                      seq: flags & flagSeq != 0 ? u64(p, 8) : nil, ts: ts)
+                      seq: flags & flagSeq != 0 ? u64(p, 8) : nil, ts: ts, intervals: flags & flagIntervals != 0)
     }
 
     /// Throws `malformed_binary` unless the payload is exactly `expected` bytes.

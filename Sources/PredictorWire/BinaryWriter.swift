@@ -26,12 +26,12 @@ struct BinaryWriter {
     }
 
     /// The 24-byte header; absent `seq`/`ts` leave their flag clear and their bytes zero.
-    func header(kind: BinaryV1.Kind, ny: Int, nx: Int, seq: UInt64?, ts: Double?) {
+    func header(kind: BinaryV1.Kind, ny: Int, nx: Int, seq: UInt64?, ts: Double?, intervals: Bool = false) {
         bytes[0] = BinaryV1.version
         bytes[1] = kind.rawValue
         u16(UInt16(ny), at: 2)
         u16(UInt16(nx), at: 4)
-        u16((seq != nil ? BinaryV1.flagSeq : 0) | (ts != nil ? BinaryV1.flagTs : 0), at: 6)
+        u16((seq != nil ? BinaryV1.flagSeq : 0) | (ts != nil ? BinaryV1.flagTs : 0) | (intervals ? BinaryV1.flagIntervals : 0), at: 6)
         u64(seq ?? 0, at: 8)
         f64(ts ?? 0, at: 16)
     }

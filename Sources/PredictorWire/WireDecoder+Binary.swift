@@ -57,21 +57,44 @@ extension WireDecoder {
         try BinaryV1.checkUnused(h.nx, "nx", kind: kind)
         let body = BinaryV1.headerSize
         let q = h.ny
-        let prediction: Prediction
+        var prediction: Prediction
+        let end: Int, width: Int
         if kind == .realPrediction {
-            try BinaryV1.checkLength(p, expected: body + 8 + 24 * q, kind: kind, header: h)
+            end = body + 8 + 24 * q; width = q
+        } else {
+            end = body + 8 + 8 * q + 16; width = 1
+        }
+        var levels = 0
+        if h.intervals {
+            guard p.count >= end + 8 else {
+                throw WireError(.malformedBinary, "binary v1 prediction sets flag bit 2 but has no interval block after byte \(end)")
+            }
+            let l = BinaryV1.u64(p, end)
+            guard l >= 1, l <= 8 else { throw WireError(.malformedBinary, "interval block of \(l) levels; 1...8 allowed") }
+            levels = Int(l)
+        }
+        let total = end + (levels > 0 ? 8 + levels * 8 * (1 + 2 * width) : 0)
+        try BinaryV1.checkLength(p, expected: total, kind: kind, header: h)
+        if kind == .realPrediction {
             let n = try count(p, at: body)
             let mean = try BinaryV1.doubles(p, at: body + 8, count: q, field: "mean", allowNaN: true)
             let variance = try BinaryV1.doubles(p, at: body + 8 + 8 * q, count: q, field: "var", allowNaN: true)
             let error = try BinaryV1.doubles(p, at: body + 8 + 16 * q, count: q, field: "error", allowNaN: true)
             prediction = Prediction(kind: .real, count: n, mean: mean, variance: variance, error: error)
         } else {
-            try BinaryV1.checkLength(p, expected: body + 8 + 8 * q + 16, kind: kind, header: h)
             let n = try count(p, at: body)
             let probs = try BinaryV1.doubles(p, at: body + 8, count: q, field: "probs")
             let mean = try BinaryV1.double(p, at: body + 8 + 8 * q, field: "mean", allowNaN: true)
             let surprise = try BinaryV1.double(p, at: body + 16 + 8 * q, field: "surprise", allowNaN: true)
             prediction = Prediction(kind: .symbol, count: n, mean: [mean], probabilities: probs, surprise: surprise)
+        }
+        var offset = end + 8
+        for _ in 0..<levels {
+            let level = try BinaryV1.double(p, at: offset, field: "interval level")
+            guard level > 0, level < 1 else { throw WireError(.malformedBinary, "interval level \(level) outside (0, 1)") }
+            prediction.intervalLevels.append(level)
+            prediction.interval += try BinaryV1.doubles(p, at: offset + 8, count: 2 * width, field: "interval", allowNaN: true)
+            offset += 8 * (1 + 2 * width)
         }
         return OutboundPrediction(stream: stream, model: "", seq: h.seq, ts: h.ts, prediction: prediction)
     }

@@ -94,6 +94,14 @@ public enum WireEncoder {
                 JSONWriter.raw(",\"error\":", to: &out)
                 JSONWriter.vector(p.error, count: q, to: &out)
             }
+            jsonIntervals(p, outputs: q, into: &out)
+            jsonHorizon(p, into: &out)
+            if p.leader >= 0 {
+                JSONWriter.raw(",\"leader\":", to: &out)
+                JSONWriter.unsigned(UInt64(p.leader), to: &out)
+                JSONWriter.raw(",\"leader_weight\":", to: &out)
+                JSONWriter.number(p.leaderWeight, to: &out)
+            }
         case .symbol:
             JSONWriter.raw(",\"mean\":", to: &out)
             JSONWriter.number(p.mean.first ?? .nan, to: &out)
@@ -101,6 +109,8 @@ public enum WireEncoder {
                 JSONWriter.raw(",\"var\":", to: &out)
                 JSONWriter.number(v, to: &out)
             }
+            jsonIntervals(p, outputs: 1, into: &out)
+            jsonHorizon(p, into: &out)
             JSONWriter.raw(",\"probs\":", to: &out)
             JSONWriter.array(p.probabilities, count: p.probabilities.count, to: &out)
             if !p.surprise.isNaN {
@@ -109,6 +119,61 @@ public enum WireEncoder {
             }
         }
         out.append(UInt8(ascii: "}"))
+    }
+
+    /// `"interval":{"0.9":[lower,upper],…}` (each bound a number, or an array when q > 1), omitted when all NaN.
+    private static func jsonIntervals(_ p: borrowing Prediction, outputs q: Int, into out: inout [UInt8]) {
+        let levels = p.intervalLevels.count
+        guard levels > 0, p.interval.count == 2 * q * levels, hasValue(p.interval, count: p.interval.count) else { return }
+        JSONWriter.raw(",\"interval\":{", to: &out)
+        for l in 0..<levels {
+            if l > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "\""))
+            JSONWriter.number(p.intervalLevels[l], to: &out)
+            JSONWriter.raw("\":[", to: &out)
+            bound(p.interval, from: 2 * q * l, count: q, into: &out)
+            out.append(UInt8(ascii: ","))
+            bound(p.interval, from: 2 * q * l + q, count: q, into: &out)
+            out.append(UInt8(ascii: "]"))
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
+    /// `"horizon":{"mean":[…h…],"var":[…],"interval":{"0.9":[[lower…],[upper…]]}}` for multi-step forecasts.
+    private static func jsonHorizon(_ p: borrowing Prediction, into out: inout [UInt8]) {
+        let h = p.horizonMean.count
+        guard h > 0 else { return }
+        JSONWriter.raw(",\"horizon\":{\"mean\":", to: &out)
+        JSONWriter.array(p.horizonMean, count: h, to: &out)
+        JSONWriter.raw(",\"var\":", to: &out)
+        JSONWriter.array(p.horizonVariance, count: h, to: &out)
+        let levels = p.intervalLevels.count
+        if levels > 0, p.horizonInterval.count == 2 * h * levels {
+            JSONWriter.raw(",\"interval\":{", to: &out)
+            for l in 0..<levels {
+                if l > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(UInt8(ascii: "\""))
+                JSONWriter.number(p.intervalLevels[l], to: &out)
+                JSONWriter.raw("\":[", to: &out)
+                bound(p.horizonInterval, from: 2 * h * l, count: h, into: &out, forceArray: true)
+                out.append(UInt8(ascii: ","))
+                bound(p.horizonInterval, from: 2 * h * l + h, count: h, into: &out, forceArray: true)
+                out.append(UInt8(ascii: "]"))
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
+    /// One side of an interval: a number when q = 1, else an array of q numbers.
+    private static func bound(_ values: [Double], from start: Int, count q: Int, into out: inout [UInt8], forceArray: Bool = false) {
+        if q == 1, !forceArray { JSONWriter.number(values[start], to: &out); return }
+        out.append(UInt8(ascii: "["))
+        for j in 0..<q {
+            if j > 0 { out.append(UInt8(ascii: ",")) }
+            JSONWriter.number(values[start + j], to: &out)
+        }
+        out.append(UInt8(ascii: "]"))
     }
 
     /// Whether any of the first `count` values is not NaN (otherwise the JSON field is omitted).
@@ -123,23 +188,50 @@ public enum WireEncoder {
         case .real:
             let q = p.mean.count
             try checkCount(q, "mean")
-            BinaryWriter.fill(&out, count: body + 8 + 24 * q, p.mean, p.variance, p.error) { w, mean, variance, error in
-                w.header(kind: .realPrediction, ny: q, nx: 0, seq: seq, ts: ts)
+            let end = body + 8 + 24 * q, levels = intervalLevels(p, outputs: q)
+            BinaryWriter.fill(&out, count: end + intervalBytes(levels: levels, outputs: q), p.mean, p.variance, p.error) { w, mean, variance, error in
+                w.header(kind: .realPrediction, ny: q, nx: 0, seq: seq, ts: ts, intervals: levels > 0)
                 w.u64(n, at: body)
                 w.doubles(mean, count: q, at: body + 8)
                 w.doubles(variance, count: q, at: body + 8 + 8 * q)
                 w.doubles(error, count: q, at: body + 8 + 16 * q)
             }
+            if levels > 0 { writeIntervals(p, levels: levels, outputs: q, at: end, into: &out) }
         case .symbol:
             let m = p.probabilities.count
             try checkCount(m, "probs")
             let surprise = p.surprise
-            BinaryWriter.fill(&out, count: body + 8 + 8 * m + 16, p.probabilities, p.mean, []) { w, probabilities, mean, _ in
-                w.header(kind: .symbolPrediction, ny: m, nx: 0, seq: seq, ts: ts)
+            let end = body + 8 + 8 * m + 16, levels = intervalLevels(p, outputs: 1)
+            defer { if levels > 0 { writeIntervals(p, levels: levels, outputs: 1, at: end, into: &out) } }
+            BinaryWriter.fill(&out, count: end + intervalBytes(levels: levels, outputs: 1), p.probabilities, p.mean, []) { w, probabilities, mean, _ in
+                w.header(kind: .symbolPrediction, ny: m, nx: 0, seq: seq, ts: ts, intervals: levels > 0)
                 w.u64(n, at: body)
                 w.doubles(probabilities, count: m, at: body + 8)
                 w.f64(mean.isEmpty ? .nan : mean[0], at: body + 8 + 8 * m)
                 w.f64(surprise, at: body + 16 + 8 * m)
+            }
+        }
+    }
+
+    /// Interval levels to write: the prediction's, when its `interval` array has their size (else none).
+    private static func intervalLevels(_ p: borrowing Prediction, outputs q: Int) -> Int {
+        let l = p.intervalLevels.count
+        return l > 0 && p.interval.count == 2 * q * l ? l : 0
+    }
+
+    /// Bytes of the interval block (flag bit 2): u64 level count, then per level f64 level, q lower, q upper.
+    private static func intervalBytes(levels: Int, outputs q: Int) -> Int { levels > 0 ? 8 + levels * 8 * (1 + 2 * q) : 0 }
+
+    private static func writeIntervals(_ p: borrowing Prediction, levels: Int, outputs q: Int, at start: Int, into out: inout [UInt8]) {
+        let levelValues = p.intervalLevels, bounds = p.interval
+        out.withUnsafeMutableBytes { raw in
+            let w = BinaryWriter(bytes: raw)
+            w.u64(UInt64(levels), at: start)
+            var offset = start + 8
+            for l in 0..<levels {
+                w.f64(levelValues[l], at: offset)
+                for i in 0..<(2 * q) { w.f64(bounds[l * 2 * q + i], at: offset + 8 + 8 * i) }
+                offset += 8 * (1 + 2 * q)
             }
         }
     }

@@ -63,6 +63,7 @@ public enum ConfigurationRenderer {
         var lines: [String] = []
         func nums(_ values: [Double]) -> String { "[" + values.map { "\($0)" }.joined(separator: ", ") + "]" }
         lines += ["  \(m.name):", "    kind: \(m.spec.kind)", "    match: \(quote(m.match))"]
+        lines += ["    intervals: \(nums(m.intervals.levels))"]
         func layout(_ l: FeatureLayout) {
             switch l {
             case let .autoregressive(lags, bias): lines += ["    lags: \(lags)", "    bias: \(bias)"]
@@ -76,6 +77,14 @@ public enum ConfigurationRenderer {
                 "    initial: \(nums(h.initial))", "    values: \(nums(h.values))",
             ]
         }
+        func forecast(_ f: ForecastParameters) {
+            lines += [
+                "    lags: \(f.lags)", "    dimension: \(f.regressors)", "    bias: \(f.bias)", "    lambda: \(f.lambda)", "    delta: \(f.delta)",
+                "    difference: \(f.difference)", "    seasonal_difference: \(f.seasonalDifference)", "    season: \(f.season)",
+                "    seasonal_lags: \(f.seasonalLags)", "    ma: \(f.movingAverage)", "    seasonal_ma: \(f.seasonalMovingAverage)",
+                "    horizon: \(f.horizon)",
+            ]
+        }
         switch m.spec {
         case let .rls(p):
             layout(p.layout)
@@ -85,8 +94,22 @@ public enum ConfigurationRenderer {
             layout(p.layout)
             lines += ["    outputs: \(p.outputs)", "    beta: \(p.beta)", "    window: \(p.window)", "    prior_mean: \(nums(p.priorMean))"]
             lines += ["    learn: \(m.learning.enabled)", "    learn_rate: \(m.learning.betaRate)", "    learn_refresh: \(m.learning.refreshInterval)"]
-        case let .forward(h): hmm(h)
-        case let .dual(p): lines += ["    window: \(p.window)"]; hmm(p.hmm)
+        case let .forecast(f): forecast(f)
+        case let .auto(b):
+            func list(_ values: [Int]) -> String { "[" + Array(Set(values)).sorted().map(String.init).joined(separator: ", ") + "]" }
+            let ms = b.members
+            lines += [
+                "    lags: \(list(ms.map(\.lags)))", "    difference: \(list(ms.map(\.difference)))", "    ma: \(list(ms.map(\.movingAverage)))",
+                "    lambda: \(nums(Array(Set(ms.map(\.lambda))).sorted(by: >)))",
+                "    seasons: \(list(ms.filter { $0.season > 1 }.map(\.season)))",
+                "    seasonal_lags: \(list(ms.filter { $0.season > 1 }.map(\.seasonalLags)))",
+                "    seasonal_difference: \(list(ms.filter { $0.season > 1 }.map(\.seasonalDifference)))",
+                "    seasonal_ma: \(list(ms.filter { $0.season > 1 }.map(\.seasonalMovingAverage)))",
+                "    dimension: \(b.regressors)", "    bias: \(ms[0].bias)", "    delta: \(ms[0].delta)", "    forgetting: \(b.forgetting)", "    horizon: \(ms[0].horizon)",
+                "    # \(ms.count) members: " + b.labels.joined(separator: "; "),
+            ]
+        case let .forward(h): hmm(h); lines += ["    horizon: \(m.horizon)"]
+        case let .dual(p): lines += ["    window: \(p.window)", "    horizon: \(m.horizon)"]; hmm(p.hmm)
         }
         if HMMLearning.hmm(of: m.spec) != nil {
             let l = m.learning

@@ -80,6 +80,22 @@ struct KeyReader {
     }
 }
 
+extension KeyReader {
+    /// A list of integers in `range` (one scalar reads as a one-element list), or `value` when absent.
+    mutating func ints(_ key: String, default value: [Int], range: ClosedRange<Int>) -> [Int] {
+        guard let list = rawList(key) else { return value }
+        var out: [Int] = []
+        for (i, s) in list.enumerated() {
+            guard let v = Int(s), range.contains(v) else {
+                fail("\(key)[\(i)]", "expected an integer in \(range.lowerBound)...\(range.upperBound), got '\(s)'")
+                return value
+            }
+            out.append(v)
+        }
+        return out
+    }
+}
+
 extension StringProtocol {
     func trimmingCharacters() -> String {
         String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())

@@ -3,7 +3,9 @@ import PredictorEngine
 
 /// Reads one `model.<name>.*` section into a validated ``ModelDefinition``, collecting issues with key paths.
 struct ModelSpecReader {
-    static let kinds = ["rls", "softmax", "forward", "dual"]
+    static let kinds = ["rls", "auto", "softmax", "forward", "dual"]
+    /// Keys that make an `rls` model a forecaster (differencing, seasonal or MA terms).
+    static let forecastKeys = ["difference", "seasonal_difference", "season", "seasonal_lags", "ma", "seasonal_ma", "horizon"]
 
     static func read(name: String, keys: inout KeyReader) -> ModelDefinition? {
         let base = "model.\(name)"
@@ -16,6 +18,7 @@ struct ModelSpecReader {
         let spec: ModelSpec?
         switch kind {
         case "rls": spec = rls(base, &keys)
+        case "auto": spec = auto(base, &keys)
         case "softmax": spec = softmax(base, &keys)
         case "forward": spec = hmm(base, &keys).map { .forward($0) }
         case "dual":
@@ -34,7 +37,16 @@ struct ModelSpecReader {
         }
         if case let .softmax(p)? = spec { softmaxLearning(base, &keys, beta: p.beta, into: &learning) }
         if let spec, let h = HMMLearning.hmm(of: spec) { hmmLearning(base, &keys, hmm: h, into: &learning) }
-        return spec.map { ModelDefinition(name: name, match: match, spec: $0, learning: learning) }
+        let levels = keys.doubles("\(base).intervals") ?? IntervalLevels.standard.levels
+        var intervals = IntervalLevels.standard
+        do { intervals = try IntervalLevels(levels) } catch { keys.fail("\(base).intervals", error.reason) }
+        var horizon = 1
+        if let spec, HMMLearning.hmm(of: spec) != nil { horizon = keys.int("\(base).horizon", default: 1, range: 1...256) }
+        return spec.map {
+            var definition = ModelDefinition(name: name, match: match, spec: $0, learning: learning, intervals: intervals)
+            definition.horizon = horizon
+            return definition
+        }
     }
 
     /// The β-tuning keys of a `softmax` model (read even without `learn`), validated by building the learner.
@@ -88,7 +100,75 @@ struct ModelSpecReader {
         return nil
     }
 
+    /// The `auto` bank: the product of the listed lag orders, differences, MA orders and λ, each without a season
+    /// and, for every period in `seasons`, with each seasonal form (P, D, Q) from the seasonal lists.
+    private static func auto(_ base: String, _ keys: inout KeyReader) -> ModelSpec? {
+        let lags = keys.ints("\(base).lags", default: [1, 2, 3], range: 0...64)
+        let differences = keys.ints("\(base).difference", default: [0, 1], range: 0...2)
+        let mas = keys.ints("\(base).ma", default: [0, 1], range: 0...8)
+        let lambdas = keys.doubles("\(base).lambda") ?? [1]
+        let seasons = keys.ints("\(base).seasons", default: [], range: 2...10_000)
+        let seasonalLags = keys.ints("\(base).seasonal_lags", default: [0], range: 0...4)
+        let seasonalDifferences = keys.ints("\(base).seasonal_difference", default: [1], range: 0...1)
+        let seasonalMAs = keys.ints("\(base).seasonal_ma", default: [0, 1], range: 0...2)
+        let dimension = keys.int("\(base).dimension", default: 0, range: 0...4096)
+        let bias = keys.bool("\(base).bias", default: true)
+        let delta = keys.double("\(base).delta", default: 1e-6)
+        let forgetting = keys.double("\(base).forgetting", default: 1)
+        let horizon = keys.int("\(base).horizon", default: 1, range: 1...256)
+        var forms: [(s: Int, p: Int, d: Int, q: Int)] = [(1, 0, 0, 0)]
+        for s in seasons {
+            for P in seasonalLags { for D in seasonalDifferences { for Q in seasonalMAs where P + D + Q > 0 { forms.append((s, P, D, Q)) } } }
+        }
+        var members: [ForecastParameters] = []
+        for form in forms { for d in differences { for p in lags { for q in mas { for lambda in lambdas {
+            guard members.count < ForecastBankParameters.maximumMembers else { continue }
+            do {
+                members.append(try ForecastParameters(
+                    regressors: dimension, lags: p, seasonalLags: form.p, movingAverage: q, seasonalMovingAverage: form.q,
+                    difference: d, seasonalDifference: form.d, season: form.s, bias: bias, lambda: lambda, delta: delta,
+                    horizon: horizon))
+            } catch {
+                keys.fail("\(base).\(error.parameter)", error.reason)
+                return nil
+            }
+        } } } } }
+        guard members.count < ForecastBankParameters.maximumMembers else {
+            keys.fail("\(base).lags", "the lists make more than \(ForecastBankParameters.maximumMembers - 1) members; shorten them")
+            return nil
+        }
+        return check(base, &keys) { () throws(ParameterError) in
+            .auto(try ForecastBankParameters(members: members, forgetting: forgetting))
+        }
+    }
+
+    /// An `rls` model with differencing, seasonal or MA keys, or with both `lags` and `dimension` (ARX).
+    private static func forecast(_ base: String, _ keys: inout KeyReader) -> ModelSpec? {
+        let lags = keys.int("\(base).lags", default: 0, range: 0...4096)
+        let dimension = keys.int("\(base).dimension", default: 0, range: 0...4096)
+        let bias = keys.bool("\(base).bias", default: true)
+        let lambda = keys.double("\(base).lambda", default: 1)
+        let delta = keys.double("\(base).delta", default: 1e-6)
+        let d = keys.int("\(base).difference", default: 0, range: 0...2)
+        let sd = keys.int("\(base).seasonal_difference", default: 0, range: 0...2)
+        let season = keys.int("\(base).season", default: 1, range: 1...100_000)
+        let sp = keys.int("\(base).seasonal_lags", default: 0, range: 0...16)
+        let q = keys.int("\(base).ma", default: 0, range: 0...64)
+        let sq = keys.int("\(base).seasonal_ma", default: 0, range: 0...4)
+        let horizon = keys.int("\(base).horizon", default: 1, range: 1...256)
+        _ = keys.int("\(base).outputs", default: 1, range: 1...1)
+        return check(base, &keys) { () throws(ParameterError) in
+            .forecast(try ForecastParameters(
+                regressors: dimension, lags: lags, seasonalLags: sp, movingAverage: q, seasonalMovingAverage: sq,
+                difference: d, seasonalDifference: sd, season: season, bias: bias, lambda: lambda, delta: delta,
+                horizon: horizon))
+        }
+    }
+
     private static func rls(_ base: String, _ keys: inout KeyReader) -> ModelSpec? {
+        let isForecast = forecastKeys.contains { keys.reader.string(forKey: .init("\(base).\($0)")) != nil }
+            || (keys.reader.string(forKey: .init("\(base).lags")) != nil && keys.reader.string(forKey: .init("\(base).dimension")) != nil)
+        if isForecast { return forecast(base, &keys) }
         let layout = layout(base, &keys)
         let outputs = keys.int("\(base).outputs", default: 1, range: 1...4096)
         let lambda = keys.double("\(base).lambda", default: 1)

@@ -86,6 +86,8 @@ struct BenchCase {
             case let .softmax(b): return runDirect(b.value, inputs: made.1, steps: steps)
             case let .forward(b): return runDirect(b.value, inputs: made.1, steps: steps)
             case let .dual(b): return runDirect(b.value, inputs: made.1, steps: steps)
+            case let .forecast(b): return runDirect(b.value, inputs: made.1, steps: steps)
+            case let .auto(b): return runDirect(b.value, inputs: made.1, steps: steps)
             }
         }
         return timed(ViaAnyPredictor(predictor: made.0), inputs: made.1, steps: steps, label: name)

@@ -54,7 +54,29 @@ struct BenchEngineCase {
                 return (ModelDefinition(name: "m", match: "", spec: .softmax(params), learning: learning), data)
             }
         }
+        /// The bundled `forecast` bank's shape (72 members, season 12) on a seasonal AR series.
+        func auto() -> BenchEngineCase {
+            BenchEngineCase(name: "engine: auto 72 members s=12", costFactor: 300) {
+                var members: [ForecastParameters] = []
+                for (s, sd, sq) in [(1, 0, 0), (12, 1, 0), (12, 1, 1)] {
+                    for d in [0, 1] { for p in [1, 2, 3] { for q in [0, 1] { for lambda in [1.0, 0.99] {
+                        members.append(try ForecastParameters(
+                            lags: p, movingAverage: q, seasonalMovingAverage: sq, difference: d, seasonalDifference: sd,
+                            season: s, lambda: lambda))
+                    } } } }
+                }
+                let spec = ModelSpec.auto(try ForecastBankParameters(members: members, forgetting: 1))
+                var rng = BenchRandom(seed: 5)
+                var y = 0.0
+                let data = (0..<4096).map { t -> Observation in
+                    y = 0.6 * y + rng.normal()
+                    return .series([10 + 3 * Double(t % 12 < 6 ? 1 : -1) + y])
+                }
+                return (ModelDefinition(name: "m", match: "", spec: spec), data)
+            }
+        }
         return [
+            auto(),
             hmm("forward", learning: .off),
             hmm("forward", learning: LearningOptions(enabled: true)),
             // Segments longer than any run: only the per-symbol part of learning (no E-step, no publication).

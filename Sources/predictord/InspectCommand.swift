@@ -1,3 +1,4 @@
+import PredictorCore
 import ArgumentParser
 import Foundation
 import PredictorEngine
@@ -70,9 +71,23 @@ struct InspectCommand: ParsableCommand {
                     || checkpoint.softmaxLearners[model.name] != nil
                 print(learns ? "    learn: true  # learned slow memory above; learn_* options are not saved in checkpoints"
                              : "    # learn: no learned slow memory saved (learn: false, or nothing learned yet)")
+                if case let .auto(bank) = spec { printLeaders(bank, spec: spec, model: index, checkpoint: checkpoint) }
             } catch {
                 print("  \(model.name): undecodable parameters (\(error))")
             }
         }
+    }
+
+    /// For an `auto` model: which bank members lead its contexts (largest weight), most frequent first.
+    private func printLeaders(_ bank: ForecastBankParameters, spec: ModelSpec, model: Int, checkpoint: Checkpoint) {
+        var leads = [Int](repeating: 0, count: bank.members.count)
+        for context in checkpoint.contexts where context.modelIndex == model {
+            guard case let .auto(box)? = try? spec.restorePredictor(state: context.state) else { continue }
+            let w = box.value.weights
+            if let top = w.indices.max(by: { w[$0] < w[$1] }) { leads[top] += 1 }
+        }
+        let ranked = leads.indices.filter { leads[$0] > 0 }.sorted { leads[$0] > leads[$1] }
+        guard !ranked.isEmpty else { return }
+        print("    # leading members (contexts): " + ranked.prefix(5).map { "\($0) \(bank.labels[$0]) (\(leads[$0]))" }.joined(separator: "; "))
     }
 }

@@ -11,7 +11,9 @@ import Testing
         for _ in 0..<60_000 { try rls.observe(.series([3.25]), into: &prediction) }
         let finite = rls.state.covariance.allSatisfy { $0.isFinite }
         #expect(finite)
-        #expect(rls.state.covariance.max()! > RLSKernel.covarianceCeiling)
+        // The unexcited direction stopped inflating at the bound κ/δ (one 1/λ step past it at most).
+        #expect(rls.state.covariance.max()! > RLSKernel.windUpFactor / 1e-6)
+        #expect(rls.state.covariance.max()! <= RLSKernel.windUpFactor / (1e-6 * 0.99))
         #expect(abs(prediction.mean[0] - 3.25) < 1e-6)
         // The stream changes level: the context adapts instead of being stuck on NaN.
         for _ in 0..<200 { try rls.observe(.series([5.0]), into: &prediction) }

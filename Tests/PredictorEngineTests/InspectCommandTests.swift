@@ -85,3 +85,30 @@ import Testing
         #expect(FileManager.default.contents(atPath: path) == Data("garbage".utf8))
     }
 }
+
+/// `predictord inspect` on a checkpoint of an `auto` model names the member that leads its contexts.
+@Suite struct InspectAutoLeadersTests {
+    @Test func namesTheLeadingMember() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("predictord-inspect-auto-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // A random walk with drift: the differenced member should lead both streams.
+        let members = [try ForecastParameters(lags: 1, bias: true), try ForecastParameters(lags: 1, difference: 1, bias: true)]
+        let spec = ModelSpec.auto(try ForecastBankParameters(members: members, forgetting: 1))
+        var engine = PredictionEngine(models: [ModelDefinition(name: "bank", match: "", spec: spec)])
+        var out = OutboundPrediction(stream: "", model: "", prediction: Prediction())
+        var rng = EngineLearningTests.Rng(s: 11)
+        for s in 0..<2 {
+            var y = 0.0
+            for _ in 0..<300 {
+                y += 1 + (Double(rng.next() >> 11) * 0x1p-53 - 0.5)
+                try engine.process(stream: "w/\(s)", message: InboundMessage(body: .observation(.series([y])), encoding: .json), now: 0, into: &out)
+            }
+        }
+        #expect(out.prediction.leader == 1)
+        let store = try CheckpointStore(directory: dir.path)
+        try store.write(engine.checkpoint(createdAt: Date().timeIntervalSince1970))
+        let result = try ReplayCommandTests.run(["inspect", dir.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("# leading members (contexts): 1 ARIMA(1,1,0) λ=1.0 (2)"), "\(result.stdout)")
+    }
+}

@@ -25,7 +25,7 @@ import Testing
     }
 
     static func close(_ a: Double, _ b: Double, _ tol: Double = 1e-9) -> Bool {
-        abs(a - b) <= tol * max(1, abs(b))
+        (a.isNaN && b.isNaN) || abs(a - b) <= tol * max(1, abs(b))
     }
 
     @Test func replayMatchesIndependentOracle() throws {
@@ -84,10 +84,15 @@ import Testing
                 let (w, z) = ReplayOracle.ridge(xs: pairX, ys: pairY, lambda: 0.95, delta: 0.01)
                 let n = pairX.count
                 let weights = (0..<n).map { pow(0.95, Double(n - 1 - $0)) }
-                let sigma2 = zip(weights, pairErrors).reduce(0) { $0 + $1.0 * $1.1 * $1.1 } / weights.reduce(0, +)
+                // Normal–inverse-gamma posterior: J = weighted residuals of the current fit + decayed ridge term,
+                // ν = Σ weights − p, Student-t variance J/(ν − 2)·(1 + xᵀZ⁻¹x).
+                var residual = 0.0
+                for i in 0..<n { let r = pairY[i] - ReplayOracle.dot(w, pairX[i]); residual += weights[i] * r * r }
+                residual += pow(0.95, Double(n)) * 0.01 * ReplayOracle.dot(w, w)
+                let nu = weights.reduce(0, +) - 2
                 let px = ReplayOracle.solve(z, x, n: 2)
                 expected.append(["mean": ReplayOracle.dot(w, x), "error": y - before,
-                                 "var": sigma2 * (1 + ReplayOracle.dot(x, px)), "n": Double(n)])
+                                 "var": nu > 2 ? residual / (nu - 2) * (1 + ReplayOracle.dot(x, px)) : .nan, "n": Double(n)])
             case "tokens/1":
                 let zt = line["z"] as! Int
                 let likelihood = pi[0] * c[0][zt] + pi[1] * c[1][zt]

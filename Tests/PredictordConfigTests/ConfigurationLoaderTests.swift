@@ -34,8 +34,8 @@ import Testing
     @Test func bundledDefaultLoadsWithOneModelOfEachKindOnLoopback() async throws {
         let path = Self.repository.appendingPathComponent("Config/predictord.yaml").path
         let config = try await ConfigurationLoader.load(path: path, environment: [:])
-        #expect(config.models.map(\.name) == ["kernel", "pairs", "series", "weather", "weather-dual"])
-        #expect(Set(config.models.map(\.spec.kind)) == ["rls", "softmax", "forward", "dual"])
+        #expect(config.models.map(\.name) == ["forecast", "kernel", "pairs", "series", "weather", "weather-dual"])
+        #expect(Set(config.models.map(\.spec.kind)) == ["auto", "rls", "softmax", "forward", "dual"])
         for endpoint in config.observations.bind + config.predictions.bind {
             #expect(endpoint.hasPrefix("tcp://127.0.0.1:"), "\(endpoint) is not loopback")
         }

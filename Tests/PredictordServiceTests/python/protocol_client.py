@@ -84,31 +84,40 @@ def decode(payload):
     version, kind, ny, nx, flags, seq, ts = HEADER.unpack_from(payload)
     if nx != 0:
         fail(f"binary prediction with nx = {nx}")
-    if flags & ~3:
+    if flags & ~7:
         fail(f"binary prediction with unknown flag bits {flags:#x}")
     out = {"encoding": "binary", "seq": seq if flags & 1 else None, "ts": ts if flags & 2 else None}
     if kind == 16:
-        expected_len = 24 + 8 + 24 * ny
-        if len(payload) != expected_len:
-            fail(f"kind-16 prediction of {len(payload)} bytes, header says {expected_len}")
-        (out["n"],) = struct.unpack_from("<Q", payload, 24)
+        end, width = 24 + 8 + 24 * ny, ny
+    elif kind == 17:
+        end, width = 24 + 8 + 8 * ny + 16, 1
+    else:
+        fail(f"binary prediction of kind {kind}, expected 16 or 17")
+    levels = struct.unpack_from("<Q", payload, end)[0] if flags & 4 else 0
+    expected_len = end + (8 + levels * 8 * (1 + 2 * width) if flags & 4 else 0)
+    if len(payload) != expected_len:
+        fail(f"kind-{kind} prediction of {len(payload)} bytes, header says {expected_len}")
+    (out["n"],) = struct.unpack_from("<Q", payload, 24)
+    if kind == 16:
         vals = struct.unpack_from(f"<{3 * ny}d", payload, 32)
         out["mean"] = [nan_to_none(v) for v in vals[:ny]]
         out["var"] = [nan_to_none(v) for v in vals[ny:2 * ny]]
         out["error"] = [nan_to_none(v) for v in vals[2 * ny:]]
         out["kind"] = "real"
-    elif kind == 17:
-        expected_len = 24 + 8 + 8 * ny + 16
-        if len(payload) != expected_len:
-            fail(f"kind-17 prediction of {len(payload)} bytes, header says {expected_len}")
-        (out["n"],) = struct.unpack_from("<Q", payload, 24)
+    else:
         vals = struct.unpack_from(f"<{ny + 2}d", payload, 32)
         out["probs"] = list(vals[:ny])
         out["mean"] = nan_to_none(vals[ny])
         out["surprise"] = nan_to_none(vals[ny + 1])
         out["kind"] = "symbol"
-    else:
-        fail(f"binary prediction of kind {kind}, expected 16 or 17")
+    # Interval block (flag bit 2): per level, the level then `width` lower and `width` upper bounds.
+    intervals, offset = {}, end + 8
+    for _ in range(levels):
+        vals = struct.unpack_from(f"<{1 + 2 * width}d", payload, offset)
+        intervals[vals[0]] = [nan_to_none(v) for v in vals[1:]]
+        offset += 8 * (1 + 2 * width)
+    if intervals:
+        out["interval"] = intervals
     return out
 
 
@@ -189,12 +198,15 @@ class RidgePairs:
         return w[0] * x[0] + w[1] * x[1]
 
     def variance_at(self, x):
-        if not self.pairs:
+        """Student-t variance of the normal-inverse-gamma posterior: J/(nu - 2) (1 + x'Px), J the residual sum of
+        squares of the current fit plus the ridge term, nu = n - p; none until nu > 2."""
+        nu = len(self.pairs) - 2
+        if nu <= 2:
             return None
-        _, p = self.solve()
-        sigma2 = sum(e * e for e in self.errors) / len(self.errors)
-        xpx = sum(x[i] * p[i][j] * x[j] for i in range(2) for j in range(2))
-        return sigma2 * (1 + xpx)
+        w, p = self.solve()
+        j = sum((y - w[0] * xi[0] - w[1] * xi[1]) ** 2 for xi, y in self.pairs) + DELTA * (w[0] ** 2 + w[1] ** 2)
+        xpx = sum(x[i] * p[i][j2] * x[j2] for i in range(2) for j2 in range(2))
+        return j / (nu - 2) * (1 + xpx)
 
     def observe(self, x, y):
         before = self.mean_at(x)

@@ -1,0 +1,212 @@
+/// The `auto` model: runs a bank of ``SeriesForecaster`` members per context and publishes their Bayesian model
+/// average, each member weighted by the product of its own one-step predictive densities (with forgetting α).
+///
+/// A member without a proper predictive yet (ν ≤ 2) scores an observation by the published mixture's density, so
+/// all members are scored on the same observations. The published predictive is the mixture's mean and variance, as a Student-t with the
+/// weight-averaged ν (math.md §2.6); `leader` is the member of largest weight.
+public struct ForecastBank: OnlinePredictor {
+    public static let kind = "auto"
+
+    public let parameters: ForecastBankParameters
+    private var members: [SeriesForecaster]
+    private var logWeights: [Double]
+    private var count: Int
+    /// Working buffer (not state): one member's prediction.
+    private var scratch = Prediction()
+    private var means: [Double], variances: [Double], dofs: [Double]
+    /// Each member's multi-step means and variances (empty rows without `horizon`).
+    private var horizonMeans: [[Double]], horizonVariances: [[Double]]
+    /// Whether `means`, `variances` and `dofs` hold the members' published predictions of the next value
+    /// (false until the first observation after creation, a restore or a reset). Not state.
+    private var primed = false
+
+    public var state: ForecastBankState {
+        ForecastBankState(members: members.map(\.state), logWeights: logWeights, count: count)
+    }
+
+    public init(parameters: ForecastBankParameters) {
+        self.parameters = parameters
+        members = parameters.members.map(SeriesForecaster.init(parameters:))
+        let n = members.count
+        logWeights = [Double](repeating: 0, count: n)
+        count = 0
+        means = [Double](repeating: .nan, count: n)
+        variances = means
+        dofs = means
+        horizonMeans = [[Double]](repeating: [], count: n)
+        horizonVariances = horizonMeans
+    }
+
+    public init(parameters: ForecastBankParameters, state: ForecastBankState) throws(StateDecodingError) {
+        guard state.members.count == parameters.members.count else {
+            throw StateDecodingError("auto state has \(state.members.count) members; the model has \(parameters.members.count)")
+        }
+        self.init(parameters: parameters)
+        for i in members.indices {
+            members[i] = try SeriesForecaster(parameters: parameters.members[i], state: state.members[i])
+        }
+        logWeights = state.logWeights
+        count = state.count
+    }
+
+    /// Normalised weights wₘ (sum 1).
+    public var weights: [Double] {
+        let top = logWeights.max() ?? 0
+        let w = logWeights.map { Double.exp($0 - top) }
+        let total = w.reduce(0, +)
+        return w.map { $0 / total }
+    }
+
+    public mutating func observe(_ observation: Observation, into prediction: inout Prediction) throws(ObservationError) {
+        let x: [Double], y: Double
+        switch observation {
+        case let .series(v) where parameters.regressors == 0: x = []; y = v.first ?? .nan
+        case let .labelled(xv, v) where parameters.regressors > 0: x = xv; y = v.first ?? .nan
+        default:
+            throw .wrongKind(model: Self.kind, expected: parameters.regressors == 0 ? "series" : "labelled", got: observation.kindName)
+        }
+        // Validated here, so no member can refuse it after another has learned.
+        let ys: [Double]
+        switch observation { case let .series(v), let .labelled(_, v): ys = v; default: ys = [] }
+        guard ys.count == 1 else { throw .wrongDimension(field: "y", expected: 1, got: ys.count) }
+        guard y.isFinite, x.allSatisfy(\.isFinite) else { throw .nonFinite(field: y.isFinite ? "x" : "y") }
+        guard x.count == parameters.regressors else {
+            throw .wrongDimension(field: "x", expected: parameters.regressors, got: x.count)
+        }
+        // Every member's prior predictive of yₜ at xₜ: for a series, what each published after yₜ₋₁ (kept in
+        // `means`…), else computed at xₜ.
+        if !(parameters.regressors == 0 && primed) {
+            for i in members.indices {
+                let p = members[i].predictive(x: x)
+                means[i] = p.mean; variances[i] = p.variance; dofs[i] = p.dof
+            }
+        }
+        var published = Prediction()
+        publish(into: &published)
+        let prior = published.mean[0]
+        // A member scores yₜ by its own predictive density; one still warming up (no proper predictive) scores it
+        // by the published mixture's, so warm-up neither rewards nor penalises it. No update without a mixture.
+        let mixtureProper = published.variance[0].isFinite && published.dof > 2
+        let mixtureLog = mixtureProper
+            ? StudentT.logDensity(y, mean: prior, scale: Self.scale(published.variance[0], published.dof), dof: published.dof) : 0
+        if mixtureProper || members.indices.contains(where: { variances[$0].isFinite && dofs[$0] > 2 }) {
+            let alpha = parameters.forgetting
+            var top = -Double.infinity
+            for i in members.indices {
+                let own = variances[i].isFinite && dofs[i] > 2
+                guard own || mixtureProper else { continue }
+                let score = own
+                    ? StudentT.logDensity(y, mean: means[i], scale: Self.scale(variances[i], dofs[i]), dof: dofs[i]) : mixtureLog
+                logWeights[i] = alpha * logWeights[i] + score
+            }
+            for i in members.indices { top = max(top, logWeights[i]) }
+            for i in members.indices { logWeights[i] -= top }
+        }
+        for i in members.indices {
+            try members[i].observe(observation, into: &scratch)
+            keep(i)
+        }
+        primed = true
+        count += 1
+        publish(into: &prediction)
+        prediction.error[0] = y - prior
+    }
+
+    /// Records member i's prediction, just written into `scratch`.
+    private mutating func keep(_ i: Int) {
+        means[i] = scratch.mean[0]; variances[i] = scratch.variance[0]; dofs[i] = scratch.dof
+        horizonMeans[i] = scratch.horizonMean; horizonVariances[i] = scratch.horizonVariance
+    }
+
+    /// The Student-t scale of a predictive with variance `v` and ν > 2.
+    static func scale(_ v: Double, _ nu: Double) -> Double { nu == .infinity ? v.squareRoot() : (v * (nu - 2) / nu).squareRoot() }
+
+    /// The weights the mixture uses: ``weights`` renormalised over the members with a proper predictive
+    /// (finite variance, ν > 2), or uniform over the members with a mean when none has one.
+    var publishedWeights: [Double] {
+        var w = weights
+        var total = 0.0
+        for i in w.indices { if !(variances[i].isFinite && dofs[i] > 2) { w[i] = 0 }; total += w[i] }
+        if total > 0 { return w.map { $0 / total } }
+        let usable = means.filter(\.isFinite).count
+        return means.map { $0.isFinite ? 1 / Double(usable) : 0 }
+    }
+
+    /// Mixture mean of the members' current `means` under ``publishedWeights``.
+    private func mixture() -> Double {
+        let w = publishedWeights
+        var mean = 0.0
+        for i in members.indices where w[i] > 0 { mean += w[i] * means[i] }
+        return mean
+    }
+
+    public func predict(query x: [Double], into prediction: inout Prediction) throws(ObservationError) {
+        var copy = self
+        for i in members.indices {
+            try members[i].predict(query: x, into: &copy.scratch)
+            copy.keep(i)
+        }
+        copy.publish(into: &prediction)
+    }
+
+    public func currentPrediction(into prediction: inout Prediction) {
+        var copy = self
+        for i in members.indices {
+            members[i].currentPrediction(into: &copy.scratch)
+            copy.keep(i)
+        }
+        copy.publish(into: &prediction)
+    }
+
+    public mutating func reset() {
+        for i in members.indices { members[i].reset() }
+        for i in logWeights.indices { logWeights[i] = 0 }
+        count = 0
+        primed = false
+    }
+
+    /// Writes the mixture of the members' `means`/`variances`/`dofs` into `prediction`.
+    private func publish(into prediction: inout Prediction) {
+        prediction.kind = .real
+        if prediction.mean.count != 1 { prediction.mean = [.nan] }
+        if prediction.variance.count != 1 { prediction.variance = [.nan] }
+        if prediction.error.count != 1 { prediction.error = [.nan] }
+        if !prediction.probabilities.isEmpty { prediction.probabilities.removeAll(keepingCapacity: true) }
+        prediction.surprise = .nan
+        prediction.count = count
+        prediction.error[0] = .nan
+        // Members without a proper predictive yet (warm-up, ν ≤ 2) are left out while any member has one;
+        // with none, the members' means are averaged (uniformly) and no variance is published.
+        let w = publishedWeights
+        var mean = 0.0, second = 0.0, nu = 0.0, leader = 0
+        for i in members.indices where w[i] > 0 {
+            mean += w[i] * means[i]
+            second += w[i] * (variances[i] + means[i] * means[i])
+            nu += w[i] * dofs[i]
+            if w[i] > w[leader] { leader = i }
+        }
+        // No member with a mean yet (the first value of a differenced bank): no prediction.
+        prediction.mean[0] = w.contains(where: { $0 > 0 }) ? mean : .nan
+        let variance = second - mean * mean
+        prediction.variance[0] = variance.isFinite ? max(variance, 0) : .nan
+        prediction.dof = nu.isFinite ? nu : .nan
+        prediction.leader = leader
+        prediction.leaderWeight = w[leader]
+        let h = parameters.members[0].horizon
+        guard h > 1 else { return }
+        prediction.horizonMean = [Double](repeating: 0, count: h)
+        prediction.horizonVariance = [Double](repeating: 0, count: h)
+        for j in 0..<h {
+            var m = 0.0, second = 0.0
+            for i in members.indices where w[i] > 0 {
+                let mi = horizonMeans[i].count == h ? horizonMeans[i][j] : .nan
+                let vi = horizonVariances[i].count == h ? horizonVariances[i][j] : .nan
+                m += w[i] * mi
+                second += w[i] * (vi + mi * mi)
+            }
+            prediction.horizonMean[j] = m
+            let v = second - m * m
+            prediction.horizonVariance[j] = v.isFinite ? max(v, 0) : .nan
+        }
+    }
+}

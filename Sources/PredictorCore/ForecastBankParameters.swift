@@ -1,0 +1,64 @@
+/// Slow memory of the `auto` model: the candidate forecasters every context runs, and the forgetting factor α of
+/// their Bayesian-model-averaging weights (math.md §2.6).
+public struct ForecastBankParameters: Sendable, Equatable, BinaryCodable {
+    /// Most members a bank may hold (each context runs all of them).
+    public static let maximumMembers = 256
+
+    public let members: [ForecastParameters]
+    /// α ∈ (0, 1]: log wₘ ← α·log wₘ + log pₘ(yₜ), so evidence older than ~1/(1 − α) steps fades.
+    public let forgetting: Double
+
+    /// Validates the bank, naming the configuration key.
+    public init(members: [ForecastParameters], forgetting: Double) throws(ParameterError) {
+        guard !members.isEmpty, members.count <= Self.maximumMembers else {
+            throw ParameterError("lags", "the bank must have 1...\(Self.maximumMembers) members, got \(members.count)")
+        }
+        guard Set(members.map(\.regressors)).count == 1 else {
+            throw ParameterError("dimension", "every member must take the same regressors")
+        }
+        guard Set(members.map(\.horizon)).count == 1 else {
+            throw ParameterError("horizon", "every member must forecast the same horizon")
+        }
+        guard forgetting > 0, forgetting <= 1 else {
+            throw ParameterError("forgetting", "must be in (0, 1], got \(forgetting)")
+        }
+        self.members = members
+        self.forgetting = forgetting
+    }
+
+    /// Regressors k every member takes.
+    public var regressors: Int { members[0].regressors }
+
+    /// One line per member, e.g. `ARIMA(2,1,1)(0,1,1)12 λ=1`, for `inspect` and the `leader` field.
+    public var labels: [String] { members.map(\.label) }
+
+    public func encode(to writer: inout ByteWriter) {
+        writer.write(members.count)
+        for m in members { m.encode(to: &writer) }
+        writer.write(forgetting)
+    }
+
+    public init(from reader: inout ByteReader) throws(StateDecodingError) {
+        let count = try reader.readInt()
+        guard count >= 1, count <= Self.maximumMembers else { throw StateDecodingError("bank of \(count) members out of range") }
+        var members: [ForecastParameters] = []
+        for _ in 0..<count { members.append(try ForecastParameters(from: &reader)) }
+        let forgetting = try reader.readDouble()
+        do { try self.init(members: members, forgetting: forgetting) } catch {
+            throw StateDecodingError("auto parameters: \(error)")
+        }
+    }
+}
+
+extension ForecastParameters {
+    /// Box–Jenkins notation of the member: ARIMA(p,d,q)(P,D,Q)s with its regressors and λ.
+    public var label: String {
+        var s = "ARIMA(\(lags),\(difference),\(movingAverage))"
+        if seasonalLags + seasonalDifference + seasonalMovingAverage > 0 {
+            s += "(\(seasonalLags),\(seasonalDifference),\(seasonalMovingAverage))\(season)"
+        }
+        if regressors > 0 { s += "+X\(regressors)" }
+        if !bias { s += " nobias" }
+        return s + " λ=\(lambda)"
+    }
+}

@@ -1,0 +1,116 @@
+/// Slow memory of a forecasting `rls` model: seasonal ARIMAX structure learned by exact RLS (math.md §2.5).
+///
+/// The series is differenced by (1 − B)^d (1 − B^s)^D inside the model; the differenced value zₜ is regressed on
+/// (x̃ₜ, zₜ₋₁…zₜ₋ₚ, zₜ₋ₛ…zₜ₋ₚₛ, εₜ₋₁…εₜ₋q, εₜ₋ₛ…εₜ₋Qₛ, 1), x̃ the regressors differenced alike and ε the
+/// posterior residuals (extended least squares for MA terms). Predictions are on the original scale.
+public struct ForecastParameters: Sendable, Equatable, BinaryCodable {
+    /// Regressors k per observation (`dimension`; 0 for a pure series).
+    public let regressors: Int
+    /// AR lags p of the differenced series (`lags`).
+    public let lags: Int
+    /// Seasonal AR lags P (`seasonal_lags`): zₜ₋ₛ, …, zₜ₋ₚₛ.
+    public let seasonalLags: Int
+    /// MA terms q (`ma`) and seasonal MA terms Q (`seasonal_ma`), by extended least squares.
+    public let movingAverage: Int
+    public let seasonalMovingAverage: Int
+    /// Differences d (`difference`) and seasonal differences D (`seasonal_difference`) at period s (`season`).
+    public let difference: Int
+    public let seasonalDifference: Int
+    public let season: Int
+    /// Whether the features end with a constant 1 (`bias`).
+    public let bias: Bool
+    /// The RLS regression on the features (explicit layout, one output).
+    public let regression: RLSParameters
+    /// Coefficients c₀ = 1, c₁, … of (1 − B)^d (1 − B^s)^D: zₜ = Σ cᵢ yₜ₋ᵢ.
+    public let differencing: [Double]
+    /// Steps ahead h published (`horizon`; 1 = the next value only). Series models (k = 0) only.
+    public let horizon: Int
+
+    /// Validates every value, naming its configuration key.
+    public init(
+        regressors: Int = 0, lags: Int, seasonalLags: Int = 0, movingAverage: Int = 0, seasonalMovingAverage: Int = 0,
+        difference: Int = 0, seasonalDifference: Int = 0, season: Int = 1, bias: Bool = true, lambda: Double = 1,
+        delta: Double = 1e-6, horizon: Int = 1
+    ) throws(ParameterError) {
+        func check(_ value: Int, _ key: String, _ range: ClosedRange<Int>) throws(ParameterError) {
+            guard range.contains(value) else { throw ParameterError(key, "must be an integer in \(range), got \(value)") }
+        }
+        try check(regressors, "dimension", 0...4096)
+        try check(lags, "lags", 0...4096)
+        try check(seasonalLags, "seasonal_lags", 0...16)
+        try check(movingAverage, "ma", 0...64)
+        try check(seasonalMovingAverage, "seasonal_ma", 0...4)
+        try check(difference, "difference", 0...2)
+        try check(seasonalDifference, "seasonal_difference", 0...2)
+        try check(season, "season", 1...100_000)
+        try check(horizon, "horizon", 1...256)
+        if horizon > 1, regressors > 0 {
+            throw ParameterError("horizon", "multi-step forecasts need the future regressors; use horizon 1 with 'dimension'")
+        }
+        if seasonalLags + seasonalDifference + seasonalMovingAverage > 0, season < 2 {
+            throw ParameterError("season", "seasonal terms need the period 'season' ≥ 2 (e.g. 12 for monthly data), got \(season)")
+        }
+        let features = regressors + lags + seasonalLags + movingAverage + seasonalMovingAverage + (bias ? 1 : 0)
+        guard features >= 1 else {
+            throw ParameterError("lags", "the model has no features: set lags, dimension, ma or bias")
+        }
+        regression = try RLSParameters(layout: .explicit(dimension: features), outputs: 1, lambda: lambda, delta: delta)
+        self.regressors = regressors
+        self.lags = lags
+        self.seasonalLags = seasonalLags
+        self.movingAverage = movingAverage
+        self.seasonalMovingAverage = seasonalMovingAverage
+        self.difference = difference
+        self.seasonalDifference = seasonalDifference
+        self.season = season
+        self.bias = bias
+        self.horizon = horizon
+        var c: [Double] = [1]
+        for _ in 0..<difference { c = Self.multiply(c, lag: 1) }
+        for _ in 0..<seasonalDifference { c = Self.multiply(c, lag: season) }
+        differencing = c
+    }
+
+    /// c(B)·(1 − B^lag).
+    private static func multiply(_ c: [Double], lag: Int) -> [Double] {
+        var out = c + [Double](repeating: 0, count: lag)
+        for i in 0..<c.count { out[i + lag] -= c[i] }
+        return out
+    }
+
+    /// Raw values the differencing needs beyond the current one (d + sD).
+    public var differencingOrder: Int { differencing.count - 1 }
+    /// Longest lag of z the features read (max(p, sP)).
+    var zMemory: Int { max(lags, season * seasonalLags) }
+    /// Longest lag of ε the features read (max(q, sQ)).
+    var residualMemory: Int { max(movingAverage, season * seasonalMovingAverage) }
+    /// Feature count of the regression.
+    public var featureCount: Int { regression.featureCount }
+    public var lambda: Double { regression.lambda }
+    public var delta: Double { regression.delta }
+
+    public func encode(to writer: inout ByteWriter) {
+        for v in [regressors, lags, seasonalLags, movingAverage, seasonalMovingAverage, difference, seasonalDifference, season] {
+            writer.write(v)
+        }
+        writer.write(bias)
+        writer.write(regression.lambda)
+        writer.write(regression.delta)
+        writer.write(horizon)
+    }
+
+    public init(from reader: inout ByteReader) throws(StateDecodingError) {
+        var v: [Int] = []
+        for _ in 0..<8 { v.append(try reader.readInt()) }
+        let bias = try reader.readBool(), lambda = try reader.readDouble(), delta = try reader.readDouble()
+        let horizon = try reader.readInt()
+        do {
+            try self.init(
+                regressors: v[0], lags: v[1], seasonalLags: v[2], movingAverage: v[3], seasonalMovingAverage: v[4],
+                difference: v[5], seasonalDifference: v[6], season: v[7], bias: bias, lambda: lambda, delta: delta,
+                horizon: horizon)
+        } catch {
+            throw StateDecodingError("forecast parameters: \(error)")
+        }
+    }
+}

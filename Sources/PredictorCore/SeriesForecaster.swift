@@ -1,0 +1,261 @@
+/// The forecasting form of the `rls` model: seasonal ARIMAX by exact RLS on the differenced series, predictions
+/// of the next raw value with the regression's Student-t predictive (``ForecastParameters``, math.md §2.5).
+///
+/// `error` scores yₜ against the model's prediction of yₜ at the observation's own regressors before learning it
+/// (for a pure series: exactly the mean published after yₜ₋₁). Before d + sD values have arrived the forecast is
+/// the last value, with no variance.
+public struct SeriesForecaster: OnlinePredictor {
+    public static let kind = "rls"
+
+    public let parameters: ForecastParameters
+    /// The regression of zₜ on the features (its state is the snapshot's `regression`).
+    private var regression: RLSPredictor
+    /// The histories; its `regression` field is filled only in the ``state`` snapshot.
+    private var memory: SeriesForecasterState
+    /// Working buffers (not state): the feature vector and the regression's refit prediction.
+    private var features: [Double]
+    private var refit = Prediction()
+    private var target: [Double] = [0]
+    /// The mean last published for the next value of a series (k = 0), nil when unknown (after a restore): the
+    /// prior prediction that scores the next observation, so it is not computed twice. Not state.
+    private var nextMean: Double?
+
+    /// Fast memory: the histories and the regression memory.
+    public var state: SeriesForecasterState {
+        var snapshot = memory
+        snapshot.regression = regression.state
+        return snapshot
+    }
+
+    public init(parameters: ForecastParameters) {
+        self.parameters = parameters
+        memory = SeriesForecasterState(parameters: parameters)
+        regression = RLSPredictor(parameters: parameters.regression)
+        features = [Double](repeating: 0, count: parameters.featureCount)
+    }
+
+    public init(parameters: ForecastParameters, state: SeriesForecasterState) throws(StateDecodingError) {
+        if let problem = state.fits(parameters) { throw problem }
+        self.init(parameters: parameters)
+        regression = try RLSPredictor(parameters: parameters.regression, state: state.regression)
+        memory = state
+    }
+
+    public mutating func observe(_ observation: Observation, into prediction: inout Prediction) throws(ObservationError) {
+        let k = parameters.regressors
+        switch observation {
+        case let .series(y) where k == 0:
+            try Self.check(y, field: "y", count: 1)
+            absorb(y[0], x: [], into: &prediction)
+        case let .labelled(x, y) where k > 0:
+            try Self.check(x, field: "x", count: k)
+            try Self.check(y, field: "y", count: 1)
+            absorb(y[0], x: x, into: &prediction)
+        default:
+            throw .wrongKind(model: Self.kind, expected: k == 0 ? "series" : "labelled", got: observation.kindName)
+        }
+    }
+
+    /// A model with regressors predicts the next value at `x` (the next observation's regressors).
+    public func predict(query x: [Double], into prediction: inout Prediction) throws(ObservationError) {
+        guard parameters.regressors > 0 else {
+            throw .wrongKind(model: Self.kind, expected: "series", got: "query")
+        }
+        try Self.check(x, field: "x", count: parameters.regressors)
+        var f = features
+        Self.forecast(parameters, memory, regression, x: x, features: &f, into: &prediction)
+    }
+
+    public func currentPrediction(into prediction: inout Prediction) {
+        var f = features
+        Self.forecast(parameters, memory, regression, x: memory.lastX, features: &f, into: &prediction)
+    }
+
+    public mutating func reset() {
+        memory = SeriesForecasterState(parameters: parameters)
+        regression.reset()
+        nextMean = nil
+    }
+
+    /// The predictive of the next value at regressors `x` without learning: mean, variance, ν.
+    public func predictive(x: [Double]) -> (mean: Double, variance: Double, dof: Double) {
+        var f = features, p = Prediction()
+        Self.forecast(parameters, memory, regression, x: x, features: &f, into: &p)
+        return (p.mean[0], p.variance[0], p.dof)
+    }
+
+    // MARK: steps
+
+    private mutating func absorb(_ y: Double, x: [Double], into prediction: inout Prediction) {
+        let m = parameters.differencingOrder, k = parameters.regressors, c = parameters.differencing
+        // The prior prediction of yₜ at its own regressors scores the observation; for a series it is the mean
+        // published after yₜ₋₁ (the same computation on the same state), so only the features are rebuilt.
+        let error: Double
+        if k == 0, let published = nextMean {
+            Self.buildFeatures(parameters, memory, x: x, into: &features)
+            error = y - published
+        } else {
+            Self.forecast(parameters, memory, regression, x: x, features: &features, into: &prediction)
+            error = y - prediction.mean[0]
+        }
+        var residual = 0.0
+        if memory.rawFilled >= m {
+            var zt = y
+            for i in 1...max(1, m) where i <= m { zt += c[i] * memory.rawY[i - 1] }
+            if memory.zFilled >= memory.z.count {
+                // `forecast` has just written the features of time t into `features` (regressors differenced).
+                // Features and zₜ are finite and of the right size, so the regression cannot refuse them.
+                target[0] = zt
+                try? regression.observe(.labelled(x: features, y: target), into: &refit)
+                residual = zt - refit.mean[0]
+            }
+            [zt].withUnsafeBufferPointer { SeriesForecasterState.push($0, into: &memory.z, width: 1) }
+            if memory.zFilled < memory.z.count { memory.zFilled += 1 }
+            [residual].withUnsafeBufferPointer { SeriesForecasterState.push($0, into: &memory.residuals, width: 1) }
+        }
+        [y].withUnsafeBufferPointer { SeriesForecasterState.push($0, into: &memory.rawY, width: 1) }
+        x.withUnsafeBufferPointer { SeriesForecasterState.push($0, into: &memory.rawX, width: k) }
+        if memory.rawFilled < m { memory.rawFilled += 1 }
+        if k > 0 { memory.lastX = x }
+        memory.count += 1
+        Self.forecast(parameters, memory, regression, x: memory.lastX, features: &features, into: &prediction)
+        prediction.error[0] = error
+        prediction.count = memory.count
+        nextMean = prediction.mean[0]
+    }
+
+    /// The prediction of the next raw value given regressors `x` for it (ignored when k = 0).
+    private static func forecast(
+        _ parameters: ForecastParameters, _ memory: SeriesForecasterState, _ regression: RLSPredictor, x: [Double],
+        features f: inout [Double], into prediction: inout Prediction
+    ) {
+        let m = parameters.differencingOrder, k = parameters.regressors, c = parameters.differencing
+        Self.prepare(&prediction)
+        prediction.count = memory.count
+        guard memory.rawFilled >= m else {
+            // Not enough values to difference yet: the last value, no variance.
+            prediction.mean[0] = memory.rawFilled > 0 ? memory.rawY[0] : .nan
+            return
+        }
+        buildFeatures(parameters, memory, x: x, into: &f)
+        var known = 0.0
+        var l = 1
+        while l <= m { known += c[l] * memory.rawY[l - 1]; l += 1 }
+        // `f` has the regression's feature count and finite values, so the query cannot be refused.
+        try? regression.predict(query: f, into: &prediction)
+        prediction.mean[0] -= known
+        prediction.error[0] = .nan
+        if parameters.horizon > 1 { fillHorizon(parameters, memory, regression, into: &prediction) }
+    }
+
+    /// Means and variances 1…h steps ahead: the fitted recursion run forward on its own forecasts (future
+    /// residuals 0), and var_j = var₁ + σ̂² Σ_{k=1}^{j−1} (ψᵏ)² with ψ the MA(∞) weights of the fitted ARMA in z
+    /// convolved with 1/c(B) for the differencing; step 1 is the one-step prediction itself (math.md §Horizons).
+    static func fillHorizon(
+        _ parameters: ForecastParameters, _ memory: SeriesForecasterState, _ regression: RLSPredictor,
+        into prediction: inout Prediction
+    ) {
+        let h = parameters.horizon, m = parameters.differencingOrder, c = parameters.differencing, s = parameters.season
+        prediction.horizonMean = [Double](repeating: .nan, count: h)
+        prediction.horizonVariance = [Double](repeating: .nan, count: h)
+        guard prediction.mean[0].isFinite else { return }
+        prediction.horizonMean[0] = prediction.mean[0]
+        prediction.horizonVariance[0] = prediction.variance[0]
+        let w = regression.state.weights
+        let ar = 0, sar = parameters.lags, ma = sar + parameters.seasonalLags, sma = ma + parameters.movingAverage
+        let biasIndex = sma + parameters.seasonalMovingAverage
+        var zf: [Double] = [], yf: [Double] = []
+        // z, ε and y at time t + j − lag: a forecast when in the future, the history otherwise (ε: 0 in the future).
+        func z(_ j: Int, _ lag: Int) -> Double { j - lag >= 1 ? zf[j - lag - 1] : memory.z[lag - j] }
+        func e(_ j: Int, _ lag: Int) -> Double { j - lag >= 1 ? 0 : memory.residuals[lag - j] }
+        func y(_ j: Int, _ lag: Int) -> Double { j - lag >= 1 ? yf[j - lag - 1] : memory.rawY[lag - j] }
+        for j in 1...h {
+            var v = parameters.bias ? w[biasIndex] : 0
+            for l in 1...max(1, parameters.lags) where l <= parameters.lags { v += w[ar + l - 1] * z(j, l) }
+            for l in 1...max(1, parameters.seasonalLags) where l <= parameters.seasonalLags { v += w[sar + l - 1] * z(j, l * s) }
+            for l in 1...max(1, parameters.movingAverage) where l <= parameters.movingAverage { v += w[ma + l - 1] * e(j, l) }
+            for l in 1...max(1, parameters.seasonalMovingAverage) where l <= parameters.seasonalMovingAverage {
+                v += w[sma + l - 1] * e(j, l * s)
+            }
+            zf.append(v)
+            var next = v
+            for i in 1...max(1, m) where i <= m { next -= c[i] * y(j, i) }
+            yf.append(next)
+            if j > 1 { prediction.horizonMean[j - 1] = next }
+        }
+        // ψ weights of z, then of y through 1/c(B).
+        var psi = [Double](repeating: 0, count: h), psiY = [Double](repeating: 0, count: h)
+        psi[0] = 1
+        for k in 1..<max(1, h) {
+            var v = 0.0
+            for l in 1...max(1, parameters.lags) where l <= parameters.lags && k - l >= 0 { v += w[ar + l - 1] * psi[k - l] }
+            for l in 1...max(1, parameters.seasonalLags) where l <= parameters.seasonalLags && k - l * s >= 0 {
+                v += w[sar + l - 1] * psi[k - l * s]
+            }
+            if k <= parameters.movingAverage { v += w[ma + k - 1] }
+            if k % s == 0, k / s >= 1, k / s <= parameters.seasonalMovingAverage { v += w[sma + k / s - 1] }
+            psi[k] = v
+        }
+        for k in 0..<h {
+            var v = psi[k]
+            for i in 1...max(1, m) where i <= m && k - i >= 0 { v -= c[i] * psiY[k - i] }
+            psiY[k] = v
+        }
+        let state = regression.state
+        let nu = state.innovationWeight - Double(parameters.featureCount)
+        guard nu > 2, prediction.variance[0].isFinite else { return }
+        let sigma2 = state.innovationSquares[0] / (nu - 2)
+        var sum = 0.0
+        for j in 1..<h {
+            sum += psiY[j] * psiY[j]
+            prediction.horizonVariance[j] = prediction.variance[0] + sigma2 * sum
+        }
+    }
+
+    /// The features of the next value given its regressors `x` (needs d + sD raw values).
+    private static func buildFeatures(
+        _ parameters: ForecastParameters, _ memory: SeriesForecasterState, x: [Double], into f: inout [Double]
+    ) {
+        let m = parameters.differencingOrder, k = parameters.regressors, c = parameters.differencing
+        guard memory.rawFilled >= m else { return }
+        var i = 0
+        // Regressors differenced like y: x̃ = Σ cᵢ xₜ₊₁₋ᵢ with the given x as the newest.
+        for j in 0..<k {
+            var v = x[j]
+            var l = 1
+            while l <= m { v += c[l] * memory.rawX[(l - 1) * k + j]; l += 1 }
+            f[i] = v; i += 1
+        }
+        for l in 0..<parameters.lags { f[i] = memory.z[l]; i += 1 }
+        for l in 1...max(1, parameters.seasonalLags) where l <= parameters.seasonalLags {
+            f[i] = memory.z[l * parameters.season - 1]; i += 1
+        }
+        for l in 0..<parameters.movingAverage { f[i] = memory.residuals[l]; i += 1 }
+        for l in 1...max(1, parameters.seasonalMovingAverage) where l <= parameters.seasonalMovingAverage {
+            f[i] = memory.residuals[l * parameters.season - 1]; i += 1
+        }
+        if parameters.bias { f[i] = 1 }
+    }
+
+    private static func prepare(_ prediction: inout Prediction) {
+        prediction.kind = .real
+        if prediction.mean.count != 1 { prediction.mean = [.nan] }
+        if prediction.variance.count != 1 { prediction.variance = [.nan] }
+        if prediction.error.count != 1 { prediction.error = [.nan] }
+        prediction.mean[0] = .nan
+        prediction.variance[0] = .nan
+        prediction.error[0] = .nan
+        if !prediction.probabilities.isEmpty { prediction.probabilities.removeAll(keepingCapacity: true) }
+        prediction.surprise = .nan
+        prediction.dof = .nan
+        if !prediction.horizonMean.isEmpty {
+            prediction.horizonMean.removeAll(keepingCapacity: true)
+            prediction.horizonVariance.removeAll(keepingCapacity: true)
+        }
+    }
+
+    private static func check(_ v: [Double], field: String, count: Int) throws(ObservationError) {
+        guard v.count == count else { throw .wrongDimension(field: field, expected: count, got: v.count) }
+        guard v.allSatisfy(\.isFinite) else { throw .nonFinite(field: field) }
+    }
+}
