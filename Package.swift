@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "PredictorWire", targets: ["PredictorWire"]),
         // For the libFuzzer package in Tests/Fuzz (not built by CI): the properties its targets check.
         .library(name: "PredictordFuzzChecks", targets: ["PredictordFuzzChecks"]),
+        // For the package-benchmark package in Tests/Benchmarks (not built by CI): the shared seeded SplitMix64.
+        .library(name: "PredictordTestSupport", targets: ["PredictordTestSupport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -1,12 +1,13 @@
-/// SplitMix64 (Steele, Lea, Flood 2014): the one small seeded generator of the tests and the benchmarks, so every
+/// SplitMix64 (Steele, Lea, Flood 2014): the one small seeded generator of the tests and the benchmarks (public for
+/// the separate package Tests/Benchmarks), so every
 /// randomized test and bench input is the same on every run. The named generators of the test targets wrap it
 /// and add their own draws (uniforms, normals, distributions); the sequence of `next()` is the one they always had.
-package struct SplitMix64: RandomNumberGenerator, Sendable {
-    package var state: UInt64
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    public var state: UInt64
 
-    package init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    package mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -15,5 +16,5 @@ package struct SplitMix64: RandomNumberGenerator, Sendable {
     }
 
     /// Uniform in [0, 1) from the top 53 bits (exactly `Double(next() >> 11) / 2⁵³`).
-    package mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
+    public mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
 }
