@@ -5,23 +5,25 @@ import PredictordTestSupport
 
 /// The core cases of `predictord-bench core` (same shapes, same seeded inputs) as package-benchmark benchmarks,
 /// so a regression is caught against the checked-in thresholds (Thresholds/): the allocation count per 1000 steps
-/// must stay 0 (the per-step path does not allocate), the time may not grow past the tolerance below.
+/// must stay 0 (the per-step path does not allocate), the time may not grow past the tolerance below. Names have
+/// no spaces: `thresholds update` writes `Target.name.p90.json` with spaces made `_`, `thresholds check` reads the
+/// name as it is.
 let benchmarks: @Sendable () -> Void = {
     // Time on a shared 2-core VM moves by ±50 % between runs (docs/performance.md): only a doubling is a regression.
     // Allocations are deterministic: any allocation in the measured steps is one.
     Benchmark.defaultConfiguration = .init(
-        metrics: [.wallClock, .throughput, .mallocCountTotal],
+        metrics: [.wallClock, .mallocCountTotal],
         warmupIterations: 3,
         scalingFactor: .kilo,
         maxDuration: .seconds(1),
         maxIterations: 1_000,
         thresholds: [
-            .wallClock: .init(relative: [.p50: 100.0], absolute: [:]),
+            .wallClock: .init(relative: [.p90: 100.0], absolute: [:]),
             .mallocCountTotal: .init(relative: [.p90: 0.0], absolute: [.p90: 0]),
         ]
     )
 
-    Benchmark("rls p=4") { benchmark in
+    Benchmark("rls_p=4") { benchmark in
         var predictor = RLSPredictor(parameters: try! RLSParameters(
             layout: .explicit(dimension: 4), outputs: 1, lambda: 0.999, delta: 1e-3, priorMean: [0, 0, 0, 0]))
         var rng = Inputs(seed: 1)
@@ -32,7 +34,7 @@ let benchmarks: @Sendable () -> Void = {
         run(&predictor, inputs, benchmark)
     }
 
-    Benchmark("softmax p=4 W=16") { benchmark in
+    Benchmark("softmax_p=4_W=16") { benchmark in
         var predictor = SoftmaxPredictor(parameters: try! SoftmaxParameters(
             layout: .explicit(dimension: 4), outputs: 1, beta: 1, window: 16, priorMean: [0]))
         var rng = Inputs(seed: 2)
@@ -43,13 +45,13 @@ let benchmarks: @Sendable () -> Void = {
         run(&predictor, inputs, benchmark)
     }
 
-    Benchmark("forward d=4 m=4") { benchmark in
+    Benchmark("forward_d=4_m=4") { benchmark in
         let hmm = Inputs.hmm(states: 4, symbols: 4, seed: 3)
         var predictor = ForwardFilter(parameters: hmm)
         run(&predictor, Inputs.symbols(hmm, count: 4096, seed: 4), benchmark)
     }
 
-    Benchmark("dual d=4 m=4 H=16") { benchmark in
+    Benchmark("dual_d=4_m=4_H=16") { benchmark in
         let hmm = Inputs.hmm(states: 4, symbols: 4, seed: 3)
         var predictor = DualFilter(parameters: try! DualFilterParameters(hmm: hmm, window: 16))
         run(&predictor, Inputs.symbols(hmm, count: 4096, seed: 4), benchmark)
