@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "PredictorWire", targets: ["PredictorWire"]),
         // For the libFuzzer package in Tests/Fuzz (not built by CI): the properties its targets check.
         .library(name: "PredictordFuzzChecks", targets: ["PredictordFuzzChecks"]),
+        // For the package-benchmark package in Tests/Benchmarks (not built by CI): the shared seeded SplitMix64.
+        .library(name: "PredictordTestSupport", targets: ["PredictordTestSupport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -84,7 +86,7 @@ let package = Package(
             name: "predictord-bench",
             dependencies: [
                 "PredictorCore", "PredictorWire", "PredictorEngine", "PredictordConfig", "PredictordService", "ZeroMQ",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "PredictordTestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),
@@ -97,18 +99,19 @@ let package = Package(
         // Thin Swift wrapper over libsystemd: journal entries and sd_notify.
         .target(name: "Systemd", dependencies: ["CSystemd"], swiftSettings: strict),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], swiftSettings: strict),
-        .testTarget(name: "SystemdTests", dependencies: ["Systemd"], swiftSettings: strict),
-        .testTarget(name: "PredictorCoreTests", dependencies: ["PredictorCore"], swiftSettings: strict),
-        .testTarget(name: "PredictordLoggingTests", dependencies: ["PredictordLogging", "Systemd"], swiftSettings: strict),
-        .testTarget(name: "PredictordStateTests", dependencies: ["PredictordState", "PredictorEngine", "PredictorWire"], swiftSettings: strict),
+        .testTarget(name: "SystemdTests", dependencies: ["Systemd", "PredictordTestSupport"], swiftSettings: strict),
+        .testTarget(name: "PredictorCoreTests", dependencies: ["PredictorCore", "PredictordTestSupport"], swiftSettings: strict),
+        .testTarget(name: "PredictordLoggingTests", dependencies: ["PredictordLogging", "Systemd", "PredictordTestSupport"], swiftSettings: strict),
+        .testTarget(name: "PredictordStateTests", dependencies: ["PredictordState", "PredictorEngine", "PredictorWire", "PredictordTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "PredictordServiceTests",
             dependencies: ["PredictordService", "PredictordState", "PredictorWire", "ZeroMQ", "PredictordTestSupport"],
             exclude: ["python"],
             swiftSettings: strict
         ),
-        // Shared by the test targets: the built executables' locator (tests run `predictord` and `predictord-bench` as
-        // processes instead of depending on the executable targets).
+        // Shared by the test targets (and the bench's inputs): the seeded SplitMix64, the built executables' locator
+        // (tests run `predictord` and `predictord-bench` as processes instead of depending on the executable targets)
+        // and the journald-in-a-namespace runner.
         .target(name: "PredictordTestSupport", path: "Tests/PredictordTestSupport", swiftSettings: strict),
         // Properties of decoded wire payloads and loaded configurations, shared by the fuzz targets (Tests/Fuzz)
         // and the unit tests that replay their seed corpus.
@@ -119,7 +122,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "PredictordConfigTests", dependencies: ["PredictordConfig", "PredictorEngine", "PredictordFuzzChecks", "ZeroMQ"], swiftSettings: strict),
-        .testTarget(name: "PredictorWireTests", dependencies: ["PredictorWire", "PredictordFuzzChecks"], swiftSettings: strict),
+        .testTarget(name: "PredictorWireTests", dependencies: ["PredictorWire", "PredictordFuzzChecks", "PredictordTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "PredictorEngineTests",
             dependencies: ["PredictorEngine", "PredictordState", "PredictordTestSupport"],

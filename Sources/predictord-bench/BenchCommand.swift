@@ -2,6 +2,7 @@ import Foundation
 import ArgumentParser
 import PredictorCore
 import PredictorEngine
+import PredictordTestSupport
 
 /// `predictord-bench core`: per-step throughput of each model's core, measured in one run so figures compare as ratios.
 struct BenchCommand: ParsableCommand {
@@ -170,18 +171,12 @@ struct BenchCase {
     }
 }
 
-/// SplitMix64 with Box–Muller normals: reproducible bench inputs without Foundation.
+/// The tests' SplitMix64 (PredictordTestSupport) with Box–Muller normals: reproducible bench inputs.
 struct BenchRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
+    var base: SplitMix64
+    init(seed: UInt64) { base = SplitMix64(seed: seed) }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { base.next() }
     mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
     mutating func normal() -> Double {
         let u = max(uniform(), 1e-300), v = uniform()

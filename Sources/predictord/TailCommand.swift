@@ -40,8 +40,14 @@ struct TailCommand: ParsableCommand {
             do {
                 let stream = try WireDecoder.topic(frames[0])
                 var prediction = try WireDecoder.prediction(frames[1], stream: stream)
-                if prediction.model.isEmpty { prediction.model = "?" }
-                try WireEncoder.prediction(prediction, encoding: .json, into: &line)
+                if frames[1].first == UInt8(ascii: "{") {
+                    // A JSON prediction is printed as the daemon sent it (checked above): re-encoding it would drop
+                    // fields this decoder does not read back, such as "interval".
+                    line = frames[1]
+                } else {
+                    if prediction.model.isEmpty { prediction.model = "?" }
+                    try WireEncoder.prediction(prediction, encoding: .json, into: &line)
+                }
                 line.append(UInt8(ascii: "\n"))
                 FileHandle.standardOutput.write(Data(line))
             } catch {

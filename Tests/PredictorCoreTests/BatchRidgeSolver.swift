@@ -1,4 +1,5 @@
 @testable import PredictorCore
+import PredictordTestSupport
 
 /// Independent batch oracle for the RLS tests: accumulates Z = Σ λ^{n−i} x xᵀ and S = Σ λ^{n−i} x yᵀ and solves
 /// the weighted ridge normal equations (Z + δλⁿ I) W = S + δλⁿ w₀ by a dense Cholesky factorisation.
@@ -147,17 +148,11 @@ enum BatchRidgeAlgebra {
 
 /// SplitMix64: a small seeded generator so every RLS test sees the same data on every run.
 struct RLSTestRandom {
-    private var state: UInt64
+    private var base: SplitMix64
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { base = SplitMix64(seed: seed) }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { base.next() }
 
     /// Uniform in [0, 1) with 53 random bits.
     mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }

@@ -1,18 +1,14 @@
 import Testing
 @testable import PredictorCore
+import PredictordTestSupport
 
 /// Streams share a weight vector w* plus per-stream deviations: learning w₀ across contexts must lower the error
 /// of new contexts over their first 2p observations compared with the zero prior.
 @Suite struct RLSPriorLearnerTests {
     struct Rng {
-        var s: UInt64
-        mutating func next() -> UInt64 {
-            s &+= 0x9E37_79B9_7F4A_7C15
-            var z = s
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var base: SplitMix64
+        init(s: UInt64) { base = SplitMix64(seed: s) }
+        mutating func next() -> UInt64 { base.next() }
         mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
         mutating func normal() -> Double {
             let u = max(uniform(), 1e-300), v = uniform()

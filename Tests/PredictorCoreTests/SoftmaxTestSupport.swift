@@ -1,17 +1,12 @@
 import RealModule
 @testable import PredictorCore
+import PredictordTestSupport
 
 /// Deterministic SplitMix64 generator so the softmax tests are reproducible.
 struct SoftmaxTestRNG: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    var base: SplitMix64
+    init(seed: UInt64) { base = SplitMix64(seed: seed) }
+    mutating func next() -> UInt64 { base.next() }
     mutating func vector(_ n: Int, in range: ClosedRange<Double> = -1...1) -> [Double] {
         (0..<n).map { _ in Double.random(in: range, using: &self) }
     }

@@ -2,18 +2,14 @@ import PredictorCore
 import PredictorWire
 import Testing
 @testable import PredictorEngine
+import PredictordTestSupport
 
 /// `learn: true` on an RLS model: streams sharing a weight vector teach new streams their prior mean.
 @Suite struct EngineLearningTests {
     struct Rng {
-        var s: UInt64
-        mutating func next() -> UInt64 {
-            s &+= 0x9E37_79B9_7F4A_7C15
-            var z = s
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var base: SplitMix64
+        init(s: UInt64) { base = SplitMix64(seed: s) }
+        mutating func next() -> UInt64 { base.next() }
         mutating func normal() -> Double {
             let u = max(Double(next() >> 11) / Double(1 << 53), 1e-300), v = Double(next() >> 11) / Double(1 << 53)
             return (-2 * Double.log(u)).squareRoot() * Double.cos(2 * Double.pi * v)

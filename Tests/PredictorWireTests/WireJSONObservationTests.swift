@@ -1,6 +1,7 @@
 import PredictorCore
 import Testing
 @testable import PredictorWire
+import PredictordTestSupport
 
 /// Decoding JSON observations: the protocol page's examples, field rules, number parsing and forward compatibility.
 @Suite struct WireJSONObservationTests {

@@ -1,6 +1,7 @@
 import PredictorCore
 import Testing
 @testable import PredictorWire
+import PredictordTestSupport
 
 /// Predictions: exact JSON text for fixed cases, and bit-exact round trips in both encodings.
 @Suite struct WirePredictionTests {

@@ -1,6 +1,7 @@
 import PredictorCore
 import Testing
 @testable import PredictorWire
+import PredictordTestSupport
 
 /// Bounded randomized robustness: random bytes and mutated valid messages only ever decode or throw `WireError`.
 ///

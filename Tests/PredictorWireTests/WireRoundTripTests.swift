@@ -1,6 +1,7 @@
 import PredictorCore
 import Testing
 @testable import PredictorWire
+import PredictordTestSupport
 
 /// Observations of every kind round-trip through both encodings bit for bit; the encoder reuses its buffer.
 @Suite struct WireRoundTripTests {

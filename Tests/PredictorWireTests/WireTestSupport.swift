@@ -1,5 +1,6 @@
 import PredictorCore
 @testable import PredictorWire
+import PredictordTestSupport
 
 /// A tiny little-endian byte writer, independent of the codec, for hand-assembling binary v1 messages in tests.
 struct LEBytes {
@@ -24,19 +25,6 @@ struct LEBytes {
         w.u64(seq ?? 0)
         w.f64(ts ?? 0)
         return w
-    }
-}
-
-/// SplitMix64: a seeded generator so randomized tests are reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

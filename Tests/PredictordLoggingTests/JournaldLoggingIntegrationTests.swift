@@ -2,80 +2,34 @@ import Foundation
 import Logging
 import PredictorEngine
 import PredictordLogging
+import PredictordTestSupport
 import Systemd
 import Testing
 
 /// Environment variable that turns `LoggingJournalChild` on, naming the SYSLOG_IDENTIFIER to use.
 private let childIdentVariable = "PREDICTORD_LOGGING_CHILD_IDENT"
 
-/// Runs a real systemd-journald in a private mount namespace (tmpfs on /run and /var/log/journal, so the host's
-/// journal is untouched), re-runs this test binary inside it to log through `JournalLogHandler`, and reads the
-/// entries back with `journalctl -o json` (pattern of SystemdTests' `JournaldIntegrationTests`).
+/// Logs through `JournalLogHandler` from a child of this test binary inside a real systemd-journald in a private
+/// mount namespace (``JournaldNamespace``, shared with SystemdTests' `JournaldIntegrationTests`) and reads the
+/// entries back with `journalctl -o json`.
 @Suite("Logging: JournalLogHandler against a real systemd-journald", .timeLimit(.minutes(1)))
 struct JournaldLoggingIntegrationTests {
-    static let journald = "/lib/systemd/systemd-journald"
-    static let unshare = "/usr/bin/unshare"
-    static let journalctl = "/usr/bin/journalctl"
-
-    /// Why the test cannot run here, or nil when it can.
-    static var skipReason: String? {
-        if getuid() != 0 { return "needs root (mount namespaces)" }
-        for tool in [journald, unshare, journalctl] where !FileManager.default.isExecutableFile(atPath: tool) {
-            return "needs \(tool)"
-        }
-        return nil
-    }
-
     static var canRun: Bool {
-        if let reason = skipReason {
+        if let reason = JournaldNamespace.skipReason {
             print("JournaldLoggingIntegrationTests skipped: \(reason)")
             return false
         }
         return true
     }
 
-    static let script = #"""
-        set -u
-        ident=$1; log=$2; shift 2
-        mount -t tmpfs tmpfs /run || exit 90
-        if [ -d /var/log/journal ]; then mount -t tmpfs tmpfs /var/log/journal || exit 91; fi
-        mkdir -p /run/systemd/journal /run/log/journal
-        /lib/systemd/systemd-journald >>"$log" 2>&1 &
-        jpid=$!
-        for _ in $(seq 100); do [ -S /run/systemd/journal/socket ] && break; sleep 0.05; done
-        PREDICTORD_LOGGING_CHILD_IDENT="$ident" timeout 60 "$@" >>"$log" 2>&1
-        rc=$?
-        sleep 0.3
-        journalctl --no-pager -o json -t "$ident"
-        kill "$jpid"; wait "$jpid" 2>/dev/null
-        exit $rc
-        """#
-
     @Test("error entry with metadata and the stats entry reach journald",
           .enabled(if: canRun, "needs root, unshare(1), journalctl and /lib/systemd/systemd-journald"))
     func entriesReachARealJournald() throws {
         let ident = "predictord-logging-test-\(getpid())"
-        let log = NSTemporaryDirectory() + "\(ident).log"
-        defer { try? FileManager.default.removeItem(atPath: log) }
-        let testBinary = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        let run = try JournaldNamespace.run(childFilter: "LoggingJournalChild", variable: childIdentVariable, ident: ident)
+        let (entries, diagnostics) = (run.entries, run.diagnostics)
+        #expect(run.status == 0, "child or journald failed:\n\(diagnostics)")
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-        process.arguments = [
-            "90", Self.unshare, "-m", "--propagation", "private", "bash", "-c", Self.script, "bash", ident, log,
-            testBinary, "--testing-library", "swift-testing", "--filter", "LoggingJournalChild",
-        ]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let diagnostics = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-        #expect(process.terminationStatus == 0, "child or journald failed:\n\(diagnostics)")
-
-        let entries = String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap {
-            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
-        }
         try #require(entries.count == 3, "expected three entries for \(ident), got \(entries.count):\n\(diagnostics)")
 
         let error = entries[0]
@@ -101,14 +55,8 @@ struct JournaldLoggingIntegrationTests {
         }
     }
 
-    /// journalctl's JSON gives a value as a string, or as an array of byte values when it is not printable.
-    static func text(_ value: Any?) -> String? {
-        if let string = value as? String { return string }
-        if let bytes = value as? [Int] {
-            return String(decoding: bytes.map { UInt8(truncatingIfNeeded: $0) }, as: UTF8.self)
-        }
-        return nil
-    }
+    /// journalctl's JSON value as text (``JournaldNamespace/text(_:)``).
+    static func text(_ value: Any?) -> String? { JournaldNamespace.text(value) }
 }
 
 /// Not a test of its own: the entry point `JournaldLoggingIntegrationTests` runs inside the journald namespace.

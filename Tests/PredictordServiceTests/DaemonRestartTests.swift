@@ -1,4 +1,5 @@
 import Foundation
+import PredictordTestSupport
 import PredictorWire
 import Testing
 
@@ -59,7 +60,7 @@ extension DaemonTests {
             let directory = try Harness.temporaryDirectory("midstream")
             defer { try? FileManager.default.removeItem(at: directory) }
             let state = directory.appendingPathComponent("state")
-            var rng = SplitMix(state: 99)
+            var rng = SplitMix64(seed: 99)
             let items = (1...3000).map { t in
                 WorkItem(stream: "series/m", message: InboundMessage(
                     body: .observation(.series([Double.random(in: -1...1, using: &rng) + Double(t % 7)])),
@@ -146,7 +147,7 @@ extension DaemonTests {
             defer { try? FileManager.default.removeItem(at: directory) }
             let state = directory.appendingPathComponent("state")
             try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
-            var rng = SplitMix(state: 3)
+            var rng = SplitMix64(seed: 3)
             let garbage = Data((0..<4096).map { _ in UInt8.random(in: 0...255, using: &rng) })
             try garbage.write(to: state.appendingPathComponent("checkpoint.bin"))
 

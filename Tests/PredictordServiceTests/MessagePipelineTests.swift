@@ -1,4 +1,5 @@
 import Foundation
+import PredictordTestSupport
 import PredictorCore
 import PredictorEngine
 import PredictorWire
@@ -30,7 +31,7 @@ import Testing
             ("s/a", Array(#"{"y":[1,2]}"#.utf8), "wrong_dimension", true),
             ("x/a", Array(#"{"y":[1]}"#.utf8), "unknown_stream", true),
         ]
-        var rng = SplitMix(state: 9)
+        var rng = SplitMix64(seed: 9)
         for t in 0..<300 {
             for stream in ["s/a", "s/b"] {
                 let message = InboundMessage(body: .observation(.series([Double.random(in: -2...2, using: &rng)])), seq: UInt64(t + 1), ts: Double(t),

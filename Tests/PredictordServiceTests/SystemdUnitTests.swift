@@ -66,9 +66,11 @@ struct SystemdUnitTests {
         return fake
     }
 
-    /// Runs the install script into `destdir` with the fake binary.
+    /// Runs the install script into `destdir` with the fake binary (no man page: the fake has no argument parser to
+    /// read; InstallGeneratedFilesTests generates one from the real binary).
     static func install(destdir: URL, binary: URL, prefix: String = "/usr/local", in dir: URL) throws -> Run {
-        try run("/bin/bash", [installScript, "--no-build", "--binary", binary.path, "--destdir", destdir.path, "--prefix", prefix],
+        try run("/bin/bash", [installScript, "--no-build", "--binary", binary.path, "--destdir", destdir.path, "--prefix", prefix,
+                              "--no-man"],
                 in: dir)
     }
 

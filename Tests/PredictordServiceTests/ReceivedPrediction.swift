@@ -1,0 +1,6 @@
+import Foundation
+
+struct ReceivedPrediction {
+    var stream: String
+    var payload: [UInt8]
+}
