@@ -16,7 +16,9 @@ public final class StateDirectoryLock {
     /// Takes the lock without waiting; throws, naming the directory and the holder's PID, when another process holds it.
     public init(directory: String) throws(CheckpointError) {
         path = directory + "/lock"
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        // Held read-only: a descriptor open for writing would keep the state directory's file system from being
+        // remounted read-only (EBUSY), which the daemon must survive. The PID is written through a second one.
+        fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else {
             let code = errno
             throw CheckpointError(
@@ -36,8 +38,11 @@ public final class StateDirectoryLock {
             throw CheckpointError(.io, "cannot lock \(path): \(String(cString: strerror(code))) (errno \(code))", path: path)
         }
         let text = Array("\(getpid())\n".utf8)
-        _ = ftruncate(fd, 0)
-        _ = text.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        let writer = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW)
+        if writer >= 0 {
+            _ = text.withUnsafeBytes { pwrite(writer, $0.baseAddress, $0.count, 0) }
+            close(writer)
+        }
     }
 
     deinit { close(fd) }
