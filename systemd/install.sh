@@ -110,7 +110,9 @@ echo "install.sh: installed bash, zsh and fish completions in $destdir$prefix/sh
 if [ "$man" -eq 1 ]; then
     if [ -z "$manual_tool" ]; then
         # `plugin generate-manual --help` builds only the plugin's tool; the tool then reads the binary's help dump.
-        (cd "$root" && swift package --scratch-path "$scratch" plugin generate-manual --help >/dev/null)
+        # SwiftPM itself has been seen to crash (libdispatch, SIGSEGV) after the tool was built: use the tool if it is there.
+        (cd "$root" && swift package --scratch-path "$scratch" plugin generate-manual --help >/dev/null) \
+            || echo "install.sh: 'swift package plugin generate-manual' exited $?; using the tool it built, if any" >&2
         manual_tool="$(find "$scratch" -name generate-manual-tool -type f -perm -u+x 2>/dev/null | head -n 1)"
     fi
     [ -n "$manual_tool" ] && [ -x "$manual_tool" ] || { echo "install.sh: no generate-manual tool ('$manual_tool'); pass --manual-tool PATH or --no-man" >&2; exit 1; }
