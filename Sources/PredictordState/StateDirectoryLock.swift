@@ -16,7 +16,8 @@ public final class StateDirectoryLock {
     /// Takes the lock without waiting; throws, naming the directory and the holder's PID, when another process holds it.
     public init(directory: String) throws(CheckpointError) {
         path = directory + "/lock"
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        // Read-only: a descriptor open for writing would make `mount -o remount,ro` of the directory fail (EBUSY).
+        fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else {
             let code = errno
             throw CheckpointError(
@@ -35,9 +36,14 @@ public final class StateDirectoryLock {
             }
             throw CheckpointError(.io, "cannot lock \(path): \(String(cString: strerror(code))) (errno \(code))", path: path)
         }
-        let text = Array("\(getpid())\n".utf8)
-        _ = ftruncate(fd, 0)
-        _ = text.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        // The PID through a second, short-lived descriptor: closing it keeps the lock (flock belongs to `fd`'s
+        // open file description, unlike fcntl locks).
+        let writer = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW)
+        if writer >= 0 {
+            let text = Array("\(getpid())\n".utf8)
+            _ = text.withUnsafeBytes { write(writer, $0.baseAddress, $0.count) }
+            close(writer)
+        }
     }
 
     deinit { close(fd) }
