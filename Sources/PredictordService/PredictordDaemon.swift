@@ -39,6 +39,7 @@ public struct PredictordDaemon: Service {
         let gate = HangupGate()
         let hangupTask = Task { await reloadOnHangup(hangups, gate: gate, control: control) }
         defer { hangupTask.cancel() }
+        logger.info("starting: restoring state and binding sockets", metadata: ["state_directory": "\(config.state.directory)"])
         let (events, continuation) = AsyncStream<LoopEvent>.makeStream()
         let config = self.config, logger = self.logger
         let thread = Thread {

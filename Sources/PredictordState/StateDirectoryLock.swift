@@ -16,8 +16,7 @@ public final class StateDirectoryLock {
     /// Takes the lock without waiting; throws, naming the directory and the holder's PID, when another process holds it.
     public init(directory: String) throws(CheckpointError) {
         path = directory + "/lock"
-        // Held read-only: a descriptor open for writing would keep the state directory's file system from being
-        // remounted read-only (EBUSY), which the daemon must survive. The PID is written through a second one.
+        // Read-only: a descriptor open for writing would make `mount -o remount,ro` of the directory fail (EBUSY).
         fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else {
             let code = errno
@@ -37,10 +36,12 @@ public final class StateDirectoryLock {
             }
             throw CheckpointError(.io, "cannot lock \(path): \(String(cString: strerror(code))) (errno \(code))", path: path)
         }
-        let text = Array("\(getpid())\n".utf8)
+        // The PID through a second, short-lived descriptor: closing it keeps the lock (flock belongs to `fd`'s
+        // open file description, unlike fcntl locks).
         let writer = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW)
         if writer >= 0 {
-            _ = text.withUnsafeBytes { pwrite(writer, $0.baseAddress, $0.count, 0) }
+            let text = Array("\(getpid())\n".utf8)
+            _ = text.withUnsafeBytes { write(writer, $0.baseAddress, $0.count) }
             close(writer)
         }
     }

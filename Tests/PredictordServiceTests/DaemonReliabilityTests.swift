@@ -137,12 +137,12 @@ extension DaemonTests.Reliability {
         let directory = try Harness.temporaryDirectory("hup")
         defer { try? FileManager.default.removeItem(at: directory) }
         let state = directory.appendingPathComponent("state")
-        try Self.writeBigCheckpoint(in: state, contexts: 60_000)
+        try Self.writeBigCheckpoint(in: state, contexts: 150_000)
         let config = TestDaemonConfig(
             observationsPort: try Harness.freePort(), predictionsPort: try Harness.freePort(), stateDirectory: state.path)
         let daemon = try DaemonProcess(config: config, directory: directory)
         // From the first start-up log line (configuration loaded) until READY, SIGHUP every 5 ms.
-        #expect(waitUntil(15) { daemon.stderr.contains("predictord") || !daemon.process.isRunning })
+        #expect(waitUntil(15) { daemon.stderr.contains("starting: restoring state") || !daemon.process.isRunning })
         var sent = 0
         while daemon.process.isRunning, !daemon.notify.lines.contains("READY=1") {
             kill(daemon.pid, SIGHUP)
