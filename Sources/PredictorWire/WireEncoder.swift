@@ -125,15 +125,21 @@ public enum WireEncoder {
     private static func jsonIntervals(_ p: borrowing Prediction, outputs q: Int, into out: inout [UInt8]) {
         let levels = p.intervalLevels.count
         guard levels > 0, p.interval.count == 2 * q * levels, hasValue(p.interval, count: p.interval.count) else { return }
-        JSONWriter.raw(",\"interval\":{", to: &out)
-        for l in 0..<levels {
+        JSONWriter.raw(",\"interval\":", to: &out)
+        levelObject(p.intervalLevels, p.interval, width: q, forceArrays: false, into: &out)
+    }
+
+    /// `{"0.9":[lower,upper],…}`: per level, `width` lower then `width` upper values of `bounds`.
+    private static func levelObject(_ levels: [Double], _ bounds: [Double], width: Int, forceArrays: Bool, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
+        for l in 0..<levels.count {
             if l > 0 { out.append(UInt8(ascii: ",")) }
             out.append(UInt8(ascii: "\""))
-            JSONWriter.number(p.intervalLevels[l], to: &out)
+            JSONWriter.number(levels[l], to: &out)
             JSONWriter.raw("\":[", to: &out)
-            bound(p.interval, from: 2 * q * l, count: q, into: &out)
+            bound(bounds, from: 2 * width * l, count: width, into: &out, forceArray: forceArrays)
             out.append(UInt8(ascii: ","))
-            bound(p.interval, from: 2 * q * l + q, count: q, into: &out)
+            bound(bounds, from: 2 * width * l + width, count: width, into: &out, forceArray: forceArrays)
             out.append(UInt8(ascii: "]"))
         }
         out.append(UInt8(ascii: "}"))
@@ -149,18 +155,8 @@ public enum WireEncoder {
         JSONWriter.array(p.horizonVariance, count: h, to: &out)
         let levels = p.intervalLevels.count
         if levels > 0, p.horizonInterval.count == 2 * h * levels {
-            JSONWriter.raw(",\"interval\":{", to: &out)
-            for l in 0..<levels {
-                if l > 0 { out.append(UInt8(ascii: ",")) }
-                out.append(UInt8(ascii: "\""))
-                JSONWriter.number(p.intervalLevels[l], to: &out)
-                JSONWriter.raw("\":[", to: &out)
-                bound(p.horizonInterval, from: 2 * h * l, count: h, into: &out, forceArray: true)
-                out.append(UInt8(ascii: ","))
-                bound(p.horizonInterval, from: 2 * h * l + h, count: h, into: &out, forceArray: true)
-                out.append(UInt8(ascii: "]"))
-            }
-            out.append(UInt8(ascii: "}"))
+            JSONWriter.raw(",\"interval\":", to: &out)
+            levelObject(p.intervalLevels, p.horizonInterval, width: h, forceArrays: true, into: &out)
         }
         out.append(UInt8(ascii: "}"))
     }
