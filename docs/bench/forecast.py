@@ -475,7 +475,7 @@ def main():
         lines.append("")
     lines.append(f"Speed, longest series ({longest}, {len(y)} steps, one run each): `predictord replay` (process start "
                  f"included) {t_pd * 1000:.0f} ms, river SNARIMAX learn/forecast loop {t_rv * 1000:.0f} ms: "
-                 f"predictord {t_rv / t_pd:.1f}× faster.")
+                 f"river time / predictord time = {t_rv / t_pd:.2f}.")
     block = "\n".join(lines)
     print(block)
     doc = open(DOC).read()
