@@ -129,7 +129,7 @@ public struct SeriesForecaster: OnlinePredictor {
         _ parameters: ForecastParameters, _ memory: SeriesForecasterState, _ regression: RLSPredictor, x: [Double],
         features f: inout [Double], into prediction: inout Prediction
     ) {
-        let m = parameters.differencingOrder, k = parameters.regressors, c = parameters.differencing
+        let m = parameters.differencingOrder, c = parameters.differencing
         Self.prepare(&prediction)
         prediction.count = memory.count
         guard memory.rawFilled >= m else {
