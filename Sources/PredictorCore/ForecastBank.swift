@@ -3,7 +3,7 @@
 ///
 /// A member without a proper predictive yet (ν ≤ 2) scores an observation by the published mixture's density, so
 /// all members are scored on the same observations. The published predictive is the mixture's mean and variance, as a Student-t with the
-/// weight-averaged ν (math.md §2.6); `leader` is the member of largest weight.
+/// weight-averaged ν (docs/math.md, "Online model choice"); `leader` is the member of largest weight.
 public struct ForecastBank: OnlinePredictor {
     public static let kind = "auto"
 

@@ -1,5 +1,5 @@
 /// Slow memory of the `auto` model: the candidate forecasters every context runs, and the forgetting factor α of
-/// their Bayesian-model-averaging weights (math.md §2.6).
+/// their Bayesian-model-averaging weights (docs/math.md, "Online model choice").
 public struct ForecastBankParameters: Sendable, Equatable, BinaryCodable {
     /// Most members a bank may hold (each context runs all of them).
     public static let maximumMembers = 256

@@ -1,4 +1,4 @@
-/// Slow memory of a forecasting `rls` model: seasonal ARIMAX structure learned by exact RLS (math.md §2.5).
+/// Slow memory of a forecasting `rls` model: seasonal ARIMAX structure learned by exact RLS (docs/math.md, "Forecasting").
 ///
 /// The series is differenced by (1 − B)^d (1 − B^s)^D inside the model; the differenced value zₜ is regressed on
 /// (x̃ₜ, zₜ₋₁…zₜ₋ₚ, zₜ₋ₛ…zₜ₋ₚₛ, εₜ₋₁…εₜ₋q, εₜ₋ₛ…εₜ₋Qₛ, 1), x̃ the regressors differenced alike and ε the

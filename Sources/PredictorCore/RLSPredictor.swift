@@ -2,7 +2,7 @@
 ///
 /// After `.series(y)` the published mean is Wᵀx_{t+1} at the next lag features; after `.labelled(x:y:)` it is the
 /// refit Wᵀx at the same x (the next x is unknown; send a query for new features). The predictive is Student-t
-/// (normal–inverse-gamma posterior, math.md §2.3): ν = Σλ^{n−i} − p, variance J_j/(ν−2)·(1 + xᵀPx), NaN until ν > 2. The P update's
+/// (normal–inverse-gamma posterior, docs/math.md, "The predictive distribution"): ν = Σλ^{n−i} − p, variance J_j/(ν−2)·(1 + xᵀPx), NaN until ν > 2. The P update's
 /// numerical form and its measured accuracy are documented on `RLSKernel.learn`.
 public struct RLSPredictor: OnlinePredictor {
     public static let kind = "rls"
@@ -151,7 +151,7 @@ public struct RLSPredictor: OnlinePredictor {
             scratch: s + layout.scratch, lambda: lambda, inverseLambda: inverseLambda,
             ceiling: RLSKernel.ceiling(delta: delta))
         // The posterior residual sum of squares J_n = min_w [Σ λ^{n−i}(y_i − wᵀx_i)² + λⁿδ‖w − w₀‖²] obeys
-        // J_n = λJ_{n−1} + λe²/(λ + xᵀP_{n−1}x) exactly (math.md §2.3), so early underdetermined fits weigh ~0.
+        // J_n = λJ_{n−1} + λe²/(λ + xᵀP_{n−1}x) exactly (docs/math.md, "The predictive distribution"), so early underdetermined fits weigh ~0.
         let squares = s + layout.squares
         let f = lambda / (lambda + r)
         j = 0

@@ -1,5 +1,5 @@
 /// The forecasting form of the `rls` model: seasonal ARIMAX by exact RLS on the differenced series, predictions
-/// of the next raw value with the regression's Student-t predictive (``ForecastParameters``, math.md §2.5).
+/// of the next raw value with the regression's Student-t predictive (``ForecastParameters``, docs/math.md, "Forecasting").
 ///
 /// `error` scores yₜ against the model's prediction of yₜ at the observation's own regressors before learning it
 /// (for a pure series: exactly the mean published after yₜ₋₁). Before d + sD values have arrived the forecast is
@@ -150,7 +150,7 @@ public struct SeriesForecaster: OnlinePredictor {
 
     /// Means and variances 1…h steps ahead: the fitted recursion run forward on its own forecasts (future
     /// residuals 0), and var_j = var₁ + σ̂² Σ_{k=1}^{j−1} (ψᵏ)² with ψ the MA(∞) weights of the fitted ARMA in z
-    /// convolved with 1/c(B) for the differencing; step 1 is the one-step prediction itself (math.md §Horizons).
+    /// convolved with 1/c(B) for the differencing; step 1 is the one-step prediction itself (docs/math.md, "Horizons").
     static func fillHorizon(
         _ parameters: ForecastParameters, _ memory: SeriesForecasterState, _ regression: RLSPredictor,
         into prediction: inout Prediction
