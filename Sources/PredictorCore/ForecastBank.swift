@@ -122,14 +122,19 @@ public struct ForecastBank: OnlinePredictor {
     static func scale(_ v: Double, _ nu: Double) -> Double { nu == .infinity ? v.squareRoot() : (v * (nu - 2) / nu).squareRoot() }
 
     /// The weights the mixture uses: ``weights`` renormalised over the members with a proper predictive
-    /// (finite variance, ν > 2), or uniform over the members with a mean when none has one.
+    /// (finite variance, ν > 2), or, when none has one, uniform over the differenced members with a mean.
     var publishedWeights: [Double] {
         var w = weights
         var total = 0.0
         for i in w.indices { if !(variances[i].isFinite && dofs[i] > 2) { w[i] = 0 }; total += w[i] }
         if total > 0 { return w.map { $0 / total } }
-        let usable = means.filter(\.isFinite).count
-        return means.map { $0.isFinite ? 1 / Double(usable) : 0 }
+        // Before any member is proper, the differenced members (whose unlearned forecast is the last or the
+        // seasonal value) rather than the undifferenced ones (whose unlearned forecast is the prior 0).
+        let differenced = means.indices.filter { means[$0].isFinite && parameters.members[$0].differencingOrder > 0 }
+        let usable = differenced.isEmpty ? means.indices.filter { means[$0].isFinite } : differenced
+        var uniform = [Double](repeating: 0, count: means.count)
+        for i in usable { uniform[i] = 1 / Double(usable.count) }
+        return uniform
     }
 
     /// Mixture mean of the members' current `means` under ``publishedWeights``.
