@@ -4,14 +4,24 @@ extension Prediction {
     /// Real streams: mean ± t_ν⁻¹((1+ℓ)/2)·scale with scale² = var·(ν−2)/ν (var itself when ν = ∞); NaN bounds
     /// where the variance is unknown or ν ≤ 2. Symbol streams: see ``fillIntervals(_:values:)``.
     public mutating func fillIntervals(_ levels: IntervalLevels) {
-        let q = mean.count, count = 2 * q * levels.levels.count
-        if interval.count != count { interval = [Double](repeating: .nan, count: count) }
         intervalLevels = levels.levels
-        if !horizonMean.isEmpty || !horizonInterval.isEmpty { fillHorizonIntervals(levels) }
+        Self.studentBounds(levels, dof: dof, means: mean, variances: variance, into: &interval)
+        if !horizonMean.isEmpty || !horizonInterval.isEmpty {
+            Self.studentBounds(levels, dof: dof, means: horizonMean, variances: horizonVariance, into: &horizonInterval)
+        }
+    }
+
+    /// Per level ℓ, the n = `means.count` lower bounds mean − k·scale then the n upper bounds mean + k·scale, with
+    /// k = t_ν⁻¹((1+ℓ)/2) and scale² = var·(ν−2)/ν (NaN past the end of `variances`, or where ν ≤ 2).
+    private static func studentBounds(
+        _ levels: IntervalLevels, dof nu: Double, means: [Double], variances: [Double], into bounds: inout [Double]
+    ) {
+        let n = means.count, count = 2 * n * levels.levels.count
+        if bounds.count != count { bounds = [Double](repeating: .nan, count: count) }
         guard count > 0 else { return }
-        let nu = dof
         let usable = nu > 2
         let shrink = nu == .infinity ? 1 : (nu - 2) / nu
+        // Index loops: `for … in` allocates an iterator frame per call in debug builds (AllocationTests).
         var l = 0
         while l < levels.levels.count {
             defer { l &+= 1 }
@@ -19,31 +29,13 @@ extension Prediction {
                 ? StudentT.quantile(probability: levels.upperProbabilities[l], normalQuantile: levels.normalQuantiles[l], dof: nu)
                 : .nan
             var j = 0
-            while j < q {
+            while j < n {
                 defer { j &+= 1 }
-                let v = j < variance.count ? variance[j] : .nan
+                let v = j < variances.count ? variances[j] : .nan
                 let half = k * (v * shrink).squareRoot()
                 let ok = half.isFinite
-                interval[l * 2 * q + j] = ok ? mean[j] - half : .nan
-                interval[l * 2 * q + q + j] = ok ? mean[j] + half : .nan
-            }
-        }
-    }
-
-    /// The intervals of the multi-step forecasts, Student-t with the same ν (Gaussian when ν = ∞).
-    mutating func fillHorizonIntervals(_ levels: IntervalLevels) {
-        let h = horizonMean.count, count = 2 * h * levels.levels.count
-        if horizonInterval.count != count { horizonInterval = [Double](repeating: .nan, count: count) }
-        guard count > 0 else { return }
-        let nu = dof, usable = nu > 2, shrink = nu == .infinity ? 1 : (nu - 2) / nu
-        for l in 0..<levels.levels.count {
-            let k = usable
-                ? StudentT.quantile(probability: levels.upperProbabilities[l], normalQuantile: levels.normalQuantiles[l], dof: nu)
-                : .nan
-            for j in 0..<h {
-                let half = k * (horizonVariance[j] * shrink).squareRoot()
-                horizonInterval[l * 2 * h + j] = half.isFinite ? horizonMean[j] - half : .nan
-                horizonInterval[l * 2 * h + h + j] = half.isFinite ? horizonMean[j] + half : .nan
+                bounds[l * 2 * n + j] = ok ? means[j] - half : .nan
+                bounds[l * 2 * n + n + j] = ok ? means[j] + half : .nan
             }
         }
     }

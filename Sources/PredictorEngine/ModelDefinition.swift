@@ -9,9 +9,7 @@ public struct ModelDefinition: Sendable, Equatable {
     public var spec: ModelSpec {
         didSet {
             kind = spec.kind
-            let values = spec.symbolValues
-            self.values = values
-            valueOrder = values.indices.sorted { values[$0] < values[$1] }
+            (values, valueOrder) = Self.symbolValues(of: spec)
         }
     }
     /// `spec.kind`, stored: the engine names the model in every prediction, and reading `spec` from the model
@@ -37,8 +35,12 @@ public struct ModelDefinition: Sendable, Equatable {
         self.kind = spec.kind
         self.learning = learning
         self.intervals = intervals
+        (values, valueOrder) = Self.symbolValues(of: spec)
+    }
+
+    /// value(z) per symbol and the symbols by increasing value (both empty for real-valued models).
+    private static func symbolValues(of spec: ModelSpec) -> (values: [Double], order: [Int]) {
         let values = spec.symbolValues
-        self.values = values
-        valueOrder = values.indices.sorted { values[$0] < values[$1] }
+        return (values, values.indices.sorted { values[$0] < values[$1] })
     }
 }
