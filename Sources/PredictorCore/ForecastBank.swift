@@ -58,17 +58,16 @@ public struct ForecastBank: OnlinePredictor {
     }
 
     public mutating func observe(_ observation: Observation, into prediction: inout Prediction) throws(ObservationError) {
-        let x: [Double], y: Double
+        let x: [Double], ys: [Double]
         switch observation {
-        case let .series(v) where parameters.regressors == 0: x = []; y = v.first ?? .nan
-        case let .labelled(xv, v) where parameters.regressors > 0: x = xv; y = v.first ?? .nan
+        case let .series(v) where parameters.regressors == 0: x = []; ys = v
+        case let .labelled(xv, v) where parameters.regressors > 0: x = xv; ys = v
         default:
             throw .wrongKind(model: Self.kind, expected: parameters.regressors == 0 ? "series" : "labelled", got: observation.kindName)
         }
         // Validated here, so no member can refuse it after another has learned.
-        let ys: [Double]
-        switch observation { case let .series(v), let .labelled(_, v): ys = v; default: ys = [] }
         guard ys.count == 1 else { throw .wrongDimension(field: "y", expected: 1, got: ys.count) }
+        let y = ys[0]
         guard y.isFinite, x.allSatisfy(\.isFinite) else { throw .nonFinite(field: y.isFinite ? "x" : "y") }
         guard x.count == parameters.regressors else {
             throw .wrongDimension(field: "x", expected: parameters.regressors, got: x.count)
@@ -81,14 +80,14 @@ public struct ForecastBank: OnlinePredictor {
                 means[i] = p.mean; variances[i] = p.variance; dofs[i] = p.dof
             }
         }
-        var published = Prediction()
-        publish(into: &published)
-        let prior = published.mean[0]
+        // The mixture published for yₜ.
+        let published = mixture(publishedWeights)
+        let prior = published.mean
         // A member scores yₜ by its own predictive density; one still warming up (no proper predictive) scores it
         // by the published mixture's, so warm-up neither rewards nor penalises it. No update without a mixture.
-        let mixtureProper = published.variance[0].isFinite && published.dof > 2
+        let mixtureProper = published.variance.isFinite && published.dof > 2
         let mixtureLog = mixtureProper
-            ? StudentT.logDensity(y, mean: prior, scale: Self.scale(published.variance[0], published.dof), dof: published.dof) : 0
+            ? StudentT.logDensity(y, mean: prior, scale: Self.scale(published.variance, published.dof), dof: published.dof) : 0
         if mixtureProper || members.indices.contains(where: { variances[$0].isFinite && dofs[$0] > 2 }) {
             let alpha = parameters.forgetting
             var top = -Double.infinity
@@ -137,12 +136,19 @@ public struct ForecastBank: OnlinePredictor {
         return uniform
     }
 
-    /// Mixture mean of the members' current `means` under ``publishedWeights``.
-    private func mixture() -> Double {
-        let w = publishedWeights
-        var mean = 0.0
-        for i in members.indices where w[i] > 0 { mean += w[i] * means[i] }
-        return mean
+    /// The mixture of the members' current `means`/`variances`/`dofs` under `w` (``publishedWeights``): its mean
+    /// (NaN while no member has one), variance, weight-averaged ν, and the member of largest weight.
+    private func mixture(_ w: [Double]) -> (mean: Double, variance: Double, dof: Double, leader: Int) {
+        var mean = 0.0, second = 0.0, nu = 0.0, leader = 0
+        for i in members.indices where w[i] > 0 {
+            mean += w[i] * means[i]
+            second += w[i] * (variances[i] + means[i] * means[i])
+            nu += w[i] * dofs[i]
+            if w[i] > w[leader] { leader = i }
+        }
+        let variance = second - mean * mean
+        return (w.contains(where: { $0 > 0 }) ? mean : .nan, variance.isFinite ? max(variance, 0) : .nan,
+                nu.isFinite ? nu : .nan, leader)
     }
 
     public func predict(query x: [Double], into prediction: inout Prediction) throws(ObservationError) {
@@ -183,20 +189,12 @@ public struct ForecastBank: OnlinePredictor {
         // Members without a proper predictive yet (warm-up, ν ≤ 2) are left out while any member has one;
         // with none, the members' means are averaged (uniformly) and no variance is published.
         let w = publishedWeights
-        var mean = 0.0, second = 0.0, nu = 0.0, leader = 0
-        for i in members.indices where w[i] > 0 {
-            mean += w[i] * means[i]
-            second += w[i] * (variances[i] + means[i] * means[i])
-            nu += w[i] * dofs[i]
-            if w[i] > w[leader] { leader = i }
-        }
-        // No member with a mean yet (the first value of a differenced bank): no prediction.
-        prediction.mean[0] = w.contains(where: { $0 > 0 }) ? mean : .nan
-        let variance = second - mean * mean
-        prediction.variance[0] = variance.isFinite ? max(variance, 0) : .nan
-        prediction.dof = nu.isFinite ? nu : .nan
-        prediction.leader = leader
-        prediction.leaderWeight = w[leader]
+        let m = mixture(w)
+        prediction.mean[0] = m.mean
+        prediction.variance[0] = m.variance
+        prediction.dof = m.dof
+        prediction.leader = m.leader
+        prediction.leaderWeight = w[m.leader]
         let h = parameters.members[0].horizon
         guard h > 1 else { return }
         prediction.horizonMean = [Double](repeating: 0, count: h)
