@@ -119,6 +119,7 @@ public struct PredictionEngine: Sendable {
                     message: "stream '\(stream)' (model '\(models[modelIndex].name)'): the observation drove the state to a non-finite "
                         + "value (an extreme y or x?); the observation is dropped and the stream's fast memory reset")
             }
+            if learns { context.scoreAgainstPublished(observation, into: &out.prediction) }
             counters.observations &+= 1
             record(out.prediction, model: context.model, counters: &counters)
             if learns, !context.contributed { contribute(&context, model: models[modelIndex], learners: &learners, ending: false) }
@@ -159,6 +160,7 @@ public struct PredictionEngine: Sendable {
             }
             out.prediction.fillIntervals(models[modelIndex].intervals, values: models[modelIndex].values, order: models[modelIndex].valueOrder)
         }
+        if learns, message.body.advancesSeq { context.keepPublished(out.prediction) }
     }
 
     /// Clears a context whose state overflowed: a fresh predictor (from learned slow memory when the model learns),
@@ -167,6 +169,7 @@ public struct PredictionEngine: Sendable {
         _ context: inout StreamContext, model: ModelDefinition, stream: String, learners: [String: RLSPriorLearner],
         hmm: inout HMMLearning, learns: Bool
     ) {
+        context.published.removeAll()
         if learns {
             context.predictor = makePredictor(model, learners: learners)
             context.contributed = false

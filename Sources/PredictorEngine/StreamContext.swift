@@ -11,12 +11,20 @@ public struct StreamContext: Sendable {
     public var lastActive: Double
     /// Whether this context's fast memory has been absorbed into its model's learned slow memory (once per context).
     public var contributed: Bool
+    /// The prediction last published for this stream, kept only where learning can switch the parameters between
+    /// publishing it and scoring the next observation (``ModelDefinition/scoresAgainstPublished``): HMM models' next-symbol
+    /// law, softmax series models' mean; empty otherwise. `error` and `surprise` are computed against it.
+    public var published: [Double]
 
-    public init(model: Int, predictor: AnyPredictor, lastSeq: UInt64? = nil, lastActive: Double = 0, contributed: Bool = false) {
+    public init(
+        model: Int, predictor: AnyPredictor, lastSeq: UInt64? = nil, lastActive: Double = 0, contributed: Bool = false,
+        published: [Double] = []
+    ) {
         self.model = model
         self.predictor = predictor
         self.lastSeq = lastSeq
         self.lastActive = lastActive
         self.contributed = contributed
+        self.published = published
     }
 }

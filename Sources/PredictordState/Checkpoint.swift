@@ -6,7 +6,7 @@ import PredictorEngine
 /// The value is the payload of a checkpoint file (see ``CheckpointCodec`` for the framing); contexts name their model.
 public struct Checkpoint: Sendable, Equatable {
     /// The payload format this build writes; files with a higher number are refused, never misread.
-    public static let currentFormatVersion: UInt32 = 2
+    public static let currentFormatVersion: UInt32 = 3
 
     /// Format of the payload (``currentFormatVersion`` for checkpoints built in this process).
     public var formatVersion: UInt32
@@ -109,7 +109,7 @@ extension Checkpoint {
         var contexts: [CheckpointContext] = []
         contexts.reserveCapacity(contextCount)
         for i in 0..<contextCount {
-            let context = try CheckpointContext(from: &reader)
+            let context = try CheckpointContext(from: &reader, formatVersion: formatVersion)
             guard models.indices.contains(context.modelIndex), models[context.modelIndex].name == context.model else {
                 throw StateDecodingError("context \(i) names model '\(context.model)' #\(context.modelIndex), which the checkpoint does not list")
             }

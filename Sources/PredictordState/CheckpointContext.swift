@@ -17,9 +17,11 @@ public struct CheckpointContext: Sendable, Equatable, BinaryCodable {
     public var state: [UInt8]
     /// Whether the context already contributed to its model's learned slow memory.
     public var contributed: Bool
+    /// ``PredictorEngine/StreamContext/published``: what the next observation is scored against (format 3 on).
+    public var published: [Double]
 
     public init(stream: [UInt8], model: String, modelIndex: Int, lastSeq: UInt64?, lastActive: Double, state: [UInt8],
-        contributed: Bool = false
+        contributed: Bool = false, published: [Double] = []
     ) {
         self.stream = stream
         self.model = model
@@ -28,6 +30,7 @@ public struct CheckpointContext: Sendable, Equatable, BinaryCodable {
         self.lastActive = lastActive
         self.state = state
         self.contributed = contributed
+        self.published = published
     }
 
     public func encode(to writer: inout ByteWriter) {
@@ -41,9 +44,16 @@ public struct CheckpointContext: Sendable, Equatable, BinaryCodable {
         writer.write(state.count)
         writer.write(raw: state)
         writer.write(contributed)
+        writer.write(published.count)
+        for value in published { writer.write(value) }
     }
 
     public init(from reader: inout ByteReader) throws(StateDecodingError) {
+        try self.init(from: &reader, formatVersion: Checkpoint.currentFormatVersion)
+    }
+
+    /// Reads a context of checkpoint format `formatVersion` (before 3 it has no `published`).
+    public init(from reader: inout ByteReader, formatVersion: UInt32) throws(StateDecodingError) {
         let streamCount = try reader.readCount(elementSize: 1)
         let stream = Array(try reader.readRaw(count: streamCount))
         let model = try reader.readString()
@@ -54,6 +64,13 @@ public struct CheckpointContext: Sendable, Equatable, BinaryCodable {
         let stateCount = try reader.readCount(elementSize: 1)
         let state = Array(try reader.readRaw(count: stateCount))
         let contributed = try reader.readBool()
-        self.init(stream: stream, model: model, modelIndex: modelIndex, lastSeq: hasSeq ? seq : nil, lastActive: lastActive, state: state, contributed: contributed)
+        var published: [Double] = []
+        if formatVersion >= 3 {
+            let count = try reader.readCount(elementSize: 8)
+            published.reserveCapacity(count)
+            for _ in 0..<count { published.append(try reader.readDouble()) }
+        }
+        self.init(stream: stream, model: model, modelIndex: modelIndex, lastSeq: hasSeq ? seq : nil, lastActive: lastActive,
+                  state: state, contributed: contributed, published: published)
     }
 }

@@ -34,7 +34,7 @@ extension PredictionEngine {
             body(CheckpointContext(
                 stream: Array(stream.string.utf8), model: models[context.model].name, modelIndex: context.model,
                 lastSeq: context.lastSeq, lastActive: context.lastActive, state: context.predictor.encodedState(),
-                contributed: context.contributed))
+                contributed: context.contributed, published: context.published))
         }
     }
 
@@ -103,7 +103,8 @@ extension PredictionEngine {
             }
             let context = StreamContext(
                 model: index, predictor: predictor, lastSeq: saved.lastSeq, lastActive: saved.lastActive,
-                contributed: saved.contributed)
+                contributed: saved.contributed,
+                published: Self.publication(saved.published, fits: predictor, learns: models[index].learning.enabled))
             candidates.append((stream, context, saved.model))
         }
 
@@ -130,5 +131,15 @@ extension PredictionEngine {
             hmmLearning.restore(stream: saved.stream, learner: saved.learner, collector: saved.collector, model: models[context.model])
         }
         return report
+    }
+
+    /// A saved publication if it can be what the restored context's next observation is scored against (its model
+    /// learns, and it has the length and finite values of the predictor's prediction); empty otherwise.
+    private static func publication(_ saved: [Double], fits predictor: AnyPredictor, learns: Bool) -> [Double] {
+        guard learns, !saved.isEmpty, saved.allSatisfy(\.isFinite) else { return [] }
+        var current = Prediction()
+        predictor.currentPrediction(into: &current)
+        let expected = current.kind == .symbol ? current.probabilities.count : current.mean.count
+        return saved.count == expected ? saved : []
     }
 }

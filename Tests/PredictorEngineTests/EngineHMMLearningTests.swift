@@ -137,8 +137,12 @@ import Testing
         let pi = before.state.predictive, z = 2, d = 3, m = 4
         let p = (0..<d).reduce(0.0) { $0 + pi[$1] * published.emission[$1 * m + z] }
         let next = (0..<d).map { y in (0..<d).reduce(0.0) { $0 + pi[$1] * published.emission[$1 * m + z] * published.transition[$1 * d + y] } / p }
+        // Its surprise scores z against the law its subscribers were sent, π C under the configured C (issue 10,
+        // item 7), not against the published parameters' law π C' that the filter steps with.
+        let sent = (0..<d).reduce(0.0) { $0 + pi[$1] * start.emission[$1 * m + z] }
+        #expect(abs(sent - p) > 1e-3, "the switch must change the law for this check to bite")
         try engine.process(stream: "old", message: Self.symbol(z), now: 0, into: &out)
-        #expect(abs(out.prediction.surprise + Double.log(p)) < 1e-12)
+        #expect(abs(out.prediction.surprise + Double.log(sent)) < 1e-12)
         for k in 0..<m {
             let expected = (0..<d).reduce(0.0) { $0 + next[$1] * published.emission[$1 * m + k] }
             #expect(abs(out.prediction.probabilities[k] - expected) < 1e-12)

@@ -74,12 +74,23 @@ struct CheckpointHMMLearningTests {
         #expect(report.discardedSlowMemory["sm"]?.contains("learn_refresh") == true)
         #expect(report.restored == engine.contexts.count, "the contexts themselves are kept")
 
-        // A format-1 payload is a format-2 payload without the three learning sections (three zero counts at the end).
+        // A format-1 payload is a format-3 payload without the contexts' publications (format 3: a zero count after
+        // each context, as none of these models learns) and without the three learning sections (format 2).
         var plain = PredictionEngine(models: CheckpointFixtures.models())
         _ = CheckpointFixtures.run(CheckpointFixtures.script(count: 100, seed: 8), on: &plain)
+        let current = plain.checkpoint(createdAt: 1)
         var writer = ByteWriter()
-        plain.checkpoint(createdAt: 1).encodePayload(to: &writer)
-        let v1 = try Checkpoint(payload: Array(writer.bytes.dropLast(24)), formatVersion: 1)
+        writer.write(current.createdAt)
+        writer.write(current.models.count)
+        for model in current.models { model.encode(to: &writer) }
+        writer.write(current.contexts.count)
+        for context in current.contexts {
+            var one = ByteWriter()
+            context.encode(to: &one)
+            writer.write(raw: Array(one.bytes.dropLast(8)))
+        }
+        writer.write(0)  // no RLS prior learners
+        let v1 = try Checkpoint(payload: writer.bytes, formatVersion: 1)
         #expect(v1 == Checkpoint(formatVersion: 1, createdAt: 1, models: plain.checkpoint(createdAt: 1).models,
                                  contexts: plain.checkpoint(createdAt: 1).contexts))
         // Restored into an engine that now learns: running contexts switch to the learned parameters but contribute
