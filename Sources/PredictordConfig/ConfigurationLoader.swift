@@ -1,12 +1,14 @@
 import Configuration
 import PredictorEngine
-import SystemPackage
 import Yams
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
 #endif
 
 /// Loads the daemon configuration: `--set key=value` overrides, then `PREDICTORD_*` environment, then the YAML file.
@@ -15,11 +17,12 @@ public enum ConfigurationLoader {
     public static func load(
         path: String, environment: [String: String] = ProcessInfo.processInfo.environment, overrides: [String] = []
     ) async throws(ConfigurationErrors) -> DaemonConfiguration {
+        // Read once: the values and the unknown-key check below come from the same bytes.
         let text: String
-        let fileProvider: FileProvider<YAMLSnapshot>
+        let fileProvider: YAMLTextProvider
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-            fileProvider = try await FileProvider<YAMLSnapshot>(filePath: FilePath(path))
+            text = try readText(path)
+            fileProvider = try YAMLTextProvider(text: text, source: path)
         } catch {
             throw ConfigurationErrors(source: path, issues: [ConfigurationIssue(key: "(file)", message: "cannot read YAML: \(error)")])
         }
@@ -130,6 +133,31 @@ public enum ConfigurationLoader {
     }
 
     /// Every leaf key of a YAML mapping as a dotted path (lists are leaves).
+    /// The file's text, by one open and reads to the end (a FIFO works; errors say the errno's reason, not
+    /// Foundation's error domain).
+    private static func readText(_ path: String) throws -> String {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw ReadFailure(reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0, errno == EINTR { continue }
+            guard n >= 0 else { throw ReadFailure(reason: String(cString: strerror(errno))) }
+            if n == 0 { break }
+            bytes += chunk[..<n]
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw ReadFailure(reason: "the file is not UTF-8 text") }
+        return text
+    }
+
+    /// Why the file could not be read, as one line.
+    private struct ReadFailure: Error, CustomStringConvertible {
+        var reason: String
+        var description: String { reason }
+    }
+
     static func flattenedKeys(yaml: String) throws -> [String] {
         guard let root = try Yams.compose(yaml: yaml) else { return [] }
         var out: [String] = []
