@@ -17,14 +17,27 @@ public enum ConfigurationLoader {
     public static func load(
         path: String, environment: [String: String] = ProcessInfo.processInfo.environment, overrides: [String] = []
     ) async throws(ConfigurationErrors) -> DaemonConfiguration {
-        // Read once: the values and the unknown-key check below come from the same bytes.
+        // Read once: the values and the unknown-key check come from the same bytes.
         let text: String
-        let fileProvider: YAMLTextProvider
         do {
             text = try readText(path)
-            fileProvider = try YAMLTextProvider(text: text, source: path)
         } catch {
             throw ConfigurationErrors(source: path, issues: [ConfigurationIssue(key: "(file)", message: "cannot read YAML: \(error)")])
+        }
+        return try parse(yaml: text, source: path, environment: environment, overrides: overrides)
+    }
+
+    /// Resolves and validates configuration text (`source` names it in errors): what ``load(path:environment:overrides:)``
+    /// does with the file's contents, and how tools and tests turn YAML into a ``DaemonConfiguration``.
+    public static func parse(
+        yaml text: String, source: String, environment: [String: String] = [:], overrides: [String] = []
+    ) throws(ConfigurationErrors) -> DaemonConfiguration {
+        let path = source
+        let fileProvider: YAMLTextProvider
+        do {
+            fileProvider = try YAMLTextProvider(text: text, source: source)
+        } catch {
+            throw ConfigurationErrors(source: source, issues: [ConfigurationIssue(key: "(file)", message: "cannot read YAML: \(error)")])
         }
         var issues: [ConfigurationIssue] = []
         var overrideValues: [AbsoluteConfigKey: ConfigValue] = [:]

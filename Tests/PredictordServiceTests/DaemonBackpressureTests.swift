@@ -1,4 +1,5 @@
 import Foundation
+import PredictordConfig
 import PredictorWire
 import Testing
 import ZeroMQ
@@ -51,7 +52,7 @@ extension DaemonTests {
             let burst = items.count - 400
             let daemon = try DaemonProcess.start(stateDirectory: directory.appendingPathComponent("state"), directory: directory) {
                 $0.sendHighWaterMark = 1000
-                $0.slowSubscriber = policy
+                $0.slowSubscriber = try! #require(DaemonConfiguration.SlowSubscriberPolicy(rawValue: policy))
                 $0.statsIntervalSeconds = 0.2
             }
             let client = try DaemonClient(observations: daemon.config.observationsEndpoint,

@@ -1,4 +1,5 @@
 import Foundation
+import PredictordConfig
 import PredictorCore
 import PredictorEngine
 import PredictorWire
@@ -117,7 +118,8 @@ extension DaemonTests.Reliability {
         #expect(first.stop()?.status == 0)
 
         let second = try DaemonProcess.start(stateDirectory: state, directory: directory, name: "second") {
-            $0.modelsYAML = TestDaemonConfig.models.replacingOccurrences(of: "lags: 4", with: "lags: 8")
+            $0.models = try! ConfigurationLoader.parse(
+                yaml: TestDaemonConfig.modelsYAML.replacingOccurrences(of: "lags: 4", with: "lags: 8"), source: "lags 8").models
         }
         #expect(second.stderr.contains("1 context(s) of model 'series' skipped (model_changed"), "stderr:\n\(second.stderr)")
         client = try DaemonClient(observations: second.config.observationsEndpoint, predictions: second.config.predictionsEndpoint)

@@ -1,4 +1,5 @@
 import Foundation
+import PredictordConfig
 import PredictorWire
 import Testing
 import ZeroMQ
@@ -21,9 +22,13 @@ struct TestKeys {
         return (pair, base + ".key", base + ".pub")
     }
 
-    /// The YAML lines enabling CURVE on one daemon socket.
-    static func yaml(secret: String, allowKey: String, allow: [String]) -> String {
-        "    curve_secret_key_file: \"\(secret)\"\n    \(allowKey): [\(allow.map { "\"\($0)\"" }.joined(separator: ", "))]"
+    /// CURVE on one daemon socket: the server's key file and the allowed keys' files or directories (`allow`), the
+    /// keys they hold being `allowed`; the daemon reads the files again.
+    static func curve(server: (pair: ZMQCurveKeyPair, secret: String, public: String), allow: [String],
+                      allowed: [(pair: ZMQCurveKeyPair, secret: String, public: String)]) -> CurveServerConfiguration {
+        CurveServerConfiguration(
+            secretKeyFile: server.secret, keyPair: server.pair, allowPaths: allow,
+            allowed: allowed.map { .init(key: $0.pair.publicKey, file: $0.public) })
     }
 }
 
@@ -84,9 +89,9 @@ extension DaemonTests {
             let publisher = try keys.make("alice", in: "publishers")
             let subscriber = try keys.make("bob")
             let daemon = try DaemonProcess.start(stateDirectory: directory.appendingPathComponent("state"), directory: directory) {
-                $0.observationsExtra = TestKeys.yaml(secret: server.secret, allowKey: "allowed_publishers",
-                                                     allow: [directory.appendingPathComponent("publishers").path])
-                $0.predictionsExtra = TestKeys.yaml(secret: server.secret, allowKey: "allowed_subscribers", allow: [subscriber.public])
+                $0.observationsCurve = TestKeys.curve(server: server, allow: [directory.appendingPathComponent("publishers").path],
+                                                      allowed: [publisher])
+                $0.predictionsCurve = TestKeys.curve(server: server, allow: [subscriber.public], allowed: [subscriber])
             }
             return (daemon, server.pair, publisher.pair, subscriber.pair)
         }
@@ -270,7 +275,7 @@ extension DaemonTests {
             let keys = TestKeys(directory: directory)
             let server = try keys.make("server"), bob = try keys.make("bob")
             let daemon = try DaemonProcess.start(stateDirectory: directory.appendingPathComponent("state"), directory: directory) {
-                $0.predictionsExtra = TestKeys.yaml(secret: server.secret, allowKey: "allowed_subscribers", allow: [bob.public])
+                $0.predictionsCurve = TestKeys.curve(server: server, allow: [bob.public], allowed: [bob])
             }
             let client = try DaemonClient(observations: daemon.config.observationsEndpoint, predictions: daemon.config.predictionsEndpoint) { _, sub in
                 try sub.makeCurveClient(keyPair: bob.pair, serverKey: server.pair.publicKey)
@@ -301,7 +306,7 @@ extension DaemonTests {
             let server = try keys.make("server"), client = try keys.make("client")
             let closed = try DaemonProcess.start(stateDirectory: directory.appendingPathComponent("state2"), directory: directory, name: "closed") {
                 $0.observationsBindHost = "0.0.0.0"
-                $0.observationsExtra = TestKeys.yaml(secret: server.secret, allowKey: "allowed_publishers", allow: [client.public])
+                $0.observationsCurve = TestKeys.curve(server: server, allow: [client.public], allowed: [client])
             }
             #expect(!closed.stderr.contains("reachable from other hosts"), "stderr:\n\(closed.stderr)")
             #expect(closed.stop()?.status == 0)
@@ -312,7 +317,9 @@ extension DaemonTests {
             let directory = try Harness.temporaryDirectory("limits")
             defer { try? FileManager.default.removeItem(at: directory) }
             let daemon = try DaemonProcess.start(stateDirectory: directory.appendingPathComponent("state"), directory: directory) {
-                $0.limitsExtra = "  max_topic_bytes: 16\n  max_vector_length: 3\n  max_contexts_per_prefix: 2"
+                $0.limits.maxTopicBytes = 16
+                $0.limits.maxVectorLength = 3
+                $0.limits.maxContextsPerPrefix = 2
             }
             let client = try DaemonClient(observations: daemon.config.observationsEndpoint, predictions: daemon.config.predictionsEndpoint)
             let y = { (v: Int) in Array(#"{"y":\#(v)}"#.utf8) }

@@ -1,4 +1,5 @@
 import Foundation
+import PredictordConfig
 import PredictorWire
 import Testing
 
@@ -17,7 +18,9 @@ enum Oracle {
         }
         try Data(text).write(to: input)
         let config = directory.appendingPathComponent("replay-models.yaml")
-        try TestDaemonConfig.models.write(to: config, atomically: true, encoding: .utf8)
+        var models = DaemonConfiguration()
+        models.models = TestDaemonConfig.modelDefinitions
+        try ConfigurationRenderer.yaml(models).write(to: config, atomically: true, encoding: .utf8)
         let result = try Harness.runTool(["replay", "--config", config.path, input.path], in: directory)
         guard result.status == 0 else { throw HarnessError("replay failed (\(result.status)): \(result.stderr)") }
         return try Array(result.stdout).split(separator: UInt8(ascii: "\n")).map { raw in

@@ -1,5 +1,7 @@
 import Foundation
 import PredictorCore
+import PredictordConfig
+import PredictorEngine
 
 #if canImport(Glibc)
 import Glibc
@@ -7,6 +9,7 @@ import Glibc
 
 /// The daemon's configuration for a test: every model kind (as in Config/predictord.yaml) plus a `probe/` model
 /// for slow-joiner probes, routed by prefix with **no catch-all**, free loopback ports, a temporary state directory.
+/// Built as a ``DaemonConfiguration`` and written by the daemon's own ``ConfigurationRenderer``.
 struct TestDaemonConfig {
     var observationsPort: Int
     var predictionsPort: Int
@@ -15,21 +18,28 @@ struct TestDaemonConfig {
     var checkpointIntervalSeconds: Double = 0
     var logLevel = "info"
     var sendHighWaterMark = 1_000_000
-    var slowSubscriber = "count"
+    var slowSubscriber = DaemonConfiguration.SlowSubscriberPolicy.count
     /// Host the observation socket binds (clients still connect to 127.0.0.1).
     var observationsBindHost = "127.0.0.1"
-    /// Extra YAML lines (4-space indented) under sockets.observations, sockets.predictions, and limits (2-space).
-    var observationsExtra = ""
-    var predictionsExtra = ""
-    var limitsExtra = ""
-    /// The models section (default: ``models``, what replay uses).
-    var modelsYAML = TestDaemonConfig.models
+    /// CURVE on the observation and prediction sockets (nil: plain text).
+    var observationsCurve: CurveServerConfiguration?
+    var predictionsCurve: CurveServerConfiguration?
+    /// Limits (tests lower single bounds of these).
+    var limits: DaemonConfiguration.Limits = {
+        var limits = DaemonConfiguration().limits
+        limits.maxContexts = 100_000
+        limits.idleTTLSeconds = 0
+        limits.maxMessageBytes = 65_536
+        return limits
+    }()
+    /// The models (default: ``modelDefinitions``, what replay uses).
+    var models = TestDaemonConfig.modelDefinitions
 
     var observationsEndpoint: String { "tcp://127.0.0.1:\(observationsPort)" }
     var predictionsEndpoint: String { "tcp://127.0.0.1:\(predictionsPort)" }
 
-    /// The models only (shared by the daemon's file and replay's).
-    static let models = """
+    /// The models in the user's notation, read by the daemon's loader once (shared by the daemon's file and replay's).
+    static let modelsYAML = """
         models: [series, pairs, kernel, weather, weather-learn, weather-dual, probe]
         model:
           series:
@@ -86,31 +96,33 @@ struct TestDaemonConfig {
 
         """
 
-    var yaml: String {
-        """
-        sockets:
-          observations:
-            bind: ["tcp://\(observationsBindHost):\(observationsPort)"]
-            subscribe: [""]
-            receive_hwm: 1000000
-        \(observationsExtra)
-          predictions:
-            bind: ["\(predictionsEndpoint)"]
-            send_hwm: \(sendHighWaterMark)
-            slow_subscriber: \(slowSubscriber)
-        \(predictionsExtra)
-        limits:
-          max_contexts: 100000
-          idle_ttl_seconds: 0
-          max_message_bytes: 65536
-        \(limitsExtra)
-        state:
-          directory: "\(stateDirectory)"
-          checkpoint_interval_seconds: \(checkpointIntervalSeconds)
-        logging:
-          level: \(logLevel)
-          stats_interval_seconds: \(statsIntervalSeconds)
+    static let modelDefinitions: [ModelDefinition] = {
+        do {
+            return try ConfigurationLoader.parse(yaml: modelsYAML, source: "TestDaemonConfig.modelsYAML").models
+        } catch {
+            fatalError("TestDaemonConfig.modelsYAML does not load: \(error)")
+        }
+    }()
 
-        """ + modelsYAML
+    /// The whole configuration, defaults filled in by ``DaemonConfiguration``.
+    var configuration: DaemonConfiguration {
+        var c = DaemonConfiguration()
+        c.observations.bind = ["tcp://\(observationsBindHost):\(observationsPort)"]
+        c.observations.subscribe = [""]
+        c.observations.receiveHighWaterMark = 1_000_000
+        c.observations.curve = observationsCurve
+        c.predictions.bind = [predictionsEndpoint]
+        c.predictions.sendHighWaterMark = sendHighWaterMark
+        c.predictions.slowSubscriber = slowSubscriber
+        c.predictions.curve = predictionsCurve
+        c.limits = limits
+        c.state.directory = stateDirectory
+        c.state.checkpointIntervalSeconds = checkpointIntervalSeconds
+        c.logging.level = logLevel
+        c.logging.statsIntervalSeconds = statsIntervalSeconds
+        c.models = models
+        return c
     }
+
+    var yaml: String { ConfigurationRenderer.yaml(configuration) }
 }
