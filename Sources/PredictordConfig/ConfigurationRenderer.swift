@@ -89,7 +89,9 @@ public enum ConfigurationRenderer {
         case let .rls(p):
             layout(p.layout)
             lines += ["    outputs: \(p.outputs)", "    lambda: \(p.lambda)", "    delta: \(p.delta)", "    prior_mean: \(nums(p.priorMean))"]
-            lines += ["    learn: \(m.learning.enabled)", "    learn_after: \(m.learning.minimumPairs)"]
+            lines += ["    learn: \(m.learning.enabled)"]
+            // Only a learning model has a meaningful learn_after (a model built in code without learning has 0).
+            if m.learning.enabled { lines += ["    learn_after: \(m.learning.minimumPairs)"] }
         case let .softmax(p):
             layout(p.layout)
             lines += ["    outputs: \(p.outputs)", "    beta: \(p.beta)", "    window: \(p.window)", "    prior_mean: \(nums(p.priorMean))"]
