@@ -51,9 +51,15 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // swift-log handler for journald (sd_journal_sendv) with stderr fallback, rate limiting and stats entries.
+        // swift-log handler for journald (sd_journal_sendv) with stderr fallback and rate limiting.
         .target(
             name: "PredictordLogging",
+            dependencies: ["Systemd", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        // The periodic stats entry (journal fields with a fixed MESSAGE_ID, the STATUS= line) from engine counters.
+        .target(
+            name: "PredictordStats",
             dependencies: ["Systemd", "PredictorEngine", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
@@ -63,7 +69,7 @@ let package = Package(
         .target(
             name: "PredictordService",
             dependencies: [
-                "PredictorCore", "PredictorWire", "PredictorEngine", "PredictordConfig", "PredictordLogging",
+                "PredictorCore", "PredictorWire", "PredictorEngine", "PredictordConfig", "PredictordLogging", "PredictordStats",
                 "PredictordState", "ZeroMQ", "Systemd", "CMalloc",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -101,7 +107,10 @@ let package = Package(
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], swiftSettings: strict),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd", "PredictordTestSupport"], swiftSettings: strict),
         .testTarget(name: "PredictorCoreTests", dependencies: ["PredictorCore", "PredictordTestSupport"], swiftSettings: strict),
-        .testTarget(name: "PredictordLoggingTests", dependencies: ["PredictordLogging", "Systemd", "PredictordTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "PredictordLoggingTests", dependencies: ["PredictordLogging", "PredictordStats", "PredictorEngine", "Systemd", "PredictordTestSupport"],
+            swiftSettings: strict),
+        .testTarget(name: "PredictordStatsTests", dependencies: ["PredictordStats", "PredictorEngine", "Systemd"], swiftSettings: strict),
         .testTarget(name: "PredictordStateTests", dependencies: ["PredictordState", "PredictorEngine", "PredictorWire", "PredictordTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "PredictordServiceTests",

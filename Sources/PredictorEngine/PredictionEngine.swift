@@ -12,14 +12,11 @@ public struct PredictionEngine: Sendable {
     public let limits: EngineLimits
     private var router: ModelRouter
     /// Fast memory of every live stream, keyed by the stream id's exact bytes.
-    public private(set) var contexts: [StreamKey: StreamContext]
-    public var counters: EngineCounters
-    /// Learned slow memory of RLS models with `learn: true`, by model name: the prior mean for new contexts.
-    public var priorLearners: [String: RLSPriorLearner] = [:]
-    /// Learned slow memory of HMM models with `learn: true` and their contexts' part in it (HMMLearning.swift).
-    public var hmmLearning = HMMLearning()
-    /// Learned β of softmax models with `learn: true` (SoftmaxTuning.swift).
-    public var softmaxTuning = SoftmaxTuning()
+    package private(set) var contexts: [StreamKey: StreamContext]
+    /// Accepted messages, drops by reason, gaps, evictions and per-model accuracy of the messages it processed.
+    package private(set) var counters: EngineCounters
+    /// Learned slow memory of every model with `learn: true`, and the hooks around each message (EngineLearning.swift).
+    package private(set) var learning = EngineLearning()
     /// Live contexts per `match` prefix, for `limits.maxContextsPerPrefix`.
     private var prefixCounts = PrefixCounts()
 
@@ -58,14 +55,13 @@ public struct PredictionEngine: Sendable {
             // The model is looked up inside `step`, under the in-place access: reading `.model` through the
             // dictionary's getter here copied the whole context (retaining all its arrays) on every message.
             try Self.step(
-                context: &contexts.values[index!], counters: &counters, learners: &priorLearners, hmm: &hmmLearning, tuning: &softmaxTuning,
-                stream: stream,
+                context: &contexts.values[index!], counters: &counters, learning: &learning, stream: stream,
                 models: models, message: message, now: now, into: &out)
         } catch {
             // A refused first message leaves no empty context behind (bad streams cannot fill the table).
             if isNew {
                 if let removed = contexts.removeValue(forKey: key) { prefixCounts.remove(models[removed.model].match) }
-                hmmLearning.forget(stream: stream)
+                learning.forget(stream: stream)
                 counters.contextsCreated &-= 1
             }
             throw error
@@ -75,8 +71,8 @@ public struct PredictionEngine: Sendable {
 
     /// Applies one message to one context; throws before mutating anything when the message is refused.
     private static func step(
-        context: inout StreamContext, counters: inout EngineCounters, learners: inout [String: RLSPriorLearner],
-        hmm: inout HMMLearning, tuning: inout SoftmaxTuning, stream: String, models: [ModelDefinition], message: InboundMessage, now: Double, into out: inout OutboundPrediction
+        context: inout StreamContext, counters: inout EngineCounters, learning: inout EngineLearning, stream: String,
+        models: [ModelDefinition], message: InboundMessage, now: Double, into out: inout OutboundPrediction
     ) throws(EngineDrop) {
         // The definition is read field by field: binding it whole copied it (its strings and parameter arrays
         // retained and released) on every message.
@@ -103,8 +99,8 @@ public struct PredictionEngine: Sendable {
         }
         switch message.body {
         case let .observation(observation):
-            if learns { hmm.prepare(&context, stream: stream, model: models[modelIndex]) }
-            let gradient = learns ? tuning.prepare(&context, model: models[modelIndex], observation: observation) : nil
+            let gradient = learns
+                ? learning.beforeObservation(&context, stream: stream, model: models[modelIndex], observation: observation) : nil
             do {
                 try context.predictor.observe(observation, into: &out.prediction)
             } catch {
@@ -113,7 +109,7 @@ public struct PredictionEngine: Sendable {
             if !out.prediction.isPublishable {
                 // Overflow (e.g. y = 1e308): the state is no longer finite and would stay so. Start the context
                 // over (rare path only: the hot path checks a few published numbers and copies nothing).
-                restart(&context, model: models[modelIndex], stream: stream, learners: learners, hmm: &hmm, learns: learns)
+                restart(&context, model: models[modelIndex], stream: stream, learning: &learning, learns: learns)
                 throw EngineDrop(
                     reason: "non_finite_state",
                     message: "stream '\(stream)' (model '\(models[modelIndex].name)'): the observation drove the state to a non-finite "
@@ -122,13 +118,13 @@ public struct PredictionEngine: Sendable {
             if learns { context.scoreAgainstPublished(observation, into: &out.prediction) }
             counters.observations &+= 1
             record(out.prediction, model: context.model, counters: &counters)
-            if learns, !context.contributed { contribute(&context, model: models[modelIndex], learners: &learners, ending: false) }
-            if learns, case let .symbol(z) = observation { hmm.learn(context, stream: stream, model: models[modelIndex], symbol: z) }
-            if let gradient { tuning.learn(&context, model: models[modelIndex], gradient: gradient) }
+            if learns {
+                learning.afterObservation(&context, stream: stream, model: models[modelIndex], observation: observation, gradient: gradient)
+            }
             if let seq = message.seq { context.lastSeq = seq }
             out.seq = message.seq.map { $0 &+ 1 }
         case let .query(x):
-            if learns { tuning.adopt(&context, model: models[modelIndex]) }
+            if learns { learning.beforeQuery(&context, model: models[modelIndex]) }
             do {
                 try context.predictor.predict(query: x, into: &out.prediction)
             } catch {
@@ -137,10 +133,7 @@ public struct PredictionEngine: Sendable {
             out.seq = message.seq
         case .reset:
             if learns {
-                if !context.contributed { contribute(&context, model: models[modelIndex], learners: &learners, ending: true) }
-                context.predictor = Self.makePredictor(models[modelIndex], learners: learners)
-                context.contributed = false
-                hmm.restart(&context, stream: stream, model: models[modelIndex])
+                learning.restart(&context, stream: stream, model: models[modelIndex], contributing: true)
             } else {
                 context.predictor.reset()
             }
@@ -166,14 +159,11 @@ public struct PredictionEngine: Sendable {
     /// Clears a context whose state overflowed: a fresh predictor (from learned slow memory when the model learns),
     /// without contributing the broken state to any learner; the last seq is kept so numbering continues.
     private static func restart(
-        _ context: inout StreamContext, model: ModelDefinition, stream: String, learners: [String: RLSPriorLearner],
-        hmm: inout HMMLearning, learns: Bool
+        _ context: inout StreamContext, model: ModelDefinition, stream: String, learning: inout EngineLearning, learns: Bool
     ) {
         context.published.removeAll()
         if learns {
-            context.predictor = makePredictor(model, learners: learners)
-            context.contributed = false
-            hmm.restart(&context, stream: stream, model: model)
+            learning.restart(&context, stream: stream, model: model, contributing: false)
         } else {
             context.predictor.reset()
         }
@@ -202,7 +192,7 @@ public struct PredictionEngine: Sendable {
                     + "(limits.max_contexts_per_prefix); raise the limit or lower limits.idle_ttl_seconds")
         }
         prefixCounts.add(match)
-        contexts[key] = StreamContext(model: model, predictor: Self.makePredictor(models[model], learners: priorLearners), lastActive: now)
+        contexts[key] = StreamContext(model: model, predictor: learning.makePredictor(models[model]), lastActive: now)
         counters.contextsCreated &+= 1
         return contexts.index(forKey: key)!
     }
@@ -251,31 +241,6 @@ public struct PredictionEngine: Sendable {
         return changed
     }
 
-    /// A fresh predictor for `model`, starting from its learned slow memory when it learns.
-    static func makePredictor(_ model: ModelDefinition, learners: [String: RLSPriorLearner]) -> AnyPredictor {
-        if model.learning.enabled, case let .rls(base) = model.spec, let learner = learners[model.name] {
-            return .rls(RLSPredictor(parameters: learner.parameters(from: base)))
-        }
-        return model.spec.makePredictor()
-    }
-
-    /// Adds a context's fitted weights to its model's learned prior once it has learned `learn_after` pairs, or
-    /// when it ends (reset, eviction) with at least p pairs, so the weights are determined by its data.
-    static func contribute(
-        _ context: inout StreamContext, model: ModelDefinition, learners: inout [String: RLSPriorLearner], ending: Bool
-    ) {
-        guard case let .rls(predictor) = context.predictor, case let .rls(base) = model.spec else { return }
-        let state = predictor.value.state
-        let needed = ending ? min(base.featureCount, model.learning.minimumPairs) : model.learning.minimumPairs
-        guard state.learnedPairs >= needed, state.weights.allSatisfy({ $0.isFinite }) else { return }
-        if learners[model.name] == nil {
-            guard let fresh = try? RLSPriorLearner(initialMean: base.priorMean, minimumPairs: max(1, model.learning.minimumPairs)) else { return }
-            learners[model.name] = fresh
-        }
-        learners[model.name]!.absorb(weights: state.weights)
-        context.contributed = true
-    }
-
     /// Index of `definition` among the known models, adding it as an inactive version (it serves existing
     /// contexts, e.g. restored ones that started under it, but no new streams) when it is not known yet.
     public mutating func adopt(_ definition: ModelDefinition) -> Int {
@@ -295,10 +260,7 @@ public struct PredictionEngine: Sendable {
             guard var context = contexts.removeValue(forKey: stream) else { continue }
             let model = models[context.model]
             prefixCounts.remove(model.match)
-            if model.learning.enabled, !context.contributed {
-                Self.contribute(&context, model: model, learners: &priorLearners, ending: true)
-            }
-            if model.learning.enabled { hmmLearning.end(stream: stream.string, model: model) }
+            if model.learning.enabled { learning.end(&context, stream: stream.string, model: model) }
         }
         let removed = expired.count
         counters.contextsEvicted &+= UInt64(removed)
@@ -311,13 +273,25 @@ public struct PredictionEngine: Sendable {
         if let replaced = contexts[key] { prefixCounts.remove(models[replaced.model].match) }
         prefixCounts.add(models[context.model].match)
         contexts[key] = context
-        hmmLearning.forget(stream: stream)
+        learning.forget(stream: stream)
+    }
+
+    /// Installs a model's learned slow memory saved by a checkpoint; returns why it was not installed (the model no
+    /// longer learns, or changed its shape or learning options) otherwise.
+    package mutating func restore(learner: ModelLearner, name: String) -> String? {
+        learning.restore(learner, name: name, models: models)
+    }
+
+    /// Re-attaches a restored context's pending HMM segment to its model's restored learner.
+    package mutating func restoreSegment(stream: String, learner serial: Int, collector: HMMSegmentCollector) {
+        guard let context = contexts[StreamKey(stream)] else { return }
+        learning.restoreSegment(stream: stream, learner: serial, collector: collector, model: models[context.model])
     }
 
     /// Removes every context (used by tests and on model-set changes).
     public mutating func removeAllContexts() {
         contexts.removeAll()
-        hmmLearning.forgetAllContexts()
+        learning.forgetAllContexts()
         prefixCounts.removeAll()
     }
 }

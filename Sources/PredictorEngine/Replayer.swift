@@ -5,6 +5,8 @@ import PredictorWire
 /// daemon does, producing the JSON prediction lines: the offline twin and test oracle of the daemon.
 public struct Replayer: Sendable {
     public var engine: PredictionEngine
+    /// Lines dropped before or after the engine (undecodable, unencodable): counted here, not in the engine.
+    package private(set) var wireDrops = DropCounts()
     /// Stream id for lines without a `"stream"` field.
     public var defaultStream: String
     private var out = OutboundPrediction(stream: "", model: "", seq: nil, ts: nil, prediction: Prediction())
@@ -21,7 +23,7 @@ public struct Replayer: Sendable {
         do {
             message = try WireDecoder.observation(line)
         } catch {
-            engine.counters.drop(error.reason.rawValue)
+            wireDrops.count(error.reason.rawValue)
             return EngineDrop(reason: error.reason.rawValue, message: error.message)
         }
         do {
@@ -32,7 +34,7 @@ public struct Replayer: Sendable {
         do {
             try WireEncoder.prediction(out, encoding: .json, into: &encoded)
         } catch {
-            engine.counters.drop(error.reason.rawValue)
+            wireDrops.count(error.reason.rawValue)
             return EngineDrop(reason: error.reason.rawValue, message: error.message)
         }
         output.append(contentsOf: encoded)

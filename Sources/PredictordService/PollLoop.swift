@@ -5,6 +5,7 @@ import PredictorEngine
 import PredictorWire
 import PredictordConfig
 import PredictordLogging
+import PredictordStats
 import PredictordState
 import Systemd
 import ZeroMQ
@@ -31,12 +32,10 @@ final class PollLoop {
     private var limiter = RateLimiter(burst: 10, interval: 10)
     private var now = Date().timeIntervalSince1970
     private var stats: StatsReporter
-    /// Learned prior means as last reported, to log slow memory only when it changes materially.
-    private var reportedPriors: [String: [Double]] = [:]
-    /// Learned HMM parameters as last reported, likewise.
-    private var reportedHMMs: [String: HMMParameters] = [:]
-    /// Learned softmax β as last reported, likewise.
-    private var reportedBetas: [String: Double] = [:]
+    /// Drops of messages the engine never saw: bad frames, undecodable payloads, refused handshakes, full queues.
+    private var transportDrops = DropCounts()
+    /// Every model's learned slow memory as last reported, to log it only when it changes materially.
+    private var reportedLearners: [String: ModelLearner] = [:]
     private var nextStats: Double
     private var nextCheckpoint: Double
     private var nextEviction: Double
@@ -136,7 +135,7 @@ final class PollLoop {
             }
             now = Date().timeIntervalSince1970
             health.beat(now: .now)
-            security.serve(now: now, counters: &engine.counters)
+            security.serve(now: now, counters: &transportDrops)
             if drainObservations() == false { break }
             periodic()
             if stopping { break }
@@ -177,11 +176,7 @@ final class PollLoop {
     }
 
     private func handle(_ frames: borrowing ZMQFrames, engine: inout PredictionEngine, pipeline: inout MessagePipeline) {
-        // `self.engine` is being accessed (inout) for the whole drain: count drops on the parameter.
-        func drop(_ reason: String, _ message: String, stream: String?) {
-            engine.counters.drop(reason)
-            log(reason, message, stream: stream)
-        }
+
         guard frames.count == 2 else {
             return drop("bad_frames", "message has \(frames.count) frame(s); send exactly two: [stream id][payload]", stream: nil)
         }
@@ -206,9 +201,9 @@ final class PollLoop {
         }
     }
 
-    /// Counts a drop the engine did not see, and logs it (rate-limited per reason).
+    /// Counts a drop the engine did not see (in the loop's own ``transportDrops``), and logs it (rate-limited per reason).
     private func drop(_ reason: String, _ message: String, stream: String?) {
-        engine.counters.drop(reason)
+        transportDrops.count(reason)
         log(reason, message, stream: stream)
     }
 
@@ -256,38 +251,13 @@ final class PollLoop {
         }
     }
 
-    /// Logs each learned prior mean that moved by more than 1 % (of max(1, |value|)) since it was last logged, and
-    /// each learned HMM whose published A, C or μ moved by more than 0.01 in some entry, and each learned softmax β
-    /// that moved by more than 1 %.
+    /// Logs each model's learned slow memory that moved materially since it was last logged
+    /// (``ModelLearner/change(since:)`` says what counts as material for each kind).
     private func reportSlowMemory() {
-        for (name, model) in engine.softmaxTuning.models.sorted(by: { $0.key < $1.key }) where model.publications > 0 {
-            if let previous = reportedBetas[name], abs(model.published - previous) <= 0.01 * previous { continue }
-            reportedBetas[name] = model.published
-            logger.notice("slow memory of model '\(name)' changed: learned beta \(model.published) from \(model.contexts) context(s), \(model.steps) step(s)", metadata: [
-                "model": "\(name)", "beta": "\(model.published)", "contexts": "\(model.contexts)", "steps": "\(model.steps)",
-            ])
-        }
-        for (name, model) in engine.hmmLearning.models.sorted(by: { $0.key < $1.key }) where model.publications > 0 {
-            if let previous = reportedHMMs[name], HMMLearner.materialChange(from: previous, to: model.published) <= 0.01 { continue }
-            reportedHMMs[name] = model.published
-            let p = model.published
-            func list(_ v: [Double]) -> String { v.map { "\($0)" }.joined(separator: " ") }
-            logger.notice("slow memory of model '\(name)' changed: learned A, C, μ from \(model.learner.contexts) context(s), \(model.learner.contributions) segment(s)", metadata: [
-                "model": "\(name)", "contexts": "\(model.learner.contexts)", "segments": "\(model.learner.contributions)",
-                "publications": "\(model.publications)", "transition": "\(list(p.transition))",
-                "emission": "\(list(p.emission))", "initial": "\(list(p.initial))",
-            ])
-        }
-        for (name, learner) in engine.priorLearners.sorted(by: { $0.key < $1.key }) {
-            let previous = reportedPriors[name] ?? []
-            let moved = previous.count != learner.mean.count
-                || zip(previous, learner.mean).contains { abs($0 - $1) > 0.01 * max(1, abs($0)) }
-            guard moved else { continue }
-            reportedPriors[name] = learner.mean
-            logger.notice("slow memory of model '\(name)' changed: learned prior mean from \(learner.contributions) context(s)", metadata: [
-                "model": "\(name)", "contributions": "\(learner.contributions)",
-                "prior_mean": "\(learner.mean.map { "\($0)" }.joined(separator: " "))",
-            ])
+        for (name, change) in engine.learning.changes(since: &reportedLearners) {
+            var metadata: Logger.Metadata = ["model": "\(name)"]
+            for (key, value) in change.fields { metadata[key] = "\(value)" }
+            logger.notice("slow memory of model '\(name)' changed: \(change.summary)", metadata: metadata)
         }
     }
 
@@ -295,7 +265,7 @@ final class PollLoop {
     private func reportStats() {
         stats.modelNames = engine.models.map(\.name)
         let entry = stats.report(
-            current: engine.counters, now: now, contexts: engine.contexts.count,
+            current: engine.counters.adding(transportDrops), now: now, contexts: engine.contexts.count,
             extraFields: [JournalField("CHECKPOINT", checkpoints.health.statusText())])
         health.statsSummary = entry.statusLine
         if Journal.isAvailable {

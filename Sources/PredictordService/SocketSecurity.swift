@@ -92,12 +92,12 @@ final class SocketSecurity {
     }
 
     /// Answers waiting ZAP requests and accounts for failed handshakes; never blocks.
-    func serve(now: Double, counters: inout EngineCounters) {
+    func serve(now: Double, counters: inout DropCounts) {
         do {
             try authenticator?.serve(now: now, counters: &counters)
             for (key, monitor) in monitors {
                 while let event = try monitor.receive(dontWait: true) {
-                    counters.drop(Self.handshakeReason)
+                    counters.count(Self.handshakeReason)
                     logHandshakeFailure(event, socket: key, now: now)
                 }
             }

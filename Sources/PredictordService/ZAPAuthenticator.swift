@@ -34,7 +34,7 @@ final class ZAPAuthenticator {
     }
 
     /// Answers every waiting request without blocking; refusals are counted in `counters` and logged (rate-limited).
-    func serve(now: Double, counters: inout EngineCounters) throws(ZMQError) {
+    func serve(now: Double, counters: inout DropCounts) throws(ZMQError) {
         while let frames = try socket.receive(dontWait: true) {
             let reply = decide(ZAPRequest(frames: frames), frames: frames, now: now, counters: &counters)
             try socket.send(frames: reply)
@@ -42,9 +42,9 @@ final class ZAPAuthenticator {
     }
 
     /// The reply frames for one request (a REP socket must answer every request, even a malformed one).
-    private func decide(_ request: ZAPRequest?, frames: [[UInt8]], now: Double, counters: inout EngineCounters) -> [[UInt8]] {
+    private func decide(_ request: ZAPRequest?, frames: [[UInt8]], now: Double, counters: inout DropCounts) -> [[UInt8]] {
         guard let request else {
-            counters.drop(Self.refusedReason)
+            counters.count(Self.refusedReason)
             log("malformed ZAP request of \(frames.count) frame(s) refused", metadata: [:], now: now)
             // Echo the request id when there is one, so libzmq can match the reply.
             let id = frames.count > 1 ? frames[1] : []
@@ -52,19 +52,19 @@ final class ZAPAuthenticator {
         }
         var metadata: Logger.Metadata = ["zap_domain": "\(request.domain)", "address": "\(request.address)", "mechanism": "\(request.mechanism)"]
         guard let policy = policies[request.domain] else {
-            counters.drop(Self.refusedReason)
+            counters.count(Self.refusedReason)
             log("refused a connection from \(request.address): unknown ZAP domain '\(request.domain)'", metadata: metadata, now: now)
             return request.reply(accept: false, statusText: "unknown domain").frames
         }
         guard let key = request.curvePublicKey else {
-            counters.drop(Self.refusedReason)
+            counters.count(Self.refusedReason)
             log("refused a \(request.mechanism) client at \(request.address): only CURVE clients with an allowed key may connect (\(policy.allowListKey))",
                 metadata: metadata, now: now)
             return request.reply(accept: false, statusText: "CURVE required").frames
         }
         metadata["client_key"] = "\(key.z85)"
         guard let file = policy.allowed[key] else {
-            counters.drop(Self.refusedReason)
+            counters.count(Self.refusedReason)
             log("refused CURVE client \(key.z85) at \(request.address): its public key is not in \(policy.allowListKey); add its NAME.pub there and restart to let it in",
                 metadata: metadata, now: now)
             return request.reply(accept: false, statusText: "key not allowed").frames

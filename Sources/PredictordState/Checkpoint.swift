@@ -25,6 +25,30 @@ public struct Checkpoint: Sendable, Equatable {
     /// Learned β of softmax models, by model name (format 2 on).
     public var softmaxLearners: [String: SoftmaxBetaLearner]
 
+    /// Every model's learned slow memory in one map (the file keeps one section per kind).
+    package init(createdAt: Double, models: [CheckpointModel], contexts: [CheckpointContext],
+                 learners: [String: ModelLearner], hmmContexts: [CheckpointHMMContext]) {
+        var priors: [String: RLSPriorLearner] = [:], hmm: [String: HMMModelLearner] = [:], softmax: [String: SoftmaxBetaLearner] = [:]
+        for (name, learner) in learners {
+            switch learner {
+            case let .rlsPrior(l): priors[name] = l
+            case let .hmm(l): hmm[name] = l
+            case let .softmax(l): softmax[name] = l
+            }
+        }
+        self.init(createdAt: createdAt, models: models, contexts: contexts, priorLearners: priors, hmmLearners: hmm,
+                  hmmContexts: hmmContexts, softmaxLearners: softmax)
+    }
+
+    /// Every model's learned slow memory, by model name.
+    package var learners: [String: ModelLearner] {
+        var all: [String: ModelLearner] = [:]
+        for (name, l) in priorLearners { all[name] = .rlsPrior(l) }
+        for (name, l) in hmmLearners { all[name] = .hmm(l) }
+        for (name, l) in softmaxLearners { all[name] = .softmax(l) }
+        return all
+    }
+
     public init(
         formatVersion: UInt32 = Checkpoint.currentFormatVersion, createdAt: Double, models: [CheckpointModel],
         contexts: [CheckpointContext], priorLearners: [String: RLSPriorLearner] = [:],

@@ -58,8 +58,8 @@ public enum CheckpointCodec {
             if chunk.bytes.count >= chunkBytes { flush() }
         }
         Checkpoint.encodePayloadTail(
-            priorLearners: engine.priorLearners, hmmLearners: engine.hmmLearning.models,
-            hmmContexts: engine.checkpointHMMContexts, softmaxLearners: engine.softmaxTuning.models, to: &chunk)
+            priorLearners: engine.learning.priors, hmmLearners: engine.learning.hmm.models,
+            hmmContexts: engine.checkpointHMMContexts, softmaxLearners: engine.learning.softmax.models, to: &chunk)
         flush()
         return stopped ? nil : total
     }

@@ -7,15 +7,14 @@ extension PredictionEngine {
         var saved: [CheckpointContext] = []
         saved.reserveCapacity(contexts.count)
         forEachCheckpointContext { saved.append($0) }
-        return Checkpoint(
-            createdAt: createdAt, models: checkpointModels, contexts: saved, priorLearners: priorLearners,
-            hmmLearners: hmmLearning.models, hmmContexts: checkpointHMMContexts, softmaxLearners: softmaxTuning.models)
+        return Checkpoint(createdAt: createdAt, models: checkpointModels, contexts: saved, learners: learning.learners,
+                          hmmContexts: checkpointHMMContexts)
     }
 
     /// The pending segments of contexts that feed an HMM learner, sorted by stream id bytes.
     var checkpointHMMContexts: [CheckpointHMMContext] {
         var hmmContexts: [CheckpointHMMContext] = []
-        for (stream, entry) in hmmLearning.contexts {
+        for (stream, entry) in learning.hmm.contexts {
             guard let collector = entry.collector else { continue }
             hmmContexts.append(CheckpointHMMContext(stream: stream.string, learner: entry.learner, collector: collector))
         }
@@ -47,22 +46,9 @@ extension PredictionEngine {
     public mutating func restore(from checkpoint: Checkpoint) -> RestoreReport {
         var report = RestoreReport()
         let configuredNames = Set(models.map(\.name))
-        // Learned slow memory comes back for models that still learn with the same shape of weights.
-        for (name, learner) in checkpoint.priorLearners {
-            guard let model = models.last(where: { $0.name == name }), model.learning.enabled,
-                  case let .rls(p) = model.spec, p.priorMean.count == learner.size
-            else { continue }
-            priorLearners[name] = learner
-        }
-        for (name, learner) in checkpoint.hmmLearners.sorted(by: { $0.key < $1.key }) {
-            if let reason = hmmLearning.restore(learner: learner, name: name, models: models) {
-                report.discardedSlowMemory[name] = reason
-            }
-        }
-        for (name, learner) in checkpoint.softmaxLearners.sorted(by: { $0.key < $1.key }) {
-            if let reason = softmaxTuning.restore(learner: learner, name: name, models: models) {
-                report.discardedSlowMemory[name] = reason
-            }
+        // Learned slow memory comes back for models that still learn with the same shape and options.
+        for (name, learner) in checkpoint.learners.sorted(by: { $0.key < $1.key }) {
+            if let reason = restore(learner: learner, name: name) { report.discardedSlowMemory[name] = reason }
         }
         let currentSpecs = models.map(\.spec.encodedBytes)
         // Engine index for each checkpoint model, resolved once: nil = removed or changed (`changed` says which).
@@ -127,8 +113,7 @@ extension PredictionEngine {
         // Pending HMM segments follow their restored contexts (a context restored without one collects afresh
         // from its next reset).
         for saved in checkpoint.hmmContexts {
-            guard let context = contexts[StreamKey(saved.stream)] else { continue }
-            hmmLearning.restore(stream: saved.stream, learner: saved.learner, collector: saved.collector, model: models[context.model])
+            restoreSegment(stream: saved.stream, learner: saved.learner, collector: saved.collector)
         }
         return report
     }

@@ -43,3 +43,13 @@ public struct JournalField: Sendable, Hashable {
 public enum JournalPriority: Int, Sendable, Hashable, CaseIterable {
     case emergency = 0, alert, critical, error, warning, notice, info, debug
 }
+
+extension Array where Element == JournalField {
+    /// The values of all fields named `name`, in order (journal entries may repeat a field).
+    package func values(_ name: String) -> [String] { filter { $0.name == name }.map(\.value) }
+    /// The value of the only field named `name`, or nil if there is none or several.
+    package func value(_ name: String) -> String? {
+        let found = values(name)
+        return found.count == 1 ? found[0] : nil
+    }
+}

@@ -68,7 +68,7 @@ struct ReplayCommand: AsyncParsableCommand {
         } else {
             FileHandle.standardOutput.write(Data(out))
         }
-        let c = replayer.engine.counters
+        let c = replayer.engine.counters.adding(replayer.wireDrops)
         let drops = c.drops.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         FileHandle.standardError.write(Data(
             "replayed \(lineNumber) lines: \(c.predictions) predictions, \(c.totalDrops) dropped\(drops.isEmpty ? "" : " (\(drops))"), \(replayer.engine.contexts.count) contexts\n".utf8))

@@ -93,7 +93,7 @@ import Testing
 
         var learning = try Self.engine(kind: kind, start: start, learn: true)
         _ = try Self.run(&learning, training, prefix: "train/", concurrent: 50)
-        let learner = try #require(learning.hmmLearning.models["hmm"])
+        let learner = try #require(learning.learning.hmm.models["hmm"])
         #expect(learner.learner.contexts == 200, "every training stream's first segment teaches μ")
         #expect(learner.learner.contributions == 200 * (500 / 64), "full segments only: the streams have not ended")
         #expect(learner.publications == learner.learner.contributions / 4)
@@ -111,7 +111,7 @@ import Testing
         #expect(abs(llEngine - llTrue) <= 0.01 * abs(llTrue))
         #expect(llPlain < llTrue - 0.01 * abs(llTrue), "the perturbed start must be clearly worse")
         if kind == "forward" { #expect(abs(llPlain - llStart) <= 1e-9 * abs(llStart), "engine and reference agree") }
-        #expect(plain.hmmLearning.models.isEmpty && plain.hmmLearning.contexts.isEmpty)
+        #expect(plain.learning.hmm.models.isEmpty && plain.learning.hmm.contexts.isEmpty)
     }
 
     @Test("contexts take a publication at their next observation and keep their π; resets restart from the published μ")
@@ -122,10 +122,10 @@ import Testing
         var out = OutboundPrediction(stream: "", model: "", prediction: Prediction())
         let old = Self.sample(Self.truth, count: 10, &rng)
         for z in old { try engine.process(stream: "old", message: Self.symbol(z), now: 0, into: &out) }
-        #expect(engine.hmmLearning.models["hmm"]?.publications == 0)
+        #expect(engine.learning.hmm.models["hmm"]?.publications == 0)
         // Two segments of 64 from another stream: one publication.
         for z in Self.sample(Self.truth, count: 128, &rng) { try engine.process(stream: "teacher", message: Self.symbol(z), now: 0, into: &out) }
-        let learner = try #require(engine.hmmLearning.models["hmm"])
+        let learner = try #require(engine.learning.hmm.models["hmm"])
         #expect(learner.publications == 1 && learner.learner.contributions == 2)
         let published = learner.published
         #expect(published != start)
@@ -148,7 +148,7 @@ import Testing
             #expect(abs(out.prediction.probabilities[k] - expected) < 1e-12)
         }
         // "old" collects its 11 symbols as its context-start segment (not full yet).
-        #expect(engine.hmmLearning.contexts["old"]?.collector?.symbols.count == 11)
+        #expect(engine.learning.hmm.contexts["old"]?.collector?.symbols.count == 11)
         // A new stream's prior prediction is the published μ through the published C.
         try engine.process(stream: "new", message: InboundMessage(body: .reset, encoding: .json), now: 0, into: &out)
         for k in 0..<m {
@@ -157,12 +157,12 @@ import Testing
         }
         // A reset absorbs the partial segment (5 symbols of a context start: μ learns from it) and rejoins.
         for z in Self.sample(Self.truth, count: 5, &rng) { try engine.process(stream: "new", message: Self.symbol(z), now: 0, into: &out) }
-        let contexts = engine.hmmLearning.models["hmm"]!.learner.contexts
+        let contexts = engine.learning.hmm.models["hmm"]!.learner.contexts
         try engine.process(stream: "new", message: InboundMessage(body: .reset, encoding: .json), now: 0, into: &out)
-        #expect(engine.hmmLearning.models["hmm"]!.learner.contexts == contexts + 1)
-        #expect(engine.hmmLearning.contexts["new"]?.collector?.symbols == [])
+        #expect(engine.learning.hmm.models["hmm"]!.learner.contexts == contexts + 1)
+        #expect(engine.learning.hmm.contexts["new"]?.collector?.symbols == [])
         try engine.process(stream: "old", message: InboundMessage(body: .reset, encoding: .json), now: 0, into: &out)
-        #expect(engine.hmmLearning.models["hmm"]!.learner.contexts == contexts + 2)
+        #expect(engine.learning.hmm.models["hmm"]!.learner.contexts == contexts + 2)
         // Parameters of another shape are refused, leaving the filter as it was.
         let other = try HMMParameters(states: 2, symbols: 4, transition: [0.5, 0.5, 0.5, 0.5],
                                       emission: [0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25], initial: [0.5, 0.5])
@@ -172,12 +172,12 @@ import Testing
         #expect(filter.adopt(published) && filter.parameters == published && dual.adopt(published) && dual.parameters.window == 3)
         // A refused first message leaves nothing behind; eviction absorbs and forgets.
         #expect(throws: EngineDrop.self) { try engine.process(stream: "bad", message: Self.symbol(9), now: 0, into: &out) }
-        #expect(engine.hmmLearning.contexts["bad"] == nil)
+        #expect(engine.learning.hmm.contexts["bad"] == nil)
         var evicting = PredictionEngine(models: engine.models, limits: EngineLimits(maxContexts: 10, idleTTL: 5))
         for z in [0, 1, 2] { try evicting.process(stream: "e", message: Self.symbol(z), now: 0, into: &out) }
         evicting.evictIdle(now: 10)
-        #expect(evicting.hmmLearning.contexts.isEmpty)
-        #expect(evicting.hmmLearning.models["hmm"]?.learner.contexts == 1)
+        #expect(evicting.learning.hmm.contexts.isEmpty)
+        #expect(evicting.learning.hmm.models["hmm"]?.learner.contexts == 1)
     }
 
     @Test("learning depends only on message order: two engines fed the same messages agree bit for bit")
@@ -190,7 +190,7 @@ import Testing
         let la = try Self.run(&a, streams, prefix: "s", concurrent: 5)
         let lb = try Self.run(&b, streams, prefix: "s", concurrent: 5)
         #expect(la.bitPattern == lb.bitPattern)
-        #expect(a.hmmLearning.models == b.hmmLearning.models)
-        #expect(a.hmmLearning.models["hmm"]!.publications > 0)
+        #expect(a.learning.hmm.models == b.learning.hmm.models)
+        #expect(a.learning.hmm.models["hmm"]!.publications > 0)
     }
 }

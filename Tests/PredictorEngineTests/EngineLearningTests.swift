@@ -41,11 +41,11 @@ import PredictordTestSupport
                 if stream >= 60, t < 6 { early.learned += e1 * e1; early.plain += e2 * e2 }
             }
         }
-        let learner = try #require(learning.priorLearners["pop"])
+        let learner = try #require(learning.learning.priors["pop"])
         #expect(learner.contributions == 120)
         for i in 0..<3 { #expect(abs(learner.mean[i] - shared[i]) < 0.05) }
         #expect(early.learned < 0.1 * early.plain, "early squared error: learned prior \(early.learned), zero prior \(early.plain)")
-        #expect(plain.priorLearners.isEmpty)
+        #expect(plain.learning.priors.isEmpty)
         // A reset stream restarts from the learned prior, not from zero.
         try learning.process(stream: "s0", message: InboundMessage(body: .reset, encoding: .json), now: 0, into: &out)
         try learning.process(stream: "s0", message: InboundMessage(body: .query(x: [1, 0, 0]), encoding: .json), now: 0, into: &out)

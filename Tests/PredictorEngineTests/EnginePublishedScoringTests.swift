@@ -28,7 +28,7 @@ import Testing
                     let stream = "s\(id)", z = symbols[t]
                     // The filter's own score under the parameters it is about to adopt: what was published before.
                     var own: Double?
-                    if let entry = engine.hmmLearning.contexts[StreamKey(stream)], let learner = engine.hmmLearning.models["h"],
+                    if let entry = engine.learning.hmm.contexts[StreamKey(stream)], let learner = engine.learning.hmm.models["h"],
                        entry.publication != learner.publications, var copy = engine.contexts[StreamKey(stream)]?.predictor,
                        copy.switchParameters(to: learner.published) {
                         var prediction = Prediction()
@@ -70,7 +70,7 @@ import Testing
                 let y = Double.sin(0.3 * Double(t) + Double(id)) + 0.2 * rng.normal()
                 // The mean under the β the context is about to adopt: what it was scored against before.
                 var own: Double?
-                if let beta = engine.softmaxTuning.models["k"]?.published, var copy = engine.contexts[StreamKey(stream)]?.predictor,
+                if let beta = engine.learning.softmax.models["k"]?.published, var copy = engine.contexts[StreamKey(stream)]?.predictor,
                    case let .softmax(b) = copy, b.value.parameters.beta != beta {
                     copy.adoptSoftmax(beta: beta)
                     var prediction = Prediction()

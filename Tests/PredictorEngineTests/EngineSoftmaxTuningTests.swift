@@ -115,7 +115,7 @@ import Testing
         let best = grid.min { $0.mse < $1.mse }!
         var learning = try Self.engine(beta: 1, learn: true)
         _ = try Self.run(&learning, training, prefix: "t")
-        let learned = try #require(learning.softmaxTuning.models["k"])
+        let learned = try #require(learning.learning.softmax.models["k"])
         let mse = try Self.run(&learning, heldOut, prefix: "h")
         print("softmax β tuning: grid best β \(best.beta) (held-out MSE \(best.mse)), start β 1 (\(grid[0].mse)); "
               + "learned β \(learned.published) after \(learned.steps) steps from \(learned.contexts) streams, held-out MSE \(mse)")

@@ -41,7 +41,7 @@ import Testing
                 try learning.process(stream: "t/\(s)", message: InboundMessage(body: .observation(.symbol(z)), encoding: .json), now: 0, into: &out)
             }
         }
-        let learned = try #require(learning.hmmLearning.models["tokens"]?.published)
+        let learned = try #require(learning.learning.hmm.models["tokens"]?.published)
         try store.write(learning.checkpoint(createdAt: Date().timeIntervalSince1970))
         let printed = try ReplayCommandTests.run(["inspect", dir.path])
         #expect(printed.status == 0, "\(printed.stderr)")
@@ -60,7 +60,7 @@ import Testing
                 try tuning.process(stream: "k/\(s)", message: InboundMessage(body: .observation(.labelled(x: [x], y: [x > 0 ? 1 : -1])), encoding: .json), now: 0, into: &out)
             }
         }
-        let beta = try #require(tuning.softmaxTuning.models["kernel"])
+        let beta = try #require(tuning.learning.softmax.models["kernel"])
         try store.write(tuning.checkpoint(createdAt: Date().timeIntervalSince1970))
         let tuned = try ReplayCommandTests.run(["inspect", dir.path])
         #expect(tuned.stdout.contains("kernel: beta \(beta.published) from 2 context(s), 8 step(s), 8 publication(s)"), "\(tuned.stdout)")

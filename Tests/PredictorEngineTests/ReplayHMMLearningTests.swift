@@ -60,8 +60,8 @@ import Testing
             break
         }
         // Learning happened: both models published, and the predictions differ from a run without learning.
-        #expect((replayer.engine.hmmLearning.models["tokens"]?.publications ?? 0) > 20)
-        #expect((replayer.engine.hmmLearning.models["dual"]?.publications ?? 0) > 10)
+        #expect((replayer.engine.learning.hmm.models["tokens"]?.publications ?? 0) > 20)
+        #expect((replayer.engine.learning.hmm.models["dual"]?.publications ?? 0) > 10)
         let unlearned = try ReplayCommandTests.run(["replay", "--config", config.path, "--set", "model.tokens.learn=false",
                                                     "--set", "model.dual.learn=false", input.path])
         #expect(unlearned.status == 0)

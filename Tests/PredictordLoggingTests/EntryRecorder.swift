@@ -12,13 +12,3 @@ final class EntryRecorder: Sendable {
 
     var entries: [[JournalField]] { storage.withLock { $0 } }
 }
-
-extension Array where Element == JournalField {
-    /// The values of all fields named `name`, in order.
-    func values(_ name: String) -> [String] { filter { $0.name == name }.map(\.value) }
-    /// The value of the only field named `name`, or nil if there is none or several.
-    func value(_ name: String) -> String? {
-        let found = values(name)
-        return found.count == 1 ? found[0] : nil
-    }
-}

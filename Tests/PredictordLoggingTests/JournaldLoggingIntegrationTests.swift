@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PredictorEngine
+import PredictordStats
 import PredictordLogging
 import PredictordTestSupport
 import Systemd

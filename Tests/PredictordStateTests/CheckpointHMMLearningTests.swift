@@ -26,25 +26,25 @@ struct CheckpointHMMLearningTests {
         let script = CheckpointFixtures.script(count: 600, seed: 5)
         var reference = PredictionEngine(models: models)
         let expected = CheckpointFixtures.run(script, on: &reference)
-        let learners = reference.hmmLearning.models
+        let learners = reference.learning.hmm.models
         #expect(learners["hmm"].map { $0.publications >= 3 } == true, "the script must publish several times")
         #expect(learners["dual"].map { $0.publications >= 3 } == true)
-        let tuned = reference.softmaxTuning.models
+        let tuned = reference.learning.softmax.models
         #expect(tuned["sm"].map { $0.publications >= 3 } == true)
         for split in [37, 250, 480] {
             var first = PredictionEngine(models: models)
             _ = CheckpointFixtures.run(script[..<split], on: &first)
             let bytes = CheckpointCodec.encode(first.checkpoint(createdAt: 1))
             let decoded = try CheckpointCodec.decode(bytes)
-            #expect(decoded.hmmLearners == first.hmmLearning.models)
+            #expect(decoded.hmmLearners == first.learning.hmm.models)
             #expect(!decoded.hmmContexts.isEmpty)
             var resumed = PredictionEngine(models: models)
             let report = resumed.restore(from: decoded)
             #expect(report.discardedSlowMemory.isEmpty && report.totalSkipped == 0, "\(report)")
-            #expect(resumed.hmmLearning.models == first.hmmLearning.models)
-            #expect(resumed.softmaxTuning.models == first.softmaxTuning.models && decoded.softmaxLearners == first.softmaxTuning.models)
-            for (stream, entry) in first.hmmLearning.contexts where entry.collector != nil {
-                #expect(resumed.hmmLearning.contexts[stream]?.collector == entry.collector, "\(stream)")
+            #expect(resumed.learning.hmm.models == first.learning.hmm.models)
+            #expect(resumed.learning.softmax.models == first.learning.softmax.models && decoded.softmaxLearners == first.learning.softmax.models)
+            for (stream, entry) in first.learning.hmm.contexts where entry.collector != nil {
+                #expect(resumed.learning.hmm.contexts[stream]?.collector == entry.collector, "\(stream)")
             }
             let sameBytes = CheckpointCodec.encode(resumed.checkpoint(createdAt: 1)) == bytes
             #expect(sameBytes, "restore then checkpoint gives the same bytes (split \(split))")
@@ -56,8 +56,8 @@ struct CheckpointHMMLearningTests {
             for (i, (a, b)) in zip(expected[split...], rest).enumerated() {
                 #expect(a.isBitwiseEqual(to: b), "split \(split), message \(split + i)")
             }
-            #expect(resumed.hmmLearning.models == learners, "split \(split)")
-            #expect(resumed.softmaxTuning.models == tuned, "split \(split)")
+            #expect(resumed.learning.hmm.models == learners, "split \(split)")
+            #expect(resumed.learning.softmax.models == tuned, "split \(split)")
         }
     }
 
@@ -70,7 +70,7 @@ struct CheckpointHMMLearningTests {
         let report = changed.restore(from: checkpoint)
         #expect(report.discardedSlowMemory["hmm"]?.contains("learn_refresh") == true, "\(report)")
         #expect(report.description.contains("learned slow memory of model 'dual' discarded"))
-        #expect(changed.hmmLearning.models.isEmpty && changed.hmmLearning.contexts.isEmpty && changed.softmaxTuning.models.isEmpty)
+        #expect(changed.learning.hmm.models.isEmpty && changed.learning.hmm.contexts.isEmpty && changed.learning.softmax.models.isEmpty)
         #expect(report.discardedSlowMemory["sm"]?.contains("learn_refresh") == true)
         #expect(report.restored == engine.contexts.count, "the contexts themselves are kept")
 
@@ -100,9 +100,9 @@ struct CheckpointHMMLearningTests {
         var out = OutboundPrediction(stream: "", model: "", prediction: Prediction())
         let running: String = try #require(["hmm/1", "hmm/2"].first { (plain.contexts[StreamKey($0)]?.predictor.encodedState().count ?? 0) > 0 })
         try learning.process(stream: running, message: InboundMessage(body: .observation(.symbol(1)), encoding: .json), now: 0, into: &out)
-        #expect(learning.hmmLearning.contexts[StreamKey(running)]?.collector == nil)
+        #expect(learning.learning.hmm.contexts[StreamKey(running)]?.collector == nil)
         try learning.process(stream: running, message: InboundMessage(body: .reset, encoding: .json), now: 0, into: &out)
-        #expect(learning.hmmLearning.contexts[StreamKey(running)]?.collector != nil)
+        #expect(learning.learning.hmm.contexts[StreamKey(running)]?.collector != nil)
     }
 
     @Test("corrupt HMM learning sections behind a valid checksum never crash decode, restore or the next messages")
@@ -114,7 +114,7 @@ struct CheckpointHMMLearningTests {
         let payload = writer.bytes
         var plain = ByteWriter()
         Checkpoint(createdAt: 1, models: engine.checkpoint(createdAt: 1).models, contexts: engine.checkpoint(createdAt: 1).contexts,
-                   priorLearners: engine.priorLearners).encodePayload(to: &plain)
+                   priorLearners: engine.learning.priors).encodePayload(to: &plain)
         let sectionStart = plain.bytes.count - 24  // the learning sections follow everything a format-1 payload holds
         var rng = CheckpointRNG(seed: 77)
         var decoded = 0

@@ -18,12 +18,12 @@ struct CheckpointLearningTests {
                 try engine.process(stream: "s\(s)", message: InboundMessage(body: .observation(.labelled(x: x, y: [3 * x[0] - x[1]])), encoding: .json), now: 0, into: &out)
             }
         }
-        #expect(engine.priorLearners["pop"]?.contributions == 4)
+        #expect(engine.learning.priors["pop"]?.contributions == 4)
         let bytes = CheckpointCodec.encode(engine.checkpoint(createdAt: 1))
         var fresh = PredictionEngine(models: models)
         let report = fresh.restore(from: try CheckpointCodec.decode(bytes))
         #expect(report.restored == 5)
-        #expect(fresh.priorLearners == engine.priorLearners)
+        #expect(fresh.learning.priors == engine.learning.priors)
         for (stream, context) in engine.contexts { #expect(fresh.contexts[stream]?.contributed == context.contributed) }
         var a = out, b = out
         for engineCopy in [0, 1] {
@@ -35,6 +35,6 @@ struct CheckpointLearningTests {
         // Without `learn`, a checkpoint's learned prior is not applied.
         var unlearned = PredictionEngine(models: [ModelDefinition(name: "pop", match: "", spec: spec)])
         unlearned.restore(from: try CheckpointCodec.decode(bytes))
-        #expect(unlearned.priorLearners.isEmpty)
+        #expect(unlearned.learning.priors.isEmpty)
     }
 }

@@ -1,5 +1,5 @@
 import PredictorEngine
-import PredictordLogging
+import PredictordStats
 import Systemd
 import Testing
 
