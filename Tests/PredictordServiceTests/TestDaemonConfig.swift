@@ -13,6 +13,8 @@ struct TestDaemonConfig {
     var stateDirectory: String
     var statsIntervalSeconds: Double = 0.5
     var checkpointIntervalSeconds: Double = 0
+    /// state.journal (the daemon's default, so every daemon test runs with it).
+    var journal = "write"
     var logLevel = "info"
     var sendHighWaterMark = 1_000_000
     var slowSubscriber = "count"
@@ -107,6 +109,7 @@ struct TestDaemonConfig {
         state:
           directory: "\(stateDirectory)"
           checkpoint_interval_seconds: \(checkpointIntervalSeconds)
+          journal: \(journal)
         logging:
           level: \(logLevel)
           stats_interval_seconds: \(statsIntervalSeconds)
