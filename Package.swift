@@ -105,7 +105,7 @@ let package = Package(
         .testTarget(name: "PredictordStateTests", dependencies: ["PredictordState", "PredictorEngine", "PredictorWire", "PredictordTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "PredictordServiceTests",
-            dependencies: ["PredictordService", "PredictordState", "PredictorWire", "ZeroMQ", "PredictordTestSupport"],
+            dependencies: ["PredictordService", "PredictordState", "PredictordConfig", "PredictorWire", "ZeroMQ", "PredictordTestSupport"],
             exclude: ["python"],
             swiftSettings: strict
         ),
