@@ -25,6 +25,23 @@ extension DaemonTests {
         /// The (stream, prediction seq) of item `i`'s prediction: the observation's seq + 1.
         static func key(_ item: WorkItem) -> String { "\(item.stream)#\(item.message.seq! + 1)" }
 
+        /// Asks every stream `{"state":true}` (in its encoding) and returns the answers by stream.
+        static func askState(_ client: DaemonClient, streams: [(String, Workload.Kind, WireEncoding)]) throws -> [String: OutboundPrediction] {
+            for (stream, _, encoding) in streams {
+                try client.send(stream, try WireEncoder.observation(InboundMessage(body: .state, encoding: encoding), encoding: encoding))
+            }
+            var answers: [String: OutboundPrediction] = [:]
+            for got in try client.collect(count: streams.count, within: 10, settle: 0.05) {
+                let decoded = try WireDecoder.prediction(got.payload, stream: got.stream)
+                #expect(decoded.isState, "\(got.stream): an answer without the state mark")
+                let encoding = streams.first { $0.0 == got.stream }?.2
+                #expect(got.payload.first == (encoding == .json ? UInt8(ascii: "{") : 1), "\(got.stream): answer not in the question's encoding")
+                answers[got.stream] = decoded
+            }
+            #expect(answers.count == streams.count, "answers for \(answers.keys.sorted())")
+            return answers
+        }
+
         static func key(_ got: ReceivedPrediction) -> String? {
             guard let seq = (try? WireDecoder.prediction(got.payload, stream: got.stream))?.seq else { return nil }
             return "\(got.stream)#\(seq)"
@@ -48,6 +65,7 @@ extension DaemonTests {
             var rng = SplitMix64(seed: 2026)
 
             var next = 0              // the first item without a published prediction
+            var lastPublished: [String: UInt64] = [:], lastSent: [String: UInt64] = [:]
             var published = 0, silent = 0, replayedRuns = 0
             for cycle in 0...kills {
                 let daemon = try DaemonProcess.start(stateDirectory: state, directory: directory, name: "kill-\(cycle)") {
@@ -57,10 +75,20 @@ extension DaemonTests {
                 if daemon.stderr.contains("replayed the journal") { replayedRuns += 1 }
                 let client = try DaemonClient(observations: daemon.config.observationsEndpoint,
                                               predictions: daemon.config.predictionsEndpoint)
+                // The recovery answer: each stream has absorbed at least every observation whose prediction was
+                // received, and nothing that was not sent.
+                for (stream, answer) in try Self.askState(client, streams: Self.streams) {
+                    let absorbed = answer.seq.map { $0 - 1 } ?? 0
+                    #expect(absorbed >= lastPublished[stream] ?? 0, "cycle \(cycle) \(stream): absorbed seq \(absorbed) < published \(lastPublished[stream] ?? 0)")
+                    #expect(absorbed <= lastSent[stream] ?? 0, "cycle \(cycle) \(stream): absorbed seq \(absorbed) > sent \(lastSent[stream] ?? 0)")
+                }
                 let last = cycle == kills
                 // Resend from the first unpublished item: the ones the daemon absorbed but never answered are refused.
                 let burst = last ? items.count - next : Int.random(in: 1...max(1, min(110, items.count - next)), using: &rng)
-                for item in items[next..<(next + burst)] { try client.send(item.stream, try item.payload()) }
+                for item in items[next..<(next + burst)] {
+                    try client.send(item.stream, try item.payload())
+                    lastSent[item.stream] = max(lastSent[item.stream] ?? 0, item.message.seq!)
+                }
                 let received: [ReceivedPrediction]
                 if last {
                     // Until the last item's prediction (the ones absorbed silently before the last kill never come).
@@ -92,6 +120,7 @@ extension DaemonTests {
                     Oracle.compare(received: received, expected: indices.map { expected[$0] }, encodings: encodings)
                     next = first + indices.count
                     published += indices.count
+                    for i in indices { lastPublished[items[i].stream] = items[i].message.seq! }
                 }
             }
             #expect(next == items.count, "items after \(next) were never answered")
@@ -100,6 +129,67 @@ extension DaemonTests {
             // The journal was needed: most restarts replayed part of it (checkpoints come only every 50 ms).
             #expect(replayedRuns >= kills / 4, "only \(replayedRuns) of \(kills) restarts replayed the journal")
             print("journal kill -9 test (\(journal)): \(published) predictions identical to replay, \(silent) observations absorbed before a kill whose prediction was never sent, \(replayedRuns) of \(kills) restarts replayed the journal")
+        }
+
+        @Test("journal off: after a kill -9 the publisher asks {\"state\":true}, resends from the answer, and gets replay's predictions")
+        func recoveryAnswerLetsPublisherResend() throws {
+            let directory = try Harness.temporaryDirectory("journal-state")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let state = directory.appendingPathComponent("state")
+            let streams: [(String, Workload.Kind, WireEncoding)] = [
+                ("series/s", .series, .json), ("pairs/s", .pairs, .binary), ("kernel/s", .kernel, .json),
+                ("weather/s", .weather, .binary), ("weather/learn-s", .weather, .json),
+            ]
+            let items = Workload.make(seed: 43, perStream: 90, streams: streams).filter {
+                if case .query = $0.message.body { false } else { true }
+            }
+            let expected = try Oracle.replay(items, directory: directory)
+            try #require(expected.count == items.count)
+            let encodings = Dictionary(uniqueKeysWithValues: streams.map { ($0.0, $0.2) })
+            let cut = items.count / 3, cut2 = 2 * items.count / 3
+            func start(_ name: String) throws -> (DaemonProcess, DaemonClient) {
+                let daemon = try DaemonProcess.start(stateDirectory: state, directory: directory, name: name) { $0.journal = "off" }
+                return (daemon, try DaemonClient(observations: daemon.config.observationsEndpoint, predictions: daemon.config.predictionsEndpoint))
+            }
+
+            // Part 1, then a graceful stop: the final checkpoint holds it.
+            var (daemon, client) = try start("first")
+            for item in items[..<cut] { try client.send(item.stream, try item.payload()) }
+            let part1 = try client.collect(count: cut, settle: 0.1)
+            #expect(daemon.stop()?.status == 0)
+            client.close()
+            // Part 2 is absorbed and answered, then lost to a kill -9 (no journal, no checkpoint since).
+            (daemon, client) = try start("second")
+            for item in items[cut..<cut2] { try client.send(item.stream, try item.payload()) }
+            #expect(try client.collect(count: cut2 - cut, settle: 0.1).count == cut2 - cut)
+            _ = daemon.stop(signal: SIGKILL)
+            client.close()
+
+            // The third daemon says where each stream stands: part 1's last seq (+1) and n, as part 1's last prediction.
+            (daemon, client) = try start("third")
+            let answers = try Self.askState(client, streams: streams)
+            var resend: [Int] = []
+            for (stream, _, _) in streams {
+                let lastSeq = items[..<cut].last { $0.stream == stream }!.message.seq!
+                let lastPrediction = try #require(part1.last { $0.stream == stream }.map { try WireDecoder.prediction($0.payload, stream: stream) })
+                #expect(answers[stream]?.seq == lastSeq + 1, "\(stream): answer seq \(String(describing: answers[stream]?.seq)), part 1 ended at \(lastSeq)")
+                #expect(answers[stream]?.prediction.count == lastPrediction.prediction.count, "\(stream): n")
+                // The answer is the stream's prediction now: for a series of a model that does not learn, the last one
+                // published (a labelled stream has no x to predict at; a learning model may have moved since).
+                if stream == "series/s" || stream == "weather/s" {
+                    #expect(answers[stream]?.prediction.mean.map(\.bitPattern) == lastPrediction.prediction.mean.map(\.bitPattern), "\(stream): mean")
+                }
+            }
+            // The publisher resends every observation after the answered seq: predictions equal replay's of the whole input.
+            for (index, item) in items.enumerated() where index >= cut && item.message.seq! >= answers[item.stream]!.seq! {
+                resend.append(index)
+                try client.send(item.stream, try item.payload())
+            }
+            #expect(resend == Array(cut..<items.count))
+            let after = try client.collect(count: resend.count, settle: 0.1)
+            Oracle.compare(received: after, expected: resend.map { expected[$0] }, encodings: encodings)
+            #expect(daemon.stop()?.status == 0)
+            client.close()
         }
     }
 }
