@@ -39,7 +39,7 @@ public struct EngineLimits: Sendable, Equatable {
         case let .observation(.series(y)): longest = y.count
         case let .observation(.labelled(x, y)): longest = max(x.count, y.count)
         case let .query(x): longest = x.count
-        case .observation(.symbol), .reset: longest = 0
+        case .observation(.symbol), .reset, .state: longest = 0
         }
         if longest > maxVectorLength {
             throw EngineDrop(

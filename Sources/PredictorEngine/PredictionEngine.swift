@@ -49,6 +49,7 @@ public struct PredictionEngine: Sendable {
         try limits.check(stream: stream, message: message)
         let key = StreamKey(stream)
         var index = contexts.index(forKey: key)
+        if index == nil, case .state = message.body { return try answerStateOfAbsentStream(stream, message: message, into: &out) }
         let isNew = index == nil
         if isNew { index = try createContext(key, now: now) }
         do {
@@ -90,6 +91,7 @@ public struct PredictionEngine: Sendable {
         out.stream = stream
         out.model = models[modelIndex].kind
         out.ts = message.ts
+        out.isState = false
         out.prediction.dof = .nan
         out.prediction.leader = -1
         out.prediction.leaderWeight = .nan
@@ -140,20 +142,33 @@ public struct PredictionEngine: Sendable {
             context.predictor.currentPrediction(into: &out.prediction)
             context.lastSeq = message.seq
             out.seq = message.seq.map { $0 &+ 1 }
+        case .state:
+            // The recovery answer (docs/protocol.md): the current prediction, seq = last absorbed + 1, n; the
+            // stream is not touched (not even its idle clock).
+            context.predictor.currentPrediction(into: &out.prediction)
+            out.seq = context.lastSeq.map { $0 &+ 1 }
+            out.isState = true
+            fillIntervals(&out.prediction, context: context, model: models[modelIndex])
+            return
         }
         context.lastActive = now
-        switch out.prediction.kind {
-        case .real: out.prediction.fillIntervals(models[modelIndex].intervals)
-        case .symbol:
-            let h = models[modelIndex].horizon
-            if h > 1, let hmm = context.predictor.hmmParameters {
-                hmm.horizon(from: context.predictor.hmmMeasure, steps: h, means: &out.prediction.horizonMean,
-                            variances: &out.prediction.horizonVariance)
-                out.prediction.horizonInterval.removeAll(keepingCapacity: true)
-            }
-            out.prediction.fillIntervals(models[modelIndex].intervals, values: models[modelIndex].values, order: models[modelIndex].valueOrder)
-        }
+        fillIntervals(&out.prediction, context: context, model: models[modelIndex])
         if learns, message.body.advancesSeq { context.keepPublished(out.prediction) }
+    }
+
+    /// The published extras of a prediction: intervals, and an HMM's horizon.
+    static func fillIntervals(_ prediction: inout Prediction, context: borrowing StreamContext, model: borrowing ModelDefinition) {
+        switch prediction.kind {
+        case .real: prediction.fillIntervals(model.intervals)
+        case .symbol:
+            let h = model.horizon
+            if h > 1, let hmm = context.predictor.hmmParameters {
+                hmm.horizon(from: context.predictor.hmmMeasure, steps: h, means: &prediction.horizonMean,
+                            variances: &prediction.horizonVariance)
+                prediction.horizonInterval.removeAll(keepingCapacity: true)
+            }
+            prediction.fillIntervals(model.intervals, values: model.values, order: model.valueOrder)
+        }
     }
 
     /// Clears a context whose state overflowed: a fresh predictor (from learned slow memory when the model learns),
@@ -168,6 +183,9 @@ public struct PredictionEngine: Sendable {
             context.predictor.reset()
         }
     }
+
+    /// Index of the model a new `stream` would be created under, nil when no `match` prefix routes it.
+    func modelForNewStream(_ stream: String) -> Int? { router.route(stream).map { activeModels[$0] } }
 
     /// Adds a context for a new stream, or explains why it cannot.
     private mutating func createContext(_ key: StreamKey, now: Double) throws(EngineDrop) -> Dictionary<StreamKey, StreamContext>.Index {
@@ -288,6 +306,14 @@ public struct PredictionEngine: Sendable {
         learning.restoreSegment(stream: stream, learner: serial, collector: collector, model: models[context.model])
     }
 
+    /// Runs `body` on this engine without counting what it processes: a replay of messages an earlier run already
+    /// counted (the journal after a checkpoint).
+    package mutating func uncounted(_ body: (inout PredictionEngine) -> Void) {
+        let saved = counters
+        body(&self)
+        counters = saved
+    }
+
     /// Removes every context (used by tests and on model-set changes).
     public mutating func removeAllContexts() {
         contexts.removeAll()
@@ -297,10 +323,12 @@ public struct PredictionEngine: Sendable {
 }
 
 extension InboundMessage.Body {
-    /// Observations and resets move a stream's numbering on (and must increase seq); queries do not.
+    /// Observations and resets move a stream's numbering on (and must increase seq); queries and state questions do not.
     fileprivate var advancesSeq: Bool {
-        if case .query = self { return false }
-        return true
+        switch self {
+        case .query, .state: false
+        case .observation, .reset: true
+        }
     }
 }
 

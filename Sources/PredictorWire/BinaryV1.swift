@@ -10,12 +10,14 @@ enum BinaryV1 {
     static let flagTs: UInt16 = 2
     /// Flag bit 2 (predictions only): an interval block follows the body.
     static let flagIntervals: UInt16 = 4
+    /// Flag bit 3 (predictions only): the answer to a state message (kind 5), not a new prediction.
+    static let flagState: UInt16 = 8
     /// Largest count a u16 header field can carry.
     static let maxCount = Int(UInt16.max)
 
     /// Message kinds (header byte 1).
     enum Kind: UInt8 {
-        case series = 0, labelled = 1, query = 2, symbol = 3, reset = 4
+        case series = 0, labelled = 1, query = 2, symbol = 3, reset = 4, state = 5
         case realPrediction = 16, symbolPrediction = 17
 
         var name: String {
@@ -25,6 +27,7 @@ enum BinaryV1 {
             case .query: "query"
             case .symbol: "symbol"
             case .reset: "reset"
+            case .state: "state"
             case .realPrediction: "real prediction"
             case .symbolPrediction: "symbol prediction"
             }
@@ -39,6 +42,7 @@ enum BinaryV1 {
         var seq: UInt64?
         var ts: Double?
         var intervals = false
+        var state = false
     }
 
     @inline(__always) static func u16(_ p: UnsafeRawBufferPointer, _ offset: Int) -> UInt16 {
@@ -67,9 +71,9 @@ enum BinaryV1 {
         }
         let flags = u16(p, 6)
         let prediction = p[1] == Kind.realPrediction.rawValue || p[1] == Kind.symbolPrediction.rawValue
-        let known = flagSeq | flagTs | (prediction ? flagIntervals : 0)
+        let known = flagSeq | flagTs | (prediction ? flagIntervals | flagState : 0)
         guard flags & ~known == 0 else {
-            throw WireError(.malformedBinary, "header flags 0x\(String(flags, radix: 16)) set unknown bits; v1 defines bit 0 (seq), bit 1 (ts) and, in predictions, bit 2 (intervals)")
+            throw WireError(.malformedBinary, "header flags 0x\(String(flags, radix: 16)) set unknown bits; v1 defines bit 0 (seq), bit 1 (ts) and, in predictions, bit 2 (intervals) and bit 3 (state answer)")
         }
         var ts: Double?
         if flags & flagTs != 0 {
@@ -80,7 +84,8 @@ enum BinaryV1 {
             ts = t
         }
         return Header(kind: p[1], ny: Int(u16(p, 2)), nx: Int(u16(p, 4)),
-                      seq: flags & flagSeq != 0 ? u64(p, 8) : nil, ts: ts, intervals: flags & flagIntervals != 0)
+                      seq: flags & flagSeq != 0 ? u64(p, 8) : nil, ts: ts, intervals: flags & flagIntervals != 0,
+                      state: flags & flagState != 0)
     }
 
     /// Throws `malformed_binary` unless the payload is exactly `expected` bytes.

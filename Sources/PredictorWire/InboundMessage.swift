@@ -12,6 +12,8 @@ public struct InboundMessage: Sendable, Equatable {
         case query(x: [Double])
         /// End the context: clear its fast memory.
         case reset
+        /// Ask for the stream's last absorbed seq and n (the recovery answer), changing nothing.
+        case state
     }
 
     public var body: Body
@@ -42,7 +44,7 @@ extension InboundMessage {
         case let .observation(.series(values)): y = values
         case let .observation(.labelled(features, values)): (x, y) = (features, values)
         case let .query(features): x = features
-        case .observation(.symbol), .reset: return (x, y)
+        case .observation(.symbol), .reset, .state: return (x, y)
         }
         body = .reset
         return (x, y)

@@ -14,6 +14,8 @@ public struct OutboundPrediction: Sendable, Equatable {
     /// Echo of the triggering observation's timestamp.
     public var ts: Double?
     public var prediction: Prediction
+    /// The answer to a `{"state":true}` message (JSON `"state":true`, binary flag bit 3), not a new prediction.
+    public var isState = false
 
     public init(stream: String, model: String, seq: UInt64? = nil, ts: Double? = nil, prediction: Prediction) {
         self.stream = stream

@@ -2,12 +2,12 @@ import PredictorCore
 
 /// Binary v1 decoding: exact length checks against the header, then bounds-safe unaligned reads.
 extension WireDecoder {
-    /// Decodes a binary v1 observation, query or reset (kinds 0–4) into `message`, refilling the vectors it already holds.
+    /// Decodes a binary v1 observation, query, reset or state question (kinds 0–5) into `message`, refilling the vectors it already holds.
     static func binaryObservation(_ p: UnsafeRawBufferPointer, into message: inout InboundMessage) throws(WireError) {
         let h = try BinaryV1.header(p)
-        guard let kind = BinaryV1.Kind(rawValue: h.kind), kind.rawValue <= BinaryV1.Kind.reset.rawValue else {
+        guard let kind = BinaryV1.Kind(rawValue: h.kind), kind.rawValue <= BinaryV1.Kind.state.rawValue else {
             let what = BinaryV1.Kind(rawValue: h.kind).map { "a \($0.name)" } ?? "unknown"
-            throw WireError(.unknownKind, "binary v1 kind \(h.kind) is \(what); observations use kinds 0 (series), 1 (labelled), 2 (query), 3 (symbol) or 4 (reset)")
+            throw WireError(.unknownKind, "binary v1 kind \(h.kind) is \(what); observations use kinds 0 (series), 1 (labelled), 2 (query), 3 (symbol), 4 (reset) or 5 (state)")
         }
         let body = BinaryV1.headerSize
         var (x, y) = message.takeVectors()
@@ -37,10 +37,11 @@ extension WireDecoder {
             try BinaryV1.checkUnused(h.nx, "nx", kind: kind)
             try BinaryV1.checkLength(p, expected: body + 4, kind: kind, header: h)
             message.body = .observation(.symbol(Int(BinaryV1.u32(p, body))))
-        case .reset:
+        case .reset, .state:
             try BinaryV1.checkUnused(h.ny, "ny", kind: kind)
             try BinaryV1.checkUnused(h.nx, "nx", kind: kind)
             try BinaryV1.checkLength(p, expected: body, kind: kind, header: h)
+            if kind == .state { message.body = .state }
         case .realPrediction, .symbolPrediction:
             preconditionFailure("prediction kinds are rejected above")
         }
@@ -96,7 +97,9 @@ extension WireDecoder {
             prediction.interval += try BinaryV1.doubles(p, at: offset + 8, count: 2 * width, field: "interval", allowNaN: true)
             offset += 8 * (1 + 2 * width)
         }
-        return OutboundPrediction(stream: stream, model: "", seq: h.seq, ts: h.ts, prediction: prediction)
+        var out = OutboundPrediction(stream: stream, model: "", seq: h.seq, ts: h.ts, prediction: prediction)
+        out.isState = h.state
+        return out
     }
 
     /// Throws `bad_field` for an empty vector: an observation needs at least one component.

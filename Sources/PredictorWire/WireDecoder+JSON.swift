@@ -7,7 +7,8 @@ extension WireDecoder {
     /// Decodes a JSON observation object (size already checked).
     ///
     /// Body fields: `y` → series; `x`+`y` → labelled; `x` alone → query; `z` → symbol; `"reset":true` → reset.
-    /// `z` and `reset` stand alone: combined with any other body field the message is rejected (`bad_field`).
+    /// `z`, `reset` and `"state":true` (the recovery question) stand alone: combined with any other body field the
+    /// message is rejected (`bad_field`).
     static func jsonObservation(_ payload: UnsafeRawBufferPointer) throws(WireError) -> InboundMessage {
         var r = JSONReader(payload)
         try r.beginObject()
@@ -17,6 +18,7 @@ extension WireDecoder {
         var x: [Double]?
         var z: UInt64?
         var reset: Bool?
+        var state: Bool?
         var stream: String?
         var unknownKeys = Set<String>()
         var first = true
@@ -44,6 +46,13 @@ extension WireDecoder {
                     throw WireError(.badField, "'reset' must be true, got \(kind == .bool ? "false" : kind.name); omit 'reset' unless ending the context")
                 }
                 reset = true
+            case "state":
+                guard state == nil else { throw r.duplicateKey(key, objectAt: 0) }
+                let kind = try r.peekKind()
+                guard kind == .bool, try r.readBool() else {
+                    throw WireError(.badField, "'state' must be true, got \(kind == .bool ? "false" : kind.name); send {\"state\":true} to ask for a stream's last seq and n")
+                }
+                state = true
             case "stream":
                 guard stream == nil else { throw r.duplicateKey(key, objectAt: 0) }
                 let s = try r.readStringField("stream")
@@ -56,6 +65,13 @@ extension WireDecoder {
             }
         }
         try r.expectEnd()
+        if state != nil {
+            let others = [y != nil ? "'y'" : nil, x != nil ? "'x'" : nil, z != nil ? "'z'" : nil, reset != nil ? "'reset'" : nil].compactMap { $0 }
+            guard others.isEmpty else {
+                throw WireError(.badField, "'state' cannot be combined with \(others.joined(separator: " and ")); send {\"state\":true} as its own message")
+            }
+            return InboundMessage(body: .state, seq: seq, ts: ts, encoding: .json, stream: stream)
+        }
         return InboundMessage(body: try observationBody(y: y, x: x, z: z, reset: reset), seq: seq, ts: ts,
                               encoding: .json, stream: stream)
     }
@@ -112,6 +128,7 @@ extension WireDecoder {
         var interval: (levels: [Double], bounds: [Double])?
         var horizon: (mean: [Double], variance: [Double], interval: [Double])?
         var leader: UInt64?, leaderWeight: Double?
+        var state = false
         var unknownKeys = Set<String>()
         var first = true
         while let key = try r.nextKey(first: &first) {
@@ -158,6 +175,13 @@ extension WireDecoder {
             case "leader_weight":
                 guard leaderWeight == nil else { throw r.duplicateKey(key, objectAt: 0) }
                 leaderWeight = try r.readNumberField("leader_weight", allowNull: true)
+            case "state":
+                guard !state else { throw r.duplicateKey(key, objectAt: 0) }
+                let kind = try r.peekKind()
+                guard kind == .bool, try r.readBool() else {
+                    throw WireError(.badField, "a prediction's 'state' must be true (a state answer) or absent, got \(kind == .bool ? "false" : kind.name)")
+                }
+                state = true
             default:
                 guard unknownKeys.count < JSONReader.maxUnknownKeys else { throw JSONReader.tooManyUnknownKeys() }
                 guard unknownKeys.insert(key).inserted else { throw r.duplicateKey(key, objectAt: 0) }
@@ -209,6 +233,8 @@ extension WireDecoder {
             prediction.horizonInterval = horizon.interval
         }
         if let leader { prediction.leader = Int(leader); prediction.leaderWeight = leaderWeight ?? .nan }
-        return OutboundPrediction(stream: stream, model: model, seq: seq, ts: ts, prediction: prediction)
+        var out = OutboundPrediction(stream: stream, model: model, seq: seq, ts: ts, prediction: prediction)
+        out.isState = state
+        return out
     }
 }

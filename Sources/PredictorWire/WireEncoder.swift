@@ -10,6 +10,7 @@ public enum WireEncoder {
     /// Encodes a prediction with its envelope (see ``prediction(_:stream:model:seq:ts:encoding:into:)``).
     public static func prediction(_ p: borrowing OutboundPrediction, encoding: WireEncoding, into out: inout [UInt8]) throws(WireError) {
         try prediction(p.prediction, stream: p.stream, model: p.model, seq: p.seq, ts: p.ts, encoding: encoding, into: &out)
+        if p.isState { markState(encoding: encoding, &out) }
     }
 
     /// Encodes a prediction without building an ``OutboundPrediction``.
@@ -63,6 +64,17 @@ public enum WireEncoder {
     }
 
     // MARK: Predictions
+
+    /// Marks an encoded prediction as a state answer: `"state":true` as the last JSON field, or binary flag bit 3.
+    private static func markState(encoding: WireEncoding, _ out: inout [UInt8]) {
+        switch encoding {
+        case .json:
+            out.removeLast()
+            JSONWriter.raw(",\"state\":true}", to: &out)
+        case .binary:
+            out[6] |= UInt8(BinaryV1.flagState)
+        }
+    }
 
     private static func jsonPrediction(_ p: borrowing Prediction, stream: String, model: String, seq: UInt64?, ts: Double?,
                                        into out: inout [UInt8]) {
@@ -257,7 +269,7 @@ public enum WireEncoder {
             guard z >= 0, z <= Int(UInt32.max) else {
                 throw WireError(.badField, "'z' is \(z); a symbol must be an integer from 0 to \(UInt32.max)")
             }
-        case .reset:
+        case .reset, .state:
             break
         }
     }
@@ -308,6 +320,8 @@ public enum WireEncoder {
             JSONWriter.unsigned(UInt64(z), to: &out)
         case .reset:
             key("\"reset\":true")
+        case .state:
+            key("\"state\":true")
         }
         out.append(UInt8(ascii: "}"))
     }
@@ -339,6 +353,10 @@ public enum WireEncoder {
         case .reset:
             BinaryWriter.fill(&out, count: body) { w in
                 w.header(kind: .reset, ny: 0, nx: 0, seq: m.seq, ts: m.ts)
+            }
+        case .state:
+            BinaryWriter.fill(&out, count: body) { w in
+                w.header(kind: .state, ny: 0, nx: 0, seq: m.seq, ts: m.ts)
             }
         }
     }

@@ -121,6 +121,12 @@ public enum ConfigurationLoader {
         c.state.directory = keys.string("state.directory", default: environment["STATE_DIRECTORY"] ?? c.state.directory)
         c.state.checkpointIntervalSeconds = keys.double("state.checkpoint_interval_seconds", default: c.state.checkpointIntervalSeconds)
         if c.state.checkpointIntervalSeconds < 0 { keys.fail("state.checkpoint_interval_seconds", "must be ≥ 0 (0 = only on shutdown)") }
+        let journal = keys.string("state.journal", default: c.state.journal.rawValue)
+        if let mode = DaemonConfiguration.JournalMode(rawValue: journal) {
+            c.state.journal = mode
+        } else {
+            keys.fail("state.journal", "must be off, write or fsync, not '\(journal)'")
+        }
         c.logging.level = keys.string("logging.level", default: c.logging.level)
         let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
         if !levels.contains(c.logging.level) { keys.fail("logging.level", "must be one of \(levels.joined(separator: ", "))") }

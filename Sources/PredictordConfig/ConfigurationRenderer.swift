@@ -39,6 +39,7 @@ public enum ConfigurationRenderer {
             "state:",
             "  directory: \(quote(c.state.directory))",
             "  checkpoint_interval_seconds: \(c.state.checkpointIntervalSeconds)",
+            "  journal: \(c.state.journal.rawValue)",
             "logging:",
             "  level: \(c.logging.level)",
             "  stats_interval_seconds: \(c.logging.statsIntervalSeconds)",

@@ -53,6 +53,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public struct State: Sendable, Equatable {
         public var directory: String = "state"
         public var checkpointIntervalSeconds: Double = 60
+        /// `state.journal`: whether accepted observations are journaled before their predictions are sent.
+        public var journal: JournalMode = .write
     }
 
     /// Journal output.

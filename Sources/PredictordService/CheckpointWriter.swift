@@ -39,8 +39,9 @@ final class CheckpointWriter: Sendable {
     var health: CheckpointHealth { state.withLock { $0.health } }
 
     /// Starts a background write of `engine` as of `now`; false (and nothing queued) while a previous one runs.
+    /// `onDurable` runs on the checkpoint queue after the checkpoint is written and synced.
     @discardableResult
-    func writeInBackground(_ engine: PredictionEngine, now: Double) -> Bool {
+    func writeInBackground(_ engine: PredictionEngine, now: Double, onDurable: (@Sendable () -> Void)? = nil) -> Bool {
         let started = state.withLock { s -> Bool in
             if s.inFlight { return false }
             s.inFlight = true
@@ -52,7 +53,7 @@ final class CheckpointWriter: Sendable {
         }
         let snapshot = Snapshot(engine)
         queue.async { [self] in
-            write(snapshot.take(), now: now)
+            if case .succeeded = write(snapshot.take(), now: now) { onDurable?() }
             state.withLock { $0.inFlight = false }
             // The write freed its encode buffers and the contexts the loop copied meanwhile (copy-on-write); glibc
             // keeps such memory, per thread arena, at its peak unless trimmed, so RSS rose a step per checkpoint.

@@ -2,13 +2,13 @@ import Synchronization
 import Systemd
 
 /// What the poll thread tells the rest of the process: its heartbeat (for WATCHDOG=1) and a one-line status
-/// (`<stats summary>; <checkpoint health>`), sent as STATUS= whenever either part is set.
+/// (`<stats summary>; <checkpoint health>[; <journal health>]`), sent as STATUS= whenever a part is set.
 ///
 /// Shared across threads through `Atomic` and `Mutex`, so the class is Sendable without unchecked conformance.
 public final class DaemonHealth: Sendable {
     /// Monotonic nanoseconds of the poll loop's last iteration; 0 before it starts.
     private let heartbeatNanos = Atomic<Int64>(0)
-    private let parts = Mutex<(stats: String, checkpoint: String)>(("starting", ""))
+    private let parts = Mutex<(stats: String, checkpoint: String, journal: String)>(("starting", "", ""))
     private let notifier: SystemdNotifier
 
     public init(notifier: SystemdNotifier = SystemdNotifier()) {
@@ -30,7 +30,7 @@ public final class DaemonHealth: Sendable {
     }
 
     /// The whole STATUS= line.
-    public var status: String { parts.withLock { Self.line($0.stats, $0.checkpoint) } }
+    public var status: String { parts.withLock { Self.line($0) } }
 
     /// The live figures (the stats entry's summary); setting it sends STATUS= (each stats interval).
     public var statsSummary: String {
@@ -48,16 +48,26 @@ public final class DaemonHealth: Sendable {
         }
     }
 
-    /// Changes a part and sends the line under the lock, so concurrent updates reach systemd in order.
-    private func update(_ change: (inout (stats: String, checkpoint: String)) -> Void) {
-        parts.withLock { parts in
-            change(&parts)
-            _ = notifier.status(Self.line(parts.stats, parts.checkpoint))
+    /// The journal health (empty while it is fine or off; `journal failing since …: reason` when appends fail);
+    /// a change sends STATUS= at once, like ``checkpointStatus``.
+    public var journalStatus: String {
+        get { parts.withLock { $0.journal } }
+        set {
+            guard newValue != journalStatus else { return }
+            update { $0.journal = newValue }
         }
     }
 
-    private static func line(_ stats: String, _ checkpoint: String) -> String {
-        checkpoint.isEmpty ? stats : stats + "; " + checkpoint
+    /// Changes a part and sends the line under the lock, so concurrent updates reach systemd in order.
+    private func update(_ change: (inout (stats: String, checkpoint: String, journal: String)) -> Void) {
+        parts.withLock { parts in
+            change(&parts)
+            _ = notifier.status(Self.line(parts))
+        }
+    }
+
+    private static func line(_ parts: (stats: String, checkpoint: String, journal: String)) -> String {
+        [parts.stats, parts.checkpoint, parts.journal].filter { !$0.isEmpty }.joined(separator: "; ")
     }
 }
 

@@ -21,6 +21,9 @@ public struct MessagePipeline: Sendable {
     public var maxMessageBytes: Int
     /// The encoded prediction after ``Outcome/publish``.
     public private(set) var payload: [UInt8] = []
+    /// Whether the engine took the last message (`.publish`, or refused after it may have touched the stream):
+    /// what the journal must keep so a replay reaches the same state.
+    public private(set) var reachedEngine = false
     private var message = InboundMessage(body: .reset, encoding: .binary)
     private var out = OutboundPrediction(stream: "", model: "", prediction: Prediction())
 
@@ -32,6 +35,7 @@ public struct MessagePipeline: Sendable {
     public mutating func handle(
         topic: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer, engine: inout PredictionEngine, now: Double
     ) -> Outcome {
+        reachedEngine = false
         let stream: String
         do { stream = try WireDecoder.topic(topic) } catch { return .drop(reason: error.reason.rawValue, message: error.message, stream: nil) }
         guard body.count <= maxMessageBytes else {
@@ -47,7 +51,9 @@ public struct MessagePipeline: Sendable {
         }
         do {
             try engine.process(stream: stream, message: message, now: now, into: &out)
+            reachedEngine = true
         } catch {
+            reachedEngine = !EngineDrop.leavesStateUntouched(error.reason)
             return .refused(reason: error.reason, message: error.message, stream: stream)
         }
         do {

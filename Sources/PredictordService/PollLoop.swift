@@ -28,6 +28,12 @@ final class PollLoop {
     /// The exclusive lock on the state directory, held until the loop (the process) ends.
     private let lock: StateDirectoryLock
     private let checkpoints: CheckpointWriter
+    /// state.journal: each batch's messages written before its predictions are sent (DaemonJournal.swift).
+    private let journal: DaemonJournal
+    /// Predictions of the current batch, held until the journal has it (only while journaling).
+    private var pending = PendingPredictions()
+    /// createdAt of the last checkpoint started (or restored): each new one is later, so it names one journal segment.
+    private var lastCheckpointAt = -Double.infinity
     private var pipeline: MessagePipeline
     private var limiter = RateLimiter(burst: 10, interval: 10)
     private var now = Date().timeIntervalSince1970
@@ -56,6 +62,7 @@ final class PollLoop {
         lock = try StateDirectoryLock(directory: store.directory)
         checkpoints = CheckpointWriter(
             store: store, logger: logger, health: health, retryInterval: config.state.checkpointIntervalSeconds)
+        journal = DaemonJournal(mode: config.state.journal, directory: store.directory, logger: logger, health: health)
         observations = try ZMQSocket(context: context, type: .sub)
         predictions = try ZMQSocket(context: context, type: .pub)
         stats = StatsReporter(modelNames: config.models.map(\.name), start: now)
@@ -63,7 +70,9 @@ final class PollLoop {
         nextCheckpoint = config.state.checkpointIntervalSeconds > 0 ? now + config.state.checkpointIntervalSeconds : .infinity
         nextEviction = now + 1
         security = try SocketSecurity(config: config, context: context, logger: logger)
-        try restoreCheckpoint()
+        let base = try restoreCheckpoint()
+        if let base { lastCheckpointAt = base }
+        journal.recover(engine: &engine, pipeline: &pipeline, base: base, now: now)
         try configureSockets()
         _ = poller.add(observations)
         security.register(in: poller)
@@ -104,11 +113,12 @@ final class PollLoop {
     static func subscriptionCap(maxTopicBytes: Int) -> Int { max(maxTopicBytes + 1, 1024) }
 
     /// Restores fast and slow memory; a corrupt file is moved aside and reported, an unreadable one stops the start
-    /// (starting empty would later overwrite the only copy of that state).
-    private func restoreCheckpoint() throws {
+    /// (starting empty would later overwrite the only copy of that state). Returns the loaded checkpoint's createdAt.
+    private func restoreCheckpoint() throws -> Double? {
         switch try store.load() {
         case .none:
             logger.info("no checkpoint found; starting with empty fast memory", metadata: ["directory": "\(config.state.directory)"])
+            return nil
         case let .loaded(checkpoint):
             let report = engine.restore(from: checkpoint)
             let age = max(0, now - checkpoint.createdAt)
@@ -116,10 +126,12 @@ final class PollLoop {
                 "contexts": "\(report.restored)", "skipped": "\(report.totalSkipped)",
                 "checkpoint_age_seconds": "\(Int(now - checkpoint.createdAt))",
             ])
+            return checkpoint.createdAt
         case let .movedAside(reason, path):
             logger.error("checkpoint unusable and moved aside; starting with empty fast memory", metadata: [
                 "reason": "\(reason)", "moved_to": "\(path)",
             ])
+            return nil
         }
     }
 
@@ -140,9 +152,15 @@ final class PollLoop {
             periodic()
             if stopping { break }
         }
+        flushBatch()
         logger.notice("stopping: writing final checkpoint", metadata: ["contexts": "\(engine.contexts.count)"])
-        if case let .failed(message) = checkpoints.writeNow(engine, now: now) {
-            logger.critical("final checkpoint failed; state since the last good checkpoint will be lost: \(message)")
+        let createdAt = nextCheckpointTime()
+        let boundary = journal.rotate(base: createdAt, now: now)
+        if case let .failed(message) = checkpoints.writeNow(engine, now: createdAt) {
+            let kept = journal.mode == .off ? "" : " (the journal since then is kept and replayed at the next start)"
+            logger.critical("final checkpoint failed; state since the last good checkpoint will be lost\(kept): \(message)")
+        } else {
+            journal.directory.removeSegments(before: boundary)
         }
         observations.close()
         predictions.close()
@@ -159,8 +177,12 @@ final class PollLoop {
         // Time budget: the timers, signals (stop, reload) and the watchdog heartbeat run at least every ~100 ms
         // whatever the traffic; the clock is read every 256 messages (a vDSO call), not per message.
         let start = ContinuousClock.now
+        // With the journal, predictions wait for their batch's write: at the end of the drain, or sooner when it
+        // grows past 1024 predictions or 1 MiB (which bounds their latency and the memory held).
+        defer { flushBatch() }
         for i in 0..<10_000 {
             if i & 255 == 255, ContinuousClock.now - start > .milliseconds(100) { return true }
+            if pending.count >= 1024 || journal.batch.bytes.count >= 1 << 20 { flushBatch() }
             let handled: Void?
             do {
                 handled = try observations.receiveMultipart(maxFrames: 2, dontWait: true) { frames in
@@ -176,7 +198,6 @@ final class PollLoop {
     }
 
     private func handle(_ frames: borrowing ZMQFrames, engine: inout PredictionEngine, pipeline: inout MessagePipeline) {
-
         guard frames.count == 2 else {
             return drop("bad_frames", "message has \(frames.count) frame(s); send exactly two: [stream id][payload]", stream: nil)
         }
@@ -189,9 +210,20 @@ final class PollLoop {
         case let .refused(reason, message, stream):
             return log(reason, message, stream: stream)
         }
+        if journal.isAppending {
+            // Held until the batch is journaled (flushBatch); what the engine refused needs no journal entry to wait for.
+            journal.record(topic: topic, body: frames[1], now: now)
+            pending.append(topic: topic, payload: pipeline.payload)
+            return
+        }
+        pipeline.payload.withUnsafeBytes { publish(topic: topic, payload: $0) }
+    }
+
+    /// Sends one prediction; a full subscriber queue or a send error is counted (``transportDrops``) and logged.
+    private func publish(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer) {
         let sent: Bool
         do {
-            sent = try pipeline.payload.withUnsafeBytes { p throws(ZMQError) in try predictions.send(topic: topic, payload: p, dontWait: true) }
+            sent = try predictions.send(topic: topic, payload: payload, dontWait: true)
         } catch {
             return drop("publish_failed", "\(error)", stream: String(decoding: topic, as: UTF8.self))
         }
@@ -199,6 +231,31 @@ final class PollLoop {
             drop("publish_hwm", "a subscriber is too slow: sockets.predictions.send_hwm reached, prediction dropped",
                  stream: String(decoding: topic, as: UTF8.self))
         }
+    }
+
+    /// Writes the batch's journal records (one write, fdatasync with `fsync`), then sends the predictions held for it.
+    private func flushBatch() {
+        journal.flush(now: now)
+        guard pending.count > 0 else { return }
+        pending.sendAll { topic, payload in publish(topic: topic, payload: payload) }
+    }
+
+    /// createdAt for the next checkpoint: now, or just after the previous one, so no two share a journal segment.
+    private func nextCheckpointTime() -> Double {
+        lastCheckpointAt = max(now, lastCheckpointAt.nextUp)
+        return lastCheckpointAt
+    }
+
+    /// Starts a background checkpoint and, when it starts, a new journal segment at its snapshot; the segments
+    /// before it are deleted once the checkpoint is durable.
+    private func startCheckpoint() {
+        let createdAt = max(now, lastCheckpointAt.nextUp)
+        let directory = journal.directory
+        let boundary = journal.nextSegmentSeq
+        let started = checkpoints.writeInBackground(engine, now: createdAt) { directory.removeSegments(before: boundary) }
+        guard started else { return }
+        lastCheckpointAt = createdAt
+        _ = journal.rotate(base: createdAt, now: now)
     }
 
     /// Counts a drop the engine did not see (in the loop's own ``transportDrops``), and logs it (rate-limited per reason).
@@ -224,10 +281,13 @@ final class PollLoop {
                 logger.notice("reloaded model definitions for new contexts", metadata: [
                     "models": "\(models.map(\.name).joined(separator: ","))", "changed": "\(changed.joined(separator: ","))",
                 ])
+                // The journal replays under the models of the next start: a checkpoint now puts the streams made
+                // under the old definitions into it.
+                if !changed.isEmpty, journal.mode != .off { startCheckpoint() }
             case let .reloadAllowLists(fresh):
                 security.reloadAllowLists(from: fresh)
             case .checkpoint:
-                checkpoints.writeInBackground(engine, now: now)
+                startCheckpoint()
             case .stop:
                 stopping = true
             }
@@ -237,12 +297,14 @@ final class PollLoop {
             nextEviction = now + min(max(config.limits.idleTTLSeconds / 10, 1), 60)
             let removed = engine.evictIdle(now: now)
             if removed > 0 {
+                journal.recordEviction(now: now)
+                journal.flush(now: now)
                 logger.info("evicted idle contexts", metadata: ["count": "\(removed)", "idle_ttl_seconds": "\(config.limits.idleTTLSeconds)"])
             }
         }
         if now >= nextCheckpoint {
             nextCheckpoint = now + config.state.checkpointIntervalSeconds
-            checkpoints.writeInBackground(engine, now: now)
+            startCheckpoint()
         }
         if now >= nextStats {
             nextStats = now + config.logging.statsIntervalSeconds

@@ -23,7 +23,7 @@ public struct CRC64: Sendable, Equatable {
         if done == nil { Array(bytes).withUnsafeBytes { update(buffer: $0) } }
     }
 
-    private mutating func update(buffer: UnsafeRawBufferPointer) {
+    mutating func update(buffer: UnsafeRawBufferPointer) {
         Self.tables.withUnsafeBufferPointer { t in
             var crc = register
             var i = 0

@@ -15,7 +15,9 @@ struct BenchE2ECommand: ParsableCommand {
         possible (at most --window unanswered) for --seconds, a subscriber thread counts the predictions; then the
         same traffic goes through `predictord-bench relay`. latency: --latency-rate observations/s, each stamped with its
         send time (CLOCK_MONOTONIC), latency from the echoed ts. rss: one observation on each of --contexts new rls
-        streams, then VmRSS/VmHWM of the daemon. Lost messages (sent, never answered) are reported, never hidden.
+        streams, then VmRSS/VmHWM of the daemon. journal: the throughput measurement with state.journal off, write
+        and fsync in each round (order rotated), and the ratios write/off and fsync/off. Lost messages (sent, never
+        answered) are reported, never hidden.
         """
     )
 
@@ -42,8 +44,11 @@ struct BenchE2ECommand: ParsableCommand {
     @Option(help: "Daemon/relay pairs per throughput and latency measurement, run alternately (the order flips each round) so drifting machine load hits both; targets are judged on the median round.")
     var rounds: Int = 3
 
-    @Option(help: "Measurements to run, comma separated: throughput, latency, rss.")
+    @Option(help: "Measurements to run, comma separated: throughput, latency, rss, journal.")
     var modes: String = "throughput,latency,rss"
+
+    @Option(help: "state.journal of the daemon in the throughput, latency and rss measurements: off, write or fsync.")
+    var journal: String = "off"
 
     @Flag(help: "Keep the temporary directory (configs, logs, checkpoints).")
     var keepTemp = false
@@ -59,8 +64,9 @@ struct BenchE2ECommand: ParsableCommand {
         guard contexts >= 0, contexts <= 9_999_999 else { throw ValidationError("--contexts must be 0…9999999") }
         guard rounds >= 1, rounds <= 100 else { throw ValidationError("--rounds must be 1…100") }
         guard seconds > 0, latencyRate > 0, window >= 0 else { throw ValidationError("--seconds and --latency-rate must be > 0, --window ≥ 0") }
-        let known: Set<String> = ["throughput", "latency", "rss"]
-        for m in selectedModes where !known.contains(m) { throw ValidationError("unknown mode '\(m)'; use throughput, latency, rss") }
+        let known: Set<String> = ["throughput", "latency", "rss", "journal"]
+        for m in selectedModes where !known.contains(m) { throw ValidationError("unknown mode '\(m)'; use throughput, latency, rss, journal") }
+        guard Self.journalModes.contains(journal) else { throw ValidationError("--journal must be off, write or fsync") }
     }
 
     private var selectedModes: [String] {
@@ -122,20 +128,50 @@ struct BenchE2ECommand: ParsableCommand {
             }
             print("load average after latency: \(benchLoadAverage())")
         }
+        if selected.contains("journal") {
+            let traffic = BenchTraffic(payload: payload, streams: streams, pace: .saturate(seconds: seconds, window: window), symbols: symbols)
+            try journalComparison(traffic: traffic, temp: temp, hmm: hmm)
+            print("load average after journal: \(benchLoadAverage())")
+        }
         if selected.contains("rss"), contexts > 0 {
             // Always rls p=4: the issue's memory target is about rls contexts.
             let traffic = BenchTraffic(payload: .series, streams: contexts, pace: .count(contexts, window: window), symbols: symbols,
                                        drainSeconds: 10, stallSeconds: 10)
-            let run = try measure(.daemon(model: .rls, hmm: hmm), traffic: traffic, temp: temp, tag: "rss", watchMemory: true)
+            let run = try measure(.daemon(model: .rls, hmm: hmm, journal: journal), traffic: traffic, temp: temp, tag: "rss", watchMemory: true)
             print(run.memoryLines(contexts: contexts).joined(separator: "\n"))
             print("load average after rss: \(benchLoadAverage())")
         }
     }
 
+    static let journalModes = ["off", "write", "fsync"]
+
+    /// Throughput of the daemon with each state.journal setting, alternated within every round (the order rotates),
+    /// and the medians of write/off and fsync/off against the targets (≥ 0.8 and ≥ 0.5).
+    private func journalComparison(traffic: BenchTraffic, temp: URL, hmm: HMMParameters) throws {
+        var rates: [String: [Double]] = [:], ratios: [String: [Double]] = [:]
+        for round in 1...rounds {
+            let order = (0..<3).map { Self.journalModes[($0 + round - 1) % 3] }
+            var rate: [String: Double] = [:]
+            for mode in order {
+                let run = try measure(.daemon(model: model, hmm: hmm, journal: mode), traffic: traffic, temp: temp, tag: "journal-\(mode)-\(round)")
+                print(run.throughputLine(label: "journal \(mode)".padding(toLength: 13, withPad: " ", startingAt: 0)) + " [round \(round)]")
+                rate[mode] = run.outRate
+                rates[mode, default: []].append(run.outRate)
+            }
+            for mode in ["write", "fsync"] { ratios[mode, default: []].append(rate[mode]! / rate["off"]!) }
+            print("journal ratios, round \(round): write/off \(format(ratios["write"]!.last!, 3)), fsync/off \(format(ratios["fsync"]!.last!, 3))")
+        }
+        let write = median(ratios["write"]!), fsync = median(ratios["fsync"]!)
+        print("journal throughput over \(rounds) round(s), medians: off \(Int(median(rates["off"]!))) /s, write \(Int(median(rates["write"]!))) /s, "
+            + "fsync \(Int(median(rates["fsync"]!))) /s; write/off \(format(write, 3)) (range \(format(ratios["write"]!.min()!, 3))–\(format(ratios["write"]!.max()!, 3))), "
+            + "fsync/off \(format(fsync, 3)) (range \(format(ratios["fsync"]!.min()!, 3))–\(format(ratios["fsync"]!.max()!, 3)))")
+        print("  target write ≥ 0.8 × off: \(write >= 0.8 ? "MET" : "NOT MET"); target fsync ≥ 0.5 × off: \(fsync >= 0.5 ? "MET" : "NOT MET") (median ratios)")
+    }
+
     /// One daemon run and one relay run on the same traffic; odd rounds start with the daemon, even ones with the relay.
     private func pair(round: Int, traffic: BenchTraffic, temp: URL, tag: String, hmm: HMMParameters,
                       recordLatency: Bool = false) throws -> (daemon: BenchE2EResult, relay: BenchE2EResult) {
-        let daemonTarget = Target.daemon(model: model, hmm: hmm)
+        let daemonTarget = Target.daemon(model: model, hmm: hmm, journal: journal)
         if round % 2 == 1 {
             let daemon = try measure(daemonTarget, traffic: traffic, temp: temp, tag: "\(tag)-\(round)", recordLatency: recordLatency)
             return (daemon, try measure(.relay, traffic: traffic, temp: temp, tag: "\(tag)-\(round)", recordLatency: recordLatency))
@@ -151,7 +187,7 @@ struct BenchE2ECommand: ParsableCommand {
     }
 
     enum Target {
-        case daemon(model: Model, hmm: HMMParameters)
+        case daemon(model: Model, hmm: HMMParameters, journal: String)
         case relay
     }
 
@@ -165,13 +201,14 @@ struct BenchE2ECommand: ParsableCommand {
         let kinds: Set<UInt8>
         let name: String
         switch target {
-        case let .daemon(model, hmm):
+        case let .daemon(model, hmm, journal):
             name = "daemon-\(tag)"
             let dir = temp.appendingPathComponent(name)
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             let config = dir.appendingPathComponent("predictord.yaml")
             try daemonConfig(model: model, hmm: hmm, input: inEndpoint, output: outEndpoint, hwm: hwm,
-                             state: dir.appendingPathComponent("state").path, maxContexts: max(2 * contexts, streams + 16, 1_000_000))
+                             state: dir.appendingPathComponent("state").path, maxContexts: max(2 * contexts, streams + 16, 1_000_000),
+                             journal: journal)
                 .write(to: config, atomically: true, encoding: .utf8)
             child = try BenchChildProcess(name: name, executable: try BenchExecutables.daemon(daemon),
                                           arguments: ["run", "--config", config.path], wrapper: childWrapper,
@@ -227,7 +264,7 @@ struct BenchE2ECommand: ParsableCommand {
     }
 
     private func daemonConfig(model: Model, hmm: HMMParameters, input: String, output: String, hwm: Int,
-                              state: String, maxContexts: Int) -> String {
+                              state: String, maxContexts: Int, journal: String) -> String {
         let spec: ModelSpec
         switch model {
         case .rls: spec = BenchDaemonConfiguration.rls(bias: false)
@@ -235,7 +272,7 @@ struct BenchE2ECommand: ParsableCommand {
         }
         return BenchDaemonConfiguration.yaml(
             model: spec, name: "bench", input: input, output: output, hwm: hwm, maxContexts: maxContexts, state: state,
-            checkpointIntervalSeconds: 0, logLevel: "notice", statsIntervalSeconds: 3600)
+            checkpointIntervalSeconds: 0, journal: journal, logLevel: "notice", statsIntervalSeconds: 3600)
     }
 }
 

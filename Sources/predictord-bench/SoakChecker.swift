@@ -15,6 +15,9 @@ struct SoakCheckResult: Sendable {
     var outOfOrder = 0
     /// Streams no longer checked after their first discrepancy (the oracle cannot resynchronise).
     var failedStreams = 0
+    /// Observations absorbed (journaled) just before a kill -9 whose predictions died with the daemon: the next
+    /// prediction's `n` says how many, and the oracle absorbs them too. Allowed only across a kill.
+    var absorbedUnsent = 0
     /// The first few discrepancies, for the report.
     var examples: [String] = []
     var failure: String?
@@ -40,6 +43,9 @@ enum SoakChecker {
             var expected: [UInt8] = []
             var lastSeq = [UInt64](repeating: 0, count: streams)
             var failed = [Bool](repeating: false, count: streams)
+            // Per stream: the oracle's n after its last prediction, and the kill count when it came.
+            var oracleN = [Int](repeating: 0, count: streams)
+            var epoch = [Int](repeating: 0, count: streams)
             while !shared.stopChecker.load(ordering: .acquiring) {
                 guard let frames = try socket.receive(), frames.count == 2 else { continue }
                 let topic = frames[0], payload = frames[1]
@@ -65,6 +71,24 @@ enum SoakChecker {
                     failed[k] = true
                     continue
                 }
+                // Across a kill -9 the daemon may have absorbed (journaled) the observations after the last prediction
+                // that arrived, their predictions dying with it: its n says how many; the oracle absorbs the same ones.
+                let kills = shared.kills.load(ordering: .acquiring)
+                let ahead = got.prediction.count - oracleN[k] - 1
+                if kills > epoch[k], ahead > 0, UInt64(ahead) < predicted - 1 - lastSeq[k] {
+                    do {
+                        for seq in (lastSeq[k] + 1)...(lastSeq[k] + UInt64(ahead)) {
+                            try oracle.process(stream: stream, message: SoakTraffic.message(stream: k, seq: seq), now: 0, into: &out)
+                        }
+                        result.absorbedUnsent += ahead
+                    } catch {
+                        result.mismatched += 1
+                        result.note("\(stream): the oracle refused a catch-up observation: \(error)")
+                        failed[k] = true
+                        continue
+                    }
+                }
+                epoch[k] = kills
                 lastSeq[k] = predicted - 1
                 do {
                     try oracle.process(stream: stream, message: SoakTraffic.message(stream: k, seq: predicted - 1), now: 0, into: &out)
@@ -75,6 +99,7 @@ enum SoakChecker {
                     failed[k] = true
                     continue
                 }
+                oracleN[k] = out.prediction.count
                 if expected == payload {
                     result.matched += 1
                 } else if got.prediction.count > out.prediction.count {

@@ -18,9 +18,11 @@ struct SoakCommand: AsyncParsableCommand {
         discussion: """
         A publisher sends binary v1 observations of rls (lags 4) streams s/0000000… round robin at --rate for
         --seconds; at 30 % the daemon gets SIGHUP, at 50 % SIGTERM while the load runs, then it is restarted on the
-        same state directory. A checker recomputes every prediction with the engine (as `predictord replay` does)
+        same state directory; then --kill-cycles times a kill -9 and restart (55–95 % of the run; with --journal write
+        or fsync none may lose an observation). A checker recomputes every prediction with the engine (as `predictord replay` does)
         from the regenerated observation and compares the bytes; a daemon `n` ahead of the oracle's means an accepted
-        observation's prediction was lost. RSS is sampled every 0.25 s: after warm-up, the peak of each run's second
+        observation's prediction was lost (except, across a kill, observations the journal kept whose predictions died
+        with the daemon: the oracle absorbs those too and counts them). RSS is sampled every 0.25 s: after warm-up, the peak of each run's second
         half may exceed the first half's by at most --rss-growth-percent plus --rss-growth-mib.
         """
     )
@@ -47,6 +49,12 @@ struct SoakCommand: AsyncParsableCommand {
                                visibility: .hidden))
     var restartSignal: String = "TERM"
 
+    @Option(help: "state.journal of the daemon: off, write or fsync.")
+    var journal: String = "write"
+
+    @Option(help: "kill -9 + restart cycles under load between 55 % and 95 % of the run (after the SIGTERM restart); with the journal on, none may lose an observation.")
+    var killCycles: Int = 0
+
     @Flag(help: "Keep the temporary directory (config, daemon logs, checkpoint).")
     var keepTemp = false
 
@@ -57,6 +65,8 @@ struct SoakCommand: AsyncParsableCommand {
         guard streams >= 1, streams <= 9_999_999 else { throw ValidationError("--streams must be 1…9999999") }
         guard rate > 0, seconds > 0, seconds <= 600 else { throw ValidationError("--rate must be > 0 and --seconds in (0, 600]") }
         guard ["TERM", "KILL"].contains(restartSignal) else { throw ValidationError("--restart-signal must be TERM or KILL") }
+        guard ["off", "write", "fsync"].contains(journal) else { throw ValidationError("--journal must be off, write or fsync") }
+        guard (0...100).contains(killCycles) else { throw ValidationError("--kill-cycles must be 0…100") }
     }
 
     func run() async throws {
@@ -73,7 +83,7 @@ struct SoakCommand: AsyncParsableCommand {
         let report = try SoakRun(streams: streams, rate: rate, seconds: seconds, input: input, output: output,
                                  config: config, daemonExecutable: daemonExecutable, directory: temp, models: models,
                                  restartSignal: restartSignal == "KILL" ? SIGKILL : SIGTERM,
-                                 warmup: warmup ?? Double(streams) / rate + 5).run()
+                                 warmup: warmup ?? Double(streams) / rate + 5, killCycles: killCycles).run()
         print(report.lines(growthPercent: rssGrowthPercent, growthMiB: rssGrowthMib).joined(separator: "\n"))
         passed = report.passed(growthPercent: rssGrowthPercent, growthMiB: rssGrowthMib)
         guard passed else { throw BenchE2EError("soak FAILED (logs kept in \(temp.path))") }
@@ -82,6 +92,7 @@ struct SoakCommand: AsyncParsableCommand {
     private func soakConfig(input: String, output: String, state: String) -> String {
         BenchDaemonConfiguration.yaml(
             model: BenchDaemonConfiguration.rls(bias: true), name: "soak", input: input, output: output, hwm: 10_000_000,
-            maxContexts: 2 * streams + 16, state: state, checkpointIntervalSeconds: 20, logLevel: "info", statsIntervalSeconds: 10)
+            maxContexts: 2 * streams + 16, state: state, checkpointIntervalSeconds: 20, journal: journal, logLevel: "info",
+            statsIntervalSeconds: 10)
     }
 }

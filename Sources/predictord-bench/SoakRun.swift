@@ -22,6 +22,8 @@ struct SoakRun {
     var restartSignal: Int32 = SIGTERM
     /// Seconds after each (re)start before RSS samples count.
     var warmup: Double
+    /// kill -9 + restart cycles between 55 % and 95 % of the run (after the SIGTERM restart).
+    var killCycles = 0
 
     /// RSS samples (bytes, every 0.25 s) of one daemon process after its warm-up.
     struct Phase {
@@ -29,6 +31,10 @@ struct SoakRun {
         var samples: [Int] = []
         var exitStatus: Int32?
         var reloadLogged = false
+        /// Ended by kill -9 on purpose: no exit status or RSS trend to judge.
+        var killed = false
+        /// Started after a kill -9: its RSS trend is judged only if it lasted long enough for 4 samples.
+        var afterKill = false
     }
 
     struct Report {
@@ -48,13 +54,13 @@ struct SoakRun {
         }
 
         func growthOK(_ phase: Phase, percent: Double, mib: Double) -> Bool {
-            guard let h = Self.halves(phase.samples) else { return false }
+            guard let h = Self.halves(phase.samples) else { return phase.afterKill }
             return Double(h.second) <= Double(h.first) * (1 + percent / 100) + mib * 1_048_576
         }
 
         func passed(growthPercent: Double, growthMiB: Double) -> Bool {
             failure == nil && check.clean
-                && phases.allSatisfy { $0.exitStatus == 0 && growthOK($0, percent: growthPercent, mib: growthMiB) }
+                && phases.allSatisfy { $0.killed || ($0.exitStatus == 0 && growthOK($0, percent: growthPercent, mib: growthMiB)) }
                 && phases.first?.reloadLogged == true
         }
 
@@ -67,15 +73,23 @@ struct SoakRun {
                 "soak: \(check.matched) predictions identical to the engine's (replay), \(check.lostAccepted) lost for accepted "
                     + "observations, \(check.mismatched) different, \(check.outOfOrder) out of order, \(check.failedStreams) streams failed",
             ]
+            if phases.contains(where: \.killed) {
+                lines.append("soak: \(phases.filter(\.killed).count) kill -9 cycle(s): \(check.absorbedUnsent) observations absorbed "
+                    + "(journaled) just before a kill whose predictions died with the daemon, absorbed by the oracle too")
+            }
             lines += check.examples.map { "  e.g. \($0)" }
             for phase in phases {
+                if phase.killed {
+                    lines.append("soak: \(phase.name): ended by kill -9 (\(phase.samples.count) RSS samples, not judged)")
+                    continue
+                }
                 var text = "soak: \(phase.name): exit status \(phase.exitStatus.map(String.init) ?? "none")"
                 if let h = Self.halves(phase.samples) {
                     text += ", RSS peak after warm-up: first half \(mib(h.first)), second half \(mib(h.second)) "
                         + "(\(phase.samples.count) samples; bound +\(growthPercent) % + \(growthMiB) MiB: "
                         + (growthOK(phase, percent: growthPercent, mib: growthMiB) ? "ok" : "EXCEEDED") + ")"
                 } else {
-                    text += ", too few RSS samples after warm-up (\(phase.samples.count))"
+                    text += ", too few RSS samples after warm-up (\(phase.samples.count))" + (phase.afterKill ? ", not judged" : "")
                 }
                 if phase.name == "first run" { text += phase.reloadLogged ? ", SIGHUP reload logged" : ", NO reload logged" }
                 lines.append(text)
@@ -107,6 +121,12 @@ struct SoakRun {
         let start = BenchClock.now()
         var phaseStart = start
         var reloaded = false, restarted = false
+        // kill -9 moments: evenly spread over 55–95 % of the run, each shifted at random within its slot.
+        var generator = SystemRandomNumberGenerator()
+        let killTimes = (0..<killCycles).map { i in
+            seconds * (0.55 + 0.4 * (Double(i) + Double.random(in: 0.1...0.9, using: &generator)) / Double(killCycles))
+        }
+        var kills = 0
         while BenchClock.now() < start + seconds, failure == nil {
             BenchClock.sleep(until: BenchClock.now() + 0.25)
             let elapsed = BenchClock.now() - start
@@ -135,6 +155,21 @@ struct SoakRun {
                 shared.mode.store(0, ordering: .releasing)
                 phaseStart = BenchClock.now()
                 restarted = true
+            }
+            if restarted, kills < killTimes.count, elapsed >= killTimes[kills] {
+                // kill -9 under load, at once hold the publisher, restart on the same state directory, prove the path.
+                kill(daemon.pid, SIGKILL)
+                _ = daemon.stop(timeout: 10)
+                shared.mode.store(1, ordering: .releasing)
+                shared.kills.add(1, ordering: .releasing)
+                kills += 1
+                phases[phases.count - 1].killed = true
+                daemon = try BenchChildProcess(name: "daemon-k\(kills)", executable: daemonExecutable, arguments: ["run", "--config", config.path],
+                                               logURL: directory.appendingPathComponent("daemon-k\(kills).log"))
+                phases.append(Phase(name: "after kill \(kills)", afterKill: true))
+                shared.probeRequest.add(1, ordering: .releasing)
+                shared.mode.store(0, ordering: .releasing)
+                phaseStart = BenchClock.now()
             }
         }
         shared.mode.store(2, ordering: .releasing)

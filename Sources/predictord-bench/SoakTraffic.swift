@@ -62,6 +62,9 @@ final class SoakShared: Sendable {
     let probeSeen = Atomic<Int>(0)
     /// Set by the control thread to end the checker.
     let stopChecker = Atomic<Bool>(false)
+    /// kill -9 cycles so far (control thread): after one, the checker lets a stream's `n` run ahead by the
+    /// observations the journal kept whose predictions died with the daemon.
+    let kills = Atomic<Int>(0)
 }
 
 enum SoakPublisher {

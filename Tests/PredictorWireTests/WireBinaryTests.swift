@@ -78,7 +78,7 @@ import Testing
     }
 
     @Test func unknownAndPredictionKindsAreRejected() {
-        for kind: UInt8 in [5, 15, 16, 17, 18, 255] {
+        for kind: UInt8 in [6, 15, 16, 17, 18, 255] {
             #expect(observationError(LEBytes.header(kind: kind).bytes)?.reason == .unknownKind, "kind \(kind)")
         }
         for kind: UInt8 in [0, 4, 5, 18] {

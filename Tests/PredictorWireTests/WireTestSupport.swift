@@ -67,7 +67,7 @@ func bitEqual(_ a: InboundMessage, _ b: InboundMessage) -> Bool {
     case let (.observation(.labelled(x1, y1)), .observation(.labelled(x2, y2))): return bitEqual(x1, x2) && bitEqual(y1, y2)
     case let (.query(x1), .query(x2)): return bitEqual(x1, x2)
     case let (.observation(.symbol(z1)), .observation(.symbol(z2))): return z1 == z2
-    case (.reset, .reset): return true
+    case (.reset, .reset), (.state, .state): return true
     default: return false
     }
 }

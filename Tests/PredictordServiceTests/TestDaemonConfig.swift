@@ -16,6 +16,8 @@ struct TestDaemonConfig {
     var stateDirectory: String
     var statsIntervalSeconds: Double = 0.5
     var checkpointIntervalSeconds: Double = 0
+    /// state.journal (the daemon's default, so every daemon test runs with it).
+    var journal = DaemonConfiguration.JournalMode.write
     var logLevel = "info"
     var sendHighWaterMark = 1_000_000
     var slowSubscriber = DaemonConfiguration.SlowSubscriberPolicy.count
@@ -118,6 +120,7 @@ struct TestDaemonConfig {
         c.limits = limits
         c.state.directory = stateDirectory
         c.state.checkpointIntervalSeconds = checkpointIntervalSeconds
+        c.state.journal = journal
         c.logging.level = logLevel
         c.logging.statsIntervalSeconds = statsIntervalSeconds
         c.models = models
