@@ -24,6 +24,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Pure numeric core: predictors, their fast/slow memory and exact state coding. No I/O.
@@ -64,10 +67,25 @@ let package = Package(
             name: "PredictordService",
             dependencies: [
                 "PredictorCore", "PredictorWire", "PredictorEngine", "PredictordConfig", "PredictordLogging",
-                "PredictordState", "ZeroMQ", "Systemd", "CMalloc",
+                "PredictordState", "PredictordTelemetry", "ZeroMQ", "Systemd", "CMalloc",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        // What the poll thread shares with the HTTP side: snapshots, watched streams' points, stream questions.
+        .target(name: "PredictordTelemetry", dependencies: ["PredictorEngine", "PredictorWire"], swiftSettings: strict),
+        // The optional HTTP endpoint (Hummingbird, off the poll thread): /metrics through swift-metrics with the
+        // swift-prometheus backend, the live page with server-sent events, /streams/<id>; fed by snapshots only.
+        .target(
+            name: "PredictordHTTP",
+            dependencies: [
+                "PredictordConfig", "PredictorEngine", "PredictorWire", "PredictordTelemetry",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

@@ -22,6 +22,14 @@ public struct PredictionEngine: Sendable {
     public var softmaxTuning = SoftmaxTuning()
     /// Live contexts per `match` prefix, for `limits.maxContextsPerPrefix`.
     private var prefixCounts = PrefixCounts()
+    /// Half-life, in scored observations, of each model's windowed quality (``ModelAccuracy/recent``); 0 = off.
+    public var qualityHalfLife = 0.0 { didSet { qualityDecay = QualityWindow.decay(halfLife: qualityHalfLife) } }
+    private var qualityDecay = 0.0
+    /// Index (in ``models``) of the model that served the last accepted message.
+    public private(set) var lastModelIndex = 0
+    /// The last accepted observation's innovation over its forecast's standard deviation (NaN when not scored;
+    /// only with ``qualityHalfLife`` > 0): what the daemon ranks streams by recent error with.
+    public private(set) var lastStandardizedError = Double.nan
 
     public init(models: [ModelDefinition], limits: EngineLimits = .unbounded) {
         self.models = models
@@ -57,10 +65,10 @@ public struct PredictionEngine: Sendable {
         do {
             // The model is looked up inside `step`, under the in-place access: reading `.model` through the
             // dictionary's getter here copied the whole context (retaining all its arrays) on every message.
-            try Self.step(
+            (lastModelIndex, lastStandardizedError) = try Self.step(
                 context: &contexts.values[index!], counters: &counters, learners: &priorLearners, hmm: &hmmLearning, tuning: &softmaxTuning,
                 stream: stream,
-                models: models, message: message, now: now, into: &out)
+                models: models, message: message, now: now, decay: qualityDecay, into: &out)
         } catch {
             // A refused first message leaves no empty context behind (bad streams cannot fill the table).
             if isNew {
@@ -73,14 +81,17 @@ public struct PredictionEngine: Sendable {
         counters.predictions &+= 1
     }
 
-    /// Applies one message to one context; throws before mutating anything when the message is refused.
+    /// Applies one message to one context and returns its model's index and the standardized innovation (NaN unless
+    /// scored); throws before mutating anything when the message is refused.
     private static func step(
         context: inout StreamContext, counters: inout EngineCounters, learners: inout [String: RLSPriorLearner],
-        hmm: inout HMMLearning, tuning: inout SoftmaxTuning, stream: String, models: [ModelDefinition], message: InboundMessage, now: Double, into out: inout OutboundPrediction
-    ) throws(EngineDrop) {
+        hmm: inout HMMLearning, tuning: inout SoftmaxTuning, stream: String, models: [ModelDefinition], message: InboundMessage, now: Double,
+        decay: Double, into out: inout OutboundPrediction
+    ) throws(EngineDrop) -> (model: Int, standardizedError: Double) {
         // The definition is read field by field: binding it whole copied it (its strings and parameter arrays
         // retained and released) on every message.
         let modelIndex = context.model, learns = models[modelIndex].learning.enabled
+        var standardized = Double.nan
         // Queries do not advance the stream, so only observations and resets must increase seq (docs/protocol.md).
         if message.body.advancesSeq, let seq = message.seq, let last = context.lastSeq {
             guard seq > last else {
@@ -121,6 +132,10 @@ public struct PredictionEngine: Sendable {
             }
             counters.observations &+= 1
             record(out.prediction, model: context.model, counters: &counters)
+            if decay > 0 {
+                standardized = counters.models[modelIndex].recent.score(
+                    observation, out.prediction, memo: context.memo, values: models[modelIndex].values, decay: decay)
+            }
             if learns, !context.contributed { contribute(&context, model: models[modelIndex], learners: &learners, ending: false) }
             if learns, case let .symbol(z) = observation { hmm.learn(context, stream: stream, model: models[modelIndex], symbol: z) }
             if let gradient { tuning.learn(&context, model: models[modelIndex], gradient: gradient) }
@@ -159,6 +174,8 @@ public struct PredictionEngine: Sendable {
             }
             out.prediction.fillIntervals(models[modelIndex].intervals, values: models[modelIndex].values, order: models[modelIndex].valueOrder)
         }
+        if decay > 0 { context.memo.remember(out.prediction, message.body) }
+        return (modelIndex, standardized)
     }
 
     /// Clears a context whose state overflowed: a fresh predictor (from learned slow memory when the model learns),

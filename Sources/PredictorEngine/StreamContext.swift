@@ -11,6 +11,8 @@ public struct StreamContext: Sendable {
     public var lastActive: Double
     /// Whether this context's fast memory has been absorbed into its model's learned slow memory (once per context).
     public var contributed: Bool
+    /// The last published forecast's summary, for windowed quality (``PredictionEngine/qualityHalfLife`` > 0 only).
+    public var memo = ForecastMemo()
 
     public init(model: Int, predictor: AnyPredictor, lastSeq: UInt64? = nil, lastActive: Double = 0, contributed: Bool = false) {
         self.model = model

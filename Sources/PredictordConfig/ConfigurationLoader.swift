@@ -112,6 +112,7 @@ public enum ConfigurationLoader {
         if !(c.logging.statsIntervalSeconds >= 0.1) {
             keys.fail("logging.stats_interval_seconds", "must be a number ≥ 0.1 seconds (the stats entry cannot be turned off), got \(c.logging.statsIntervalSeconds)")
         }
+        c.http = HTTPConfiguration.read(&keys)
 
         let names = keys.strings("models", default: [])
         if names.isEmpty { keys.fail("models", "list at least one model name, each configured under model.<name>") }

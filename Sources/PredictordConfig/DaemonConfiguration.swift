@@ -66,6 +66,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var limits = Limits()
     public var state = State()
     public var logging = Logging()
+    public var http = HTTPConfiguration()
     public var models: [ModelDefinition] = []
 
     public init() {}
