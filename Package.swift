@@ -86,6 +86,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -93,7 +94,7 @@ let package = Package(
             name: "predictord",
             dependencies: [
                 "PredictorCore", "PredictorWire", "PredictorEngine", "PredictordConfig", "PredictordService", "PredictordState",
-                "ZeroMQ", "Systemd", "PredictordLogging", .product(name: "Logging", package: "swift-log"),
+                "PredictordHTTP", "PredictordTelemetry", "ZeroMQ", "Systemd", "PredictordLogging", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

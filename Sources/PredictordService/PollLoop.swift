@@ -6,6 +6,7 @@ import PredictorWire
 import PredictordConfig
 import PredictordLogging
 import PredictordState
+import PredictordTelemetry
 import Systemd
 import ZeroMQ
 
@@ -42,10 +43,17 @@ final class PollLoop {
     private var nextEviction: Double
     /// Set by ``DaemonCommand/stop``: the loop ends after the current iteration.
     private var stopping = false
+    /// The HTTP endpoint's feed (latency, watched streams, snapshots); nil when `http.listen` is off.
+    private var telemetry: TelemetryPublisher?
+    private let hub: TelemetryHub?
+    /// Creation time of the checkpoint restored at start, if any.
+    private var restoredAt: Double?
 
     /// Restores the last checkpoint, then creates and binds the sockets; throws (with the endpoint named) if it cannot.
-    init(config: DaemonConfiguration, context: ZMQContext, health: DaemonHealth, control: DaemonControl, logger: Logger) throws {
+    init(config: DaemonConfiguration, context: ZMQContext, health: DaemonHealth, control: DaemonControl, logger: Logger,
+         telemetry hub: TelemetryHub? = nil) throws {
         self.config = config
+        self.hub = hub
         self.health = health
         self.control = control
         self.logger = logger
@@ -56,7 +64,7 @@ final class PollLoop {
         store = try CheckpointStore(directory: config.state.directory)
         lock = try StateDirectoryLock(directory: store.directory)
         checkpoints = CheckpointWriter(
-            store: store, logger: logger, health: health, retryInterval: config.state.checkpointIntervalSeconds)
+            store: store, logger: logger, health: health, retryInterval: config.state.checkpointIntervalSeconds, telemetry: hub)
         observations = try ZMQSocket(context: context, type: .sub)
         predictions = try ZMQSocket(context: context, type: .pub)
         stats = StatsReporter(modelNames: config.models.map(\.name), start: now)
@@ -65,6 +73,10 @@ final class PollLoop {
         nextEviction = now + 1
         security = try SocketSecurity(config: config, context: context, logger: logger)
         try restoreCheckpoint()
+        if let hub {
+            engine.qualityHalfLife = config.http.qualityHalfLife
+            telemetry = TelemetryPublisher(hub: hub, now: now, restoredCheckpointTime: restoredAt)
+        }
         try configureSockets()
         _ = poller.add(observations)
         security.register(in: poller)
@@ -113,6 +125,10 @@ final class PollLoop {
         case let .loaded(checkpoint):
             let report = engine.restore(from: checkpoint)
             let age = max(0, now - checkpoint.createdAt)
+            restoredAt = checkpoint.createdAt
+            checkpoints.restored(createdAt: checkpoint.createdAt)
+            let bytes = (try? FileManager.default.attributesOfItem(atPath: store.checkpointPath)[.size] as? Int) ?? 0
+            hub?.recordRestoredCheckpoint(createdAt: checkpoint.createdAt, bytes: bytes)
             logger.notice("restored checkpoint: \(report); it was written \(Int(age)) s ago, so if the previous run did not stop cleanly (kill -9, crash, power loss) the observations of those \(Int(age)) s are not in fast memory (per-stream seq gaps count them)", metadata: [
                 "contexts": "\(report.restored)", "skipped": "\(report.totalSkipped)",
                 "checkpoint_age_seconds": "\(Int(now - checkpoint.createdAt))",
@@ -147,22 +163,28 @@ final class PollLoop {
         }
         observations.close()
         predictions.close()
+        // Questions asked while stopping get no stream (the HTTP server stops with the process).
+        hub?.answerQuestions { _ in nil }
     }
 
     /// Handles every waiting message (bounded per iteration so timers still run); false once the context is gone.
     private func drainObservations() -> Bool {
         // One access to the engine and the reused buffers for the whole drain, passed down inout: per message this
         // saves the dynamic exclusivity checks of class properties and a copy (retain/release) of the prediction.
-        drain(engine: &engine, pipeline: &pipeline)
+        drain(engine: &engine, pipeline: &pipeline, telemetry: &telemetry)
     }
 
-    private func drain(engine: inout PredictionEngine, pipeline: inout MessagePipeline) -> Bool {
+    private func drain(engine: inout PredictionEngine, pipeline: inout MessagePipeline, telemetry: inout TelemetryPublisher?) -> Bool {
+        // With telemetry, one clock read per message: a message's latency runs from the end of the previous one
+        // (i.e. from its receive call) to the end of its send.
+        let measuring = telemetry != nil
+        var mark = measuring ? MonotonicNanos.now() : 0
         // Time budget: the timers, signals (stop, reload) and the watchdog heartbeat run at least every ~100 ms
         // whatever the traffic; the clock is read every 256 messages (a vDSO call), not per message.
         let start = ContinuousClock.now
         for i in 0..<10_000 {
             if i & 255 == 255, ContinuousClock.now - start > .milliseconds(100) { return true }
-            let handled: Void?
+            let handled: Bool?
             do {
                 handled = try observations.receiveMultipart(maxFrames: 2, dontWait: true) { frames in
                     handle(frames, engine: &engine, pipeline: &pipeline)
@@ -171,16 +193,23 @@ final class PollLoop {
                 if !error.isTerminated { logger.critical("receive failed: \(error)") }
                 return false
             }
-            if handled == nil { return true }
+            guard let handled else { return true }
+            if measuring {
+                let end = MonotonicNanos.now()
+                if handled { telemetry!.published(engine: engine, pipeline: pipeline, nanoseconds: end &- mark) }
+                mark = end
+            }
         }
         return true
     }
 
-    private func handle(_ frames: borrowing ZMQFrames, engine: inout PredictionEngine, pipeline: inout MessagePipeline) {
+    /// True when the message's prediction was sent.
+    private func handle(_ frames: borrowing ZMQFrames, engine: inout PredictionEngine, pipeline: inout MessagePipeline) -> Bool {
         // `self.engine` is being accessed (inout) for the whole drain: count drops on the parameter.
-        func drop(_ reason: String, _ message: String, stream: String?) {
+        func drop(_ reason: String, _ message: String, stream: String?) -> Bool {
             engine.counters.drop(reason)
             log(reason, message, stream: stream)
+            return false
         }
         guard frames.count == 2 else {
             return drop("bad_frames", "message has \(frames.count) frame(s); send exactly two: [stream id][payload]", stream: nil)
@@ -192,7 +221,8 @@ final class PollLoop {
         case let .drop(reason, message, stream):
             return drop(reason, message, stream: stream)
         case let .refused(reason, message, stream):
-            return log(reason, message, stream: stream)
+            log(reason, message, stream: stream)
+            return false
         }
         let sent: Bool
         do {
@@ -201,9 +231,10 @@ final class PollLoop {
             return drop("publish_failed", "\(error)", stream: String(decoding: topic, as: UTF8.self))
         }
         if !sent {
-            drop("publish_hwm", "a subscriber is too slow: sockets.predictions.send_hwm reached, prediction dropped",
-                 stream: String(decoding: topic, as: UTF8.self))
+            return drop("publish_hwm", "a subscriber is too slow: sockets.predictions.send_hwm reached, prediction dropped",
+                        stream: String(decoding: topic, as: UTF8.self))
         }
+        return true
     }
 
     /// Counts a drop the engine did not see, and logs it (rate-limited per reason).
@@ -249,6 +280,7 @@ final class PollLoop {
             nextCheckpoint = now + config.state.checkpointIntervalSeconds
             checkpoints.writeInBackground(engine, now: now)
         }
+        telemetry?.tick(engine: engine, now: now)
         if now >= nextStats {
             nextStats = now + config.logging.statsIntervalSeconds
             reportStats()
