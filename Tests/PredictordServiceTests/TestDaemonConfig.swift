@@ -22,6 +22,8 @@ struct TestDaemonConfig {
     var observationsExtra = ""
     var predictionsExtra = ""
     var limitsExtra = ""
+    /// Extra top-level YAML sections (e.g. `http:`), placed before the models.
+    var sectionsExtra = ""
     /// The models section (default: ``models``, what replay uses).
     var modelsYAML = TestDaemonConfig.models
 
@@ -110,6 +112,7 @@ struct TestDaemonConfig {
         logging:
           level: \(logLevel)
           stats_interval_seconds: \(statsIntervalSeconds)
+        \(sectionsExtra)
 
         """ + modelsYAML
     }
