@@ -1,9 +1,5 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import PredictordTestSupport
-import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -65,26 +61,18 @@ enum HTTPTestSupport {
         return scrape
     }
 
-    /// A GET through Foundation's URLSession (a real HTTP client); the status and the body.
+    /// A GET through Python's urllib (a real HTTP client; Foundation's URLSession on Linux stalls on a 401
+    /// with a basic-auth challenge): the status and the body.
     static func get(_ url: String, headers: [String: String] = [:]) throws -> (status: Int, body: Data) {
-        var request = URLRequest(url: URL(string: url)!)
-        request.timeoutInterval = 10
-        for (k, v) in headers { request.setValue(v, forHTTPHeaderField: k) }
-        let box = ResultBox()
-        let done = DispatchSemaphore(value: 0)
-        URLSession.shared.dataTask(with: request) { data, response, error in
-            box.set(((response as? HTTPURLResponse)?.statusCode ?? -1, data ?? Data(), error.map { "\($0)" }))
-            done.signal()
-        }.resume()
-        guard done.wait(timeout: .now() + 15) == .success, let result = box.value else { throw HarnessError("GET \(url) timed out") }
-        if let error = result.2 { throw HarnessError("GET \(url) failed: \(error)") }
-        return (result.0, result.1)
-    }
-
-    /// The completion handler's result, handed across threads under a lock.
-    final class ResultBox: Sendable {
-        private let stored = Mutex<(Int, Data, String?)?>(nil)
-        func set(_ v: (Int, Data, String?)) { stored.withLock { $0 = v } }
-        var value: (Int, Data, String?)? { stored.withLock { $0 } }
+        let script = Harness.testsDirectory.appendingPathComponent("python/http_get.py").path
+        let directory = FileManager.default.temporaryDirectory
+        let result = try DaemonTests.PythonClient.run(
+            DaemonTests.PythonClient.python!, [script, url] + headers.map { "\($0.key):\($0.value)" }, in: directory, timeout: 20)
+        guard result.status == 0,
+              let object = try? JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any],
+              let status = object["status"] as? Int, let body = object["body"] as? String else {
+            throw HarnessError("GET \(url) failed: \(result.output.suffix(1000))")
+        }
+        return (status, Data(body.utf8))
     }
 }
