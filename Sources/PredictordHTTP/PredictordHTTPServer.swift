@@ -77,6 +77,11 @@ public struct PredictordHTTPServer: Service {
             }
             return Self.json(Documents.status(status))
         }
+        router.get("/api/streams") { request, _ -> Response in
+            let prefix = request.uri.queryParameters["prefix"].map(String.init) ?? ""
+            let found = await hub.streams(withPrefix: prefix, limit: 20)
+            return Self.json(JSONText.object([("prefix", JSONText.string(prefix)), ("streams", JSONText.array(found.map(JSONText.string)))]))
+        }
         let streams = EventStreams(hub: hub, stopping: stopping, limit: Self.maxEventStreams, interval: Self.eventInterval)
         router.get("/events") { request, _ -> Response in
             guard let stream = request.uri.queryParameters["stream"].map(String.init), !stream.isEmpty else {

@@ -165,6 +165,7 @@ final class PollLoop {
         predictions.close()
         // Questions asked while stopping get no stream (the HTTP server stops with the process).
         hub?.answerQuestions { _ in nil }
+        hub?.answerSearches { _, _ in [] }
     }
 
     /// Handles every waiting message (bounded per iteration so timers still run); false once the context is gone.

@@ -58,6 +58,14 @@ struct TelemetryPublisher {
             return StreamStatus(stream: stream, model: s.model.name, count: s.prediction.prediction.count,
                                 lastSeq: s.context.lastSeq, prediction: s.prediction)
         }
+        hub.answerSearches { prefix, limit in
+            var found: [String] = []
+            for key in engine.contexts.keys where key.string.hasPrefix(prefix) {
+                found.append(key.string)
+                if found.count == limit { break }
+            }
+            return found.sorted()
+        }
         let version = hub.watchedVersion
         if version != watchedVersion {
             watchedVersion = version

@@ -14,6 +14,7 @@ public final class TelemetryHub: Sendable {
     /// Bumped on every change of the watched set, so the poll loop re-reads it only then.
     private let watchVersion = Atomic<UInt64>(0)
     private let questions = Mutex<[Question]>([])
+    private let searches = Mutex<[Search]>([])
 
     private struct Watch {
         var watchers = 0
@@ -24,6 +25,12 @@ public final class TelemetryHub: Sendable {
     private struct Question {
         var stream: String
         var answer: CheckedContinuation<StreamStatus?, Never>
+    }
+
+    private struct Search {
+        var prefix: String
+        var limit: Int
+        var answer: CheckedContinuation<[String], Never>
     }
 
     public init(pointsPerStream: Int = 600) {
@@ -133,5 +140,21 @@ public final class TelemetryHub: Sendable {
             return q
         }
         for question in waiting { question.answer.resume(returning: lookup(question.stream)) }
+    }
+
+    /// Asks the poll loop for up to `limit` live stream ids starting with `prefix` (a scan of every context).
+    public func streams(withPrefix prefix: String, limit: Int) async -> [String] {
+        await withCheckedContinuation { continuation in
+            searches.withLock { $0.append(Search(prefix: prefix, limit: limit, answer: continuation)) }
+        }
+    }
+
+    /// Called by the poll loop between drains: answers every waiting prefix search with `scan(prefix, limit)`.
+    public func answerSearches(_ scan: (String, Int) -> [String]) {
+        let waiting = searches.withLock { q -> [Search] in
+            defer { q.removeAll() }
+            return q
+        }
+        for search in waiting { search.answer.resume(returning: scan(search.prefix, search.limit)) }
     }
 }
