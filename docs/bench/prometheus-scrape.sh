@@ -46,3 +46,14 @@ query 'count_over_time(up{job="predictord"}[15s])'
 query 'histogram_quantile(0.5, sum by (le) (predictord_latency_seconds_bucket))'
 query 'predictord_model_mse'
 query 'predictord_checkpoint_writes_total'
+echo "--- every expression of docs/grafana-dashboard.json, evaluated by Prometheus"
+python3 - "$PROM" <<'PY'
+import json, sys, urllib.parse, urllib.request
+port = sys.argv[1]
+dashboard = json.load(open("docs/grafana-dashboard.json"))
+for panel in dashboard["panels"]:
+    for target in panel["targets"]:
+        url = f"http://127.0.0.1:{port}/api/v1/query?" + urllib.parse.urlencode({"query": target["expr"]})
+        answer = json.load(urllib.request.urlopen(url))
+        print(f'{answer["status"]:7} {len(answer["data"]["result"]):2} series  {panel["title"]}: {target["expr"]}')
+PY
