@@ -57,7 +57,7 @@ let package = Package(
         // swift-log handler for journald (sd_journal_sendv) with stderr fallback, rate limiting and stats entries.
         .target(
             name: "PredictordLogging",
-            dependencies: ["Systemd", "PredictorEngine", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Systemd", "PredictorEngine", "PredictorWire", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         // Checkpoints of slow and fast memory: versioned, checksummed, written atomically, restored exactly.

@@ -42,6 +42,7 @@ public enum ConfigurationRenderer {
             "logging:",
             "  level: \(c.logging.level)",
             "  stats_interval_seconds: \(c.logging.statsIntervalSeconds)",
+            "  format: \(c.logging.format)",
         ]
         lines += httpLines(c.http)
         lines += [

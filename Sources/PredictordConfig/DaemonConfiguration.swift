@@ -59,6 +59,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public struct Logging: Sendable, Equatable {
         public var level: String = "info"
         public var statsIntervalSeconds: Double = 10
+        /// Standard error's format outside systemd: `text` or `json` (one object per line).
+        public var format: String = "text"
     }
 
     public var observations = Observations()

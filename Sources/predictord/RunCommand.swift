@@ -29,7 +29,8 @@ struct RunCommand: AsyncParsableCommand {
         // Under systemd (it sets INVOCATION_ID and JOURNAL_STREAM) log to the journal; run by hand, to stderr.
         let environment = ProcessInfo.processInfo.environment
         let underSystemd = environment["INVOCATION_ID"] != nil || environment["JOURNAL_STREAM"] != nil
-        LoggingSetup(identifier: "predictord", level: level, destination: underSystemd ? .automatic : .stderr).bootstrap()
+        LoggingSetup(identifier: "predictord", level: level, destination: underSystemd ? .automatic : .stderr,
+                     json: loaded.logging.format == "json").bootstrap()
         let logger = Logger(label: "predictord")
         // With http.listen, the HTTP endpoint runs beside the daemon, fed only through the hub. Listed after the
         // daemon, it is shut down first; a failure of either (a port in use) stops both.

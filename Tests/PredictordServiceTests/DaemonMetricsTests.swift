@@ -45,6 +45,7 @@ extension DaemonTests {
             let daemon = try DaemonProcess.start(stateDirectory: directory.appendingPathComponent("state"), directory: directory) {
                 $0.modelsYAML = Self.models
                 $0.checkpointIntervalSeconds = 1
+                $0.logFormat = "json"
                 $0.sectionsExtra = "http:\n  listen: \"127.0.0.1:\(httpPort)\"\n  quality_half_life: \(Self.halfLife)"
             }
             let client = try DaemonClient(observations: daemon.config.observationsEndpoint, predictions: daemon.config.predictionsEndpoint)
@@ -139,6 +140,11 @@ extension DaemonTests {
             }
             #expect(scrape.value("predictord_model_mse", ["model": "weather"]) == nil, "symbol streams have no squared error")
             #expect(daemon.stop()?.status == 0)
+            // logging.format: json — every stderr line one JSON object, the stats entries among them.
+            let lines = daemon.stderr.split(separator: "\n")
+            let objects = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String] }
+            #expect(objects.count == lines.count && lines.count > 3, "non-JSON stderr lines: \(lines.filter { !$0.hasPrefix("{") }.prefix(3))")
+            #expect(objects.contains { $0["message"]?.hasPrefix("stats: ") == true && $0["observations_total"] != nil })
         }
 
         /// Σ 2^(−(n−i)/h)·sᵢ / Σ 2^(−(n−i)/h) of each model's scores sᵢ, i = 1…n in the order they were made.

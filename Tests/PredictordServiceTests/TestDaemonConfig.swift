@@ -14,6 +14,7 @@ struct TestDaemonConfig {
     var statsIntervalSeconds: Double = 0.5
     var checkpointIntervalSeconds: Double = 0
     var logLevel = "info"
+    var logFormat = "text"
     var sendHighWaterMark = 1_000_000
     var slowSubscriber = "count"
     /// Host the observation socket binds (clients still connect to 127.0.0.1).
@@ -112,6 +113,7 @@ struct TestDaemonConfig {
         logging:
           level: \(logLevel)
           stats_interval_seconds: \(statsIntervalSeconds)
+          format: \(logFormat)
         \(sectionsExtra)
 
         """ + modelsYAML
