@@ -41,6 +41,9 @@ struct BenchE2ECommand: ParsableCommand {
     @Option(help: "Daemon/relay pairs per throughput and latency measurement, run alternately (the order flips each round) so drifting machine load hits both; targets are judged on the median round.")
     var rounds: Int = 3
 
+    @Option(help: "Seconds between /metrics scrapes with --http and in mode scrape (a value beyond --seconds: HTTP on, no scrape during the traffic).")
+    var scrapeInterval: Double = 1
+
     @Flag(help: "Run the daemon with http.listen and scrape /metrics every second (throughput and latency modes); the latency mode then also prints the in-daemon latency histogram's median bucket.")
     var http = false
 
@@ -131,7 +134,7 @@ struct BenchE2ECommand: ParsableCommand {
         }
         if selected.contains("scrape") {
             let traffic = BenchTraffic(payload: payload, streams: streams, pace: .saturate(seconds: seconds, window: window), symbols: symbols)
-            var ratios: [Double] = []
+            var ratios: [Double] = [], cpuRatios: [Double] = []
             for round in 1...rounds {
                 let plain = Target.daemon(model: model, hmm: hmm, http: false), scraped = Target.daemon(model: model, hmm: hmm, http: true)
                 let first = try measure(round % 2 == 1 ? plain : scraped, traffic: traffic, temp: temp, tag: "scrape-\(round)a")
@@ -141,10 +144,17 @@ struct BenchE2ECommand: ParsableCommand {
                 print(with.throughputLine(label: "daemon, scrape every 1s") + " [round \(round)]; \(with.scrapeText)")
                 ratios.append(with.outRate / without.outRate)
                 print("throughput ratio with/without scrape, round \(round): \(format(ratios.last!, 3))")
+                if let a = without.cpuPerReply, let b = with.cpuPerReply {
+                    cpuRatios.append(b / a)
+                    print("daemon CPU per prediction without / with: \(format(a, 3)) / \(format(b, 3)) µs, ratio \(format(b / a, 3)) [round \(round)]")
+                }
             }
             let ratio = median(ratios)
             print("scrape over \(rounds) round(s): ratio with/without median \(format(ratio, 3)) (range \(format(ratios.min()!, 3))–\(format(ratios.max()!, 3)))")
             print("  target loss < 2 %: \(ratio >= 0.98 ? "MET" : "NOT MET") (median loss \(format((1 - ratio) * 100, 1)) %)")
+            if !cpuRatios.isEmpty {
+                print("daemon CPU per prediction with/without: median ratio \(format(median(cpuRatios), 3)) (range \(format(cpuRatios.min()!, 3))–\(format(cpuRatios.max()!, 3)))")
+            }
             print("load average after scrape: \(benchLoadAverage())")
         }
         if selected.contains("rss"), contexts > 0 {
@@ -193,7 +203,7 @@ struct BenchE2ECommand: ParsableCommand {
         switch target {
         case let .daemon(model, hmm, http):
             name = "daemon-\(tag)"
-            scraper = http ? BenchScraper(port: try benchFreePort()) : nil
+            scraper = http ? BenchScraper(port: try benchFreePort(), interval: scrapeInterval) : nil
             let dir = temp.appendingPathComponent(name)
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             let config = dir.appendingPathComponent("predictord.yaml")
@@ -233,6 +243,7 @@ struct BenchE2ECommand: ParsableCommand {
         }
         let pid = child.pid
         let scraping = try scraper?.start()
+        let cpuBefore = benchCPUSeconds(pid: pid)
         let publisher = try BenchThread {
             publisherSlot.value = BenchLoad.publish(context: context, endpoint: inEndpoint, traffic: traffic, shared: shared,
                                                     watchPID: watchMemory ? pid : nil)
@@ -244,6 +255,7 @@ struct BenchE2ECommand: ParsableCommand {
         }
         publisher.join()
         subscriber.join()
+        let cpuAfter = benchCPUSeconds(pid: pid)
         scraper?.stop()
         scraping?.join()
         // A last scrape after the drain: the histogram then holds every prediction of the run.
@@ -259,6 +271,7 @@ struct BenchE2ECommand: ParsableCommand {
         }
         var result = BenchE2EResult(publisher: publisherSlot.value, subscriber: subscriberSlot.value, memoryAtEnd: memory,
                                     hwmDuringStop: stopped.lastHWM, exitStatus: stopped.status)
+        if let cpuBefore, let cpuAfter { result.cpuSeconds = cpuAfter - cpuBefore }
         if let scraper {
             result.scrapeText = "\(scraper.scrapes) scrapes (\(scraper.failures) failed), mean \(format(scraper.meanSeconds * 1000, 2)) ms each"
             result.inDaemonMedian = BenchScraper.medianBucket(scraper.last, model: "bench")
@@ -329,6 +342,10 @@ struct BenchE2EResult {
     var exitStatus: Int32?
     /// With `--http`: the scrapes' summary, and the in-daemon latency histogram's median bucket.
     var scrapeText = ""
+    /// CPU seconds the child used during the traffic (user + system).
+    var cpuSeconds: Double?
+    /// CPU microseconds of the child per reply.
+    var cpuPerReply: Double? { cpuSeconds.map { $0 * 1e6 / Double(max(1, subscriber.received)) } }
     var inDaemonMedian: (lower: Double, upper: Double, count: Double)?
 
     var sendSeconds: Double { max(publisher.end - publisher.start, 1e-9) }

@@ -25,10 +25,11 @@ final class BenchScraper: Sendable {
 
     func start() throws -> BenchThread {
         try BenchThread { [self] in
+            // The first scrape one interval after the traffic starts (the server is up by then).
             while !state.withLock({ $0.stop }) {
-                scrapeOnce()
                 var slept = 0.0
                 while slept < interval, !state.withLock({ $0.stop }) { usleep(20_000); slept += 0.02 }
+                if !state.withLock({ $0.stop }) { scrapeOnce() }
             }
         }
     }
@@ -97,4 +98,14 @@ final class BenchScraper: Sendable {
         }
         return nil
     }
+}
+
+/// CPU seconds (user + system) a process has used, from /proc/<pid>/stat.
+func benchCPUSeconds(pid: Int32) -> Double? {
+    guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let close = text.lastIndex(of: ")") else { return nil }
+    // After "pid (comm)": state is field 3, utime and stime are fields 14 and 15.
+    let fields = text[text.index(after: close)...].split(separator: " ")
+    guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
 }
