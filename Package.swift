@@ -140,6 +140,7 @@ let package = Package(
             path: "Tests/Fuzz/Checks",
             swiftSettings: strict
         ),
+        .testTarget(name: "PredictordHTTPTests", dependencies: ["PredictordHTTP", "PredictordTelemetry", "PredictorEngine", "PredictordTestSupport"], swiftSettings: strict),
         .testTarget(name: "PredictordConfigTests", dependencies: ["PredictordConfig", "PredictorEngine", "PredictordFuzzChecks", "ZeroMQ"], swiftSettings: strict),
         .testTarget(name: "PredictorWireTests", dependencies: ["PredictorWire", "PredictordFuzzChecks", "PredictordTestSupport"], swiftSettings: strict),
         .testTarget(
