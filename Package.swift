@@ -24,6 +24,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Pure numeric core: predictors, their fast/slow memory and exact state coding. No I/O.
@@ -51,16 +54,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // swift-log handler for journald (sd_journal_sendv) with stderr fallback and rate limiting.
+        // swift-log handler for journald (sd_journal_sendv) with stderr fallback (text or JSON lines) and rate limiting.
         .target(
             name: "PredictordLogging",
-            dependencies: ["Systemd", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Systemd", "PredictorWire", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         // The periodic stats entry (journal fields with a fixed MESSAGE_ID, the STATUS= line) from engine counters.
         .target(
             name: "PredictordStats",
-            dependencies: ["Systemd", "PredictorEngine", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Systemd", "PredictorEngine", "PredictorWire", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         // Checkpoints of slow and fast memory: versioned, checksummed, written atomically, restored exactly.
@@ -70,10 +73,26 @@ let package = Package(
             name: "PredictordService",
             dependencies: [
                 "PredictorCore", "PredictorWire", "PredictorEngine", "PredictordConfig", "PredictordLogging", "PredictordStats",
-                "PredictordState", "ZeroMQ", "Systemd", "CMalloc",
+                "PredictordState", "PredictordTelemetry", "ZeroMQ", "Systemd", "CMalloc",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        // What the poll thread shares with the HTTP side: snapshots, watched streams' points, stream questions.
+        .target(name: "PredictordTelemetry", dependencies: ["PredictorEngine", "PredictorWire"], swiftSettings: strict),
+        // The optional HTTP endpoint (Hummingbird, off the poll thread): /metrics through swift-metrics with the
+        // swift-prometheus backend, the live page with server-sent events, /streams/<id>; fed by snapshots only.
+        .target(
+            name: "PredictordHTTP",
+            dependencies: [
+                "PredictordConfig", "PredictorEngine", "PredictorWire", "PredictordTelemetry",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -81,7 +100,7 @@ let package = Package(
             name: "predictord",
             dependencies: [
                 "PredictorCore", "PredictorWire", "PredictorEngine", "PredictordConfig", "PredictordService", "PredictordState",
-                "ZeroMQ", "Systemd", "PredictordLogging", .product(name: "Logging", package: "swift-log"),
+                "PredictordHTTP", "PredictordTelemetry", "ZeroMQ", "Systemd", "PredictordLogging", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

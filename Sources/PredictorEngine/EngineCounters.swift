@@ -28,6 +28,8 @@ public struct ModelAccuracy: Sendable, Equatable {
     public var squaredErrorCount: UInt64 = 0
     public var surpriseSum: Double = 0
     public var surpriseCount: UInt64 = 0
+    /// Windowed (exponentially weighted) recent quality, kept when ``PredictionEngine/qualityHalfLife`` > 0.
+    public var recent = QualityWindow()
 
     public init() {}
 

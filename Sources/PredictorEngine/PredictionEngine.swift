@@ -19,6 +19,14 @@ public struct PredictionEngine: Sendable {
     package private(set) var learning = EngineLearning()
     /// Live contexts per `match` prefix, for `limits.maxContextsPerPrefix`.
     private var prefixCounts = PrefixCounts()
+    /// Half-life, in scored observations, of each model's windowed quality (``ModelAccuracy/recent``); 0 = off.
+    public var qualityHalfLife = 0.0 { didSet { qualityDecay = QualityWindow.decay(halfLife: qualityHalfLife) } }
+    private var qualityDecay = 0.0
+    /// Index (in ``models``) of the model that served the last accepted message.
+    public private(set) var lastModelIndex = 0
+    /// The last accepted observation's innovation over its forecast's standard deviation (NaN when not scored;
+    /// only with ``qualityHalfLife`` > 0): what the daemon ranks streams by recent error with.
+    public private(set) var lastStandardizedError = Double.nan
 
     public init(models: [ModelDefinition], limits: EngineLimits = .unbounded) {
         self.models = models
@@ -55,9 +63,9 @@ public struct PredictionEngine: Sendable {
         do {
             // The model is looked up inside `step`, under the in-place access: reading `.model` through the
             // dictionary's getter here copied the whole context (retaining all its arrays) on every message.
-            try Self.step(
+            (lastModelIndex, lastStandardizedError) = try Self.step(
                 context: &contexts.values[index!], counters: &counters, learning: &learning, stream: stream,
-                models: models, message: message, now: now, into: &out)
+                models: models, message: message, now: now, decay: qualityDecay, into: &out)
         } catch {
             // A refused first message leaves no empty context behind (bad streams cannot fill the table).
             if isNew {
@@ -70,14 +78,16 @@ public struct PredictionEngine: Sendable {
         counters.predictions &+= 1
     }
 
-    /// Applies one message to one context; throws before mutating anything when the message is refused.
+    /// Applies one message to one context and returns its model's index and the standardized innovation (NaN unless
+    /// scored); throws before mutating anything when the message is refused.
     private static func step(
         context: inout StreamContext, counters: inout EngineCounters, learning: inout EngineLearning, stream: String,
-        models: [ModelDefinition], message: InboundMessage, now: Double, into out: inout OutboundPrediction
-    ) throws(EngineDrop) {
+        models: [ModelDefinition], message: InboundMessage, now: Double, decay: Double, into out: inout OutboundPrediction
+    ) throws(EngineDrop) -> (model: Int, standardizedError: Double) {
         // The definition is read field by field: binding it whole copied it (its strings and parameter arrays
         // retained and released) on every message.
         let modelIndex = context.model, learns = models[modelIndex].learning.enabled
+        var standardized = Double.nan
         // Queries do not advance the stream, so only observations and resets must increase seq (docs/protocol.md).
         if message.body.advancesSeq, let seq = message.seq, let last = context.lastSeq {
             guard seq > last else {
@@ -120,6 +130,10 @@ public struct PredictionEngine: Sendable {
             if learns { context.scoreAgainstPublished(observation, into: &out.prediction) }
             counters.observations &+= 1
             record(out.prediction, model: context.model, counters: &counters)
+            if decay > 0 {
+                standardized = counters.models[modelIndex].recent.score(
+                    observation, out.prediction, memo: context.memo, values: models[modelIndex].values, decay: decay)
+            }
             if learns {
                 learning.afterObservation(&context, stream: stream, model: models[modelIndex], observation: observation, gradient: gradient)
             }
@@ -149,11 +163,13 @@ public struct PredictionEngine: Sendable {
             out.seq = context.lastSeq.map { $0 &+ 1 }
             out.isState = true
             fillIntervals(&out.prediction, context: context, model: models[modelIndex])
-            return
+            return (modelIndex, .nan)
         }
         context.lastActive = now
         fillIntervals(&out.prediction, context: context, model: models[modelIndex])
         if learns, message.body.advancesSeq { context.keepPublished(out.prediction) }
+        if decay > 0 { context.memo.remember(out.prediction, message.body) }
+        return (modelIndex, standardized)
     }
 
     /// The published extras of a prediction: intervals, and an HMM's horizon.

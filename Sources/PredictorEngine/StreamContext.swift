@@ -15,6 +15,8 @@ public struct StreamContext: Sendable {
     /// publishing it and scoring the next observation (``ModelDefinition/scoresAgainstPublished``): HMM models' next-symbol
     /// law, softmax series models' mean; empty otherwise. `error` and `surprise` are computed against it.
     public var published: [Double]
+    /// The last published forecast's summary, for windowed quality (``PredictionEngine/qualityHalfLife`` > 0 only).
+    public var memo = ForecastMemo()
 
     public init(
         model: Int, predictor: AnyPredictor, lastSeq: UInt64? = nil, lastActive: Double = 0, contributed: Bool = false,

@@ -1,13 +1,13 @@
 /// Appends JSON tokens to a byte array: the encoder's output side, allocation-free apart from growing `out`.
 ///
 /// Numbers use Swift's shortest round-trip `description`; non-finite doubles (not JSON) are written as `null`.
-enum JSONWriter {
-    @inline(__always) static func raw(_ text: StaticString, to out: inout [UInt8]) {
+package enum JSONWriter {
+    @inline(__always) package static func raw(_ text: StaticString, to out: inout [UInt8]) {
         out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
     /// A double: its shortest round-trip decimal form (e.g. `2.0`, `1e-05`, `-0.0`), or `null` when not finite.
-    static func number(_ v: Double, to out: inout [UInt8]) {
+    package static func number(_ v: Double, to out: inout [UInt8]) {
         if v.isFinite {
             out.append(contentsOf: v.description.utf8)
         } else {
@@ -28,7 +28,7 @@ enum JSONWriter {
     }
 
     /// A quoted string with `"`, `\` and control characters escaped (controls as `\u00XX`).
-    static func string(_ s: String, to out: inout [UInt8]) {
+    package static func string(_ s: String, to out: inout [UInt8]) {
         let hex: StaticString = "0123456789abcdef"
         out.append(UInt8(ascii: "\""))
         for c in s.utf8 {

@@ -134,6 +134,11 @@ public enum ConfigurationLoader {
         if !(c.logging.statsIntervalSeconds >= 0.1) {
             keys.fail("logging.stats_interval_seconds", "must be a number ≥ 0.1 seconds (the stats entry cannot be turned off), got \(c.logging.statsIntervalSeconds)")
         }
+        c.logging.format = keys.string("logging.format", default: c.logging.format)
+        if !["text", "json"].contains(c.logging.format) {
+            keys.fail("logging.format", "must be text or json, not '\(c.logging.format)' (json: one JSON object per line on standard error)")
+        }
+        c.http = HTTPConfiguration.read(&keys)
 
         let names = keys.strings("models", default: [])
         if names.isEmpty { keys.fail("models", "list at least one model name, each configured under model.<name>") }

@@ -43,11 +43,25 @@ public enum ConfigurationRenderer {
             "logging:",
             "  level: \(c.logging.level)",
             "  stats_interval_seconds: \(c.logging.statsIntervalSeconds)",
+            "  format: \(c.logging.format)",
+        ]
+        lines += httpLines(c.http)
+        lines += [
             "models: \(list(c.models.map(\.name)))",
             "model:",
         ]
         for m in c.models { lines += modelLines(m) }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The `http` section (the token file's path, never its token).
+    static func httpLines(_ h: HTTPConfiguration) -> [String] {
+        [
+            "http:",
+            "  listen: \(quote(h.listen ?? ""))\(h.listen == nil ? "   # off" : "")",
+            "  token_file: \(quote(h.tokenFile ?? ""))\(h.tokenFile == nil ? "   # no authentication" : "")",
+            "  quality_half_life: \(h.qualityHalfLife)",
+        ]
     }
 
     /// The CURVE lines of one socket (public key and allowed keys as comments; never the secret key).

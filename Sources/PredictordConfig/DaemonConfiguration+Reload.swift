@@ -10,6 +10,7 @@ extension DaemonConfiguration {
         if fresh.limits != limits { sections.append("limits") }
         if fresh.state != state { sections.append("state") }
         if fresh.logging != logging { sections.append("logging") }
+        if fresh.http != http { sections.append("http") }
         var rest = wanted
         rest.models = models
         if sections.isEmpty && rest != running { sections.append("other settings") }

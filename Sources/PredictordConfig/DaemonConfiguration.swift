@@ -61,6 +61,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public struct Logging: Sendable, Equatable {
         public var level: String = "info"
         public var statsIntervalSeconds: Double = 10
+        /// Standard error's format outside systemd: `text` or `json` (one object per line).
+        public var format: String = "text"
     }
 
     public var observations = Observations()
@@ -68,6 +70,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var limits = Limits()
     public var state = State()
     public var logging = Logging()
+    public var http = HTTPConfiguration()
     public var models: [ModelDefinition] = []
 
     public init() {}

@@ -19,11 +19,14 @@ public struct LoggingSetup: Sendable, Equatable {
     /// The initial level of every handler.
     public var level: Logger.Level
     public var destination: Destination
+    /// Standard error as JSON lines instead of text (`logging.format: json`); the journal is structured anyway.
+    public var json: Bool
 
-    public init(identifier: String = "predictord", level: Logger.Level = .info, destination: Destination = .automatic) {
+    public init(identifier: String = "predictord", level: Logger.Level = .info, destination: Destination = .automatic, json: Bool = false) {
         self.identifier = identifier
         self.level = level
         self.destination = destination
+        self.json = json
     }
 
     /// `destination` with `.automatic` decided by `journalAvailable` (pure).
@@ -42,7 +45,7 @@ public struct LoggingSetup: Sendable, Equatable {
             handler.logLevel = level
             return handler
         case .stderr:
-            var handler = StderrLogHandler(label: label, metadataProvider: metadataProvider)
+            var handler = StderrLogHandler(label: label, metadataProvider: metadataProvider, json: json)
             handler.logLevel = level
             return handler
         }

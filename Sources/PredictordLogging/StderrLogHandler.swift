@@ -14,10 +14,13 @@ public struct StderrLogHandler: LogHandler {
     public var logLevel: Logger.Level = .info
     public var metadata: Logger.Metadata = [:]
     public var metadataProvider: Logger.MetadataProvider?
+    /// `logging.format`: plain text lines, or one JSON object per line (``jsonLine(for:timestamp:)``).
+    public var json = false
 
-    public init(label: String, metadataProvider: Logger.MetadataProvider? = nil) {
+    public init(label: String, metadataProvider: Logger.MetadataProvider? = nil, json: Bool = false) {
         self.label = label
         self.metadataProvider = metadataProvider
+        self.json = json
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -26,7 +29,8 @@ public struct StderrLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var bytes = Array(line(for: event, timestamp: Self.timestamp()).utf8)
+        let timestamp = Self.timestamp()
+        var bytes = Array((json ? jsonLine(for: event, timestamp: timestamp) : line(for: event, timestamp: timestamp)).utf8)
         bytes.append(0x0A)
         Self.writeToStandardError(bytes)
     }

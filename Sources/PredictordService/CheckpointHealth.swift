@@ -19,6 +19,8 @@ struct CheckpointHealth: Sendable, Equatable {
     private(set) var lastSuccess: Double?
     /// Start of the current failure streak, nil while checkpoints succeed.
     private(set) var failingSince: Double?
+    /// Creation time of the checkpoint restored at start (seconds since 1970), nil when the daemon started empty.
+    var restoredAt: Double?
     /// Failed attempts in the current streak.
     private(set) var failures = 0
     /// The error of the latest failed attempt of the current streak.
@@ -40,7 +42,8 @@ struct CheckpointHealth: Sendable, Equatable {
         return .startedFailing
     }
 
-    /// The checkpoint part of STATUS=: `checkpoint ok at …`, `no checkpoint yet`, or
+    /// The checkpoint part of STATUS=: `checkpoint ok at …`, `restored checkpoint of …, none written yet`,
+    /// `no checkpoint yet`, or
     /// `checkpoint failing since … (N attempts): <reason>` (the reason cut to `maxReason` characters).
     func statusText(maxReason: Int = 160) -> String {
         if let since = failingSince {
@@ -49,6 +52,7 @@ struct CheckpointHealth: Sendable, Equatable {
             return "checkpoint failing since \(Self.utc(since)) (\(attempts)): \(reason)"
         }
         if let lastSuccess { return "checkpoint ok at \(Self.utc(lastSuccess))" }
+        if let restoredAt { return "restored checkpoint of \(Self.utc(restoredAt)), none written yet" }
         return "no checkpoint yet"
     }
 

@@ -4,6 +4,7 @@ import CMalloc
 import Logging
 import PredictorEngine
 import PredictordState
+import PredictordTelemetry
 import Synchronization
 
 /// Writes checkpoints on a background queue from a copy-on-write snapshot of the engine, so encoding and fsync
@@ -25,14 +26,26 @@ final class CheckpointWriter: Sendable {
     private let daemonHealth: DaemonHealth
     /// Seconds between attempts (state.checkpoint_interval_seconds; 0 = only at shutdown), for the log.
     private let retryInterval: Double
+    /// Where each attempt's result, size and duration go for /metrics (nil without HTTP).
+    private let telemetry: TelemetryHub?
     private let state = Mutex<(inFlight: Bool, last: Outcome, health: CheckpointHealth)>((false, .none, CheckpointHealth()))
 
-    init(store: CheckpointStore, logger: Logger, health: DaemonHealth, retryInterval: Double) {
+    init(store: CheckpointStore, logger: Logger, health: DaemonHealth, retryInterval: Double, telemetry: TelemetryHub? = nil) {
         self.store = store
+        self.telemetry = telemetry
         self.logger = logger
         self.daemonHealth = health
         self.retryInterval = retryInterval
         health.checkpointStatus = CheckpointHealth().statusText()
+    }
+
+    /// Notes the checkpoint restored at start, so STATUS= says so instead of "no checkpoint yet".
+    func restored(createdAt: Double) {
+        let health = state.withLock { s in
+            s.health.restoredAt = createdAt
+            return s.health
+        }
+        daemonHealth.checkpointStatus = health.statusText()
     }
 
     var lastOutcome: Outcome { state.withLock { $0.last } }
@@ -86,6 +99,16 @@ final class CheckpointWriter: Sendable {
     @discardableResult
     private func write(_ engine: consuming PredictionEngine, now: Double) -> Outcome {
         let outcome: Outcome
+        let start = ContinuousClock.now
+        defer {
+            let elapsed = ContinuousClock.now - start
+            let nanos = elapsed.components.seconds &* 1_000_000_000 &+ elapsed.components.attoseconds / 1_000_000_000
+            if case let .succeeded(bytes, _) = outcome {
+                telemetry?.recordCheckpoint(bytes: bytes, durationNanoseconds: nanos, at: now)
+            } else {
+                telemetry?.recordCheckpoint(bytes: nil, durationNanoseconds: nanos, at: now)
+            }
+        }
         do {
             let result = try store.write(consume engine, createdAt: now)
             logger.debug("checkpoint written", metadata: [

@@ -27,6 +27,19 @@ public struct MessagePipeline: Sendable {
     private var message = InboundMessage(body: .reset, encoding: .binary)
     private var out = OutboundPrediction(stream: "", model: "", prediction: Prediction())
 
+    /// The prediction of the last ``Outcome/publish`` (shares its arrays; read only for watched streams).
+    public var prediction: OutboundPrediction { out }
+
+    /// The first component of the last message's observed value (the symbol's index for symbol streams; NaN for a
+    /// query, a reset or a state question).
+    public var observedValue: Double {
+        switch message.body {
+        case let .observation(.series(y)), let .observation(.labelled(_, y)): y.first ?? .nan
+        case let .observation(.symbol(z)): Double(z)
+        case .query, .reset, .state: .nan
+        }
+    }
+
     public init(maxMessageBytes: Int) {
         self.maxMessageBytes = maxMessageBytes
     }

@@ -7,6 +7,7 @@ import PredictordConfig
 import PredictordLogging
 import PredictordStats
 import PredictordState
+import PredictordTelemetry
 import Systemd
 import ZeroMQ
 
@@ -47,10 +48,22 @@ final class PollLoop {
     private var nextEviction: Double
     /// Set by ``DaemonCommand/stop``: the loop ends after the current iteration.
     private var stopping = false
+    /// The HTTP endpoint's feed (latency, watched streams, snapshots); nil when `http.listen` is off.
+    private var telemetry: TelemetryPublisher?
+    /// Predictions held for one journal batch at most: 1024, and at most half of `send_hwm`, so a batch sent at once
+    /// never overflows a subscriber that keeps up (a larger burst would drop from its queue).
+    private let heldLimit: Int
+    /// Model and receipt time (MonotonicNanos) of each prediction held for its journal batch, with telemetry on.
+    private var heldLatency: [(model: Int, received: Int64)] = []
+    private let hub: TelemetryHub?
+    /// Creation time of the checkpoint restored at start, if any.
+    private var restoredAt: Double?
 
     /// Restores the last checkpoint, then creates and binds the sockets; throws (with the endpoint named) if it cannot.
-    init(config: DaemonConfiguration, context: ZMQContext, health: DaemonHealth, control: DaemonControl, logger: Logger) throws {
+    init(config: DaemonConfiguration, context: ZMQContext, health: DaemonHealth, control: DaemonControl, logger: Logger,
+         telemetry hub: TelemetryHub? = nil) throws {
         self.config = config
+        self.hub = hub
         self.health = health
         self.control = control
         self.logger = logger
@@ -61,8 +74,10 @@ final class PollLoop {
         store = try CheckpointStore(directory: config.state.directory)
         lock = try StateDirectoryLock(directory: store.directory)
         checkpoints = CheckpointWriter(
-            store: store, logger: logger, health: health, retryInterval: config.state.checkpointIntervalSeconds)
+            store: store, logger: logger, health: health, retryInterval: config.state.checkpointIntervalSeconds, telemetry: hub)
         journal = DaemonJournal(mode: config.state.journal, directory: store.directory, logger: logger, health: health)
+        let hwm = config.predictions.sendHighWaterMark
+        heldLimit = hwm > 0 ? max(1, min(1024, hwm / 2)) : 1024
         observations = try ZMQSocket(context: context, type: .sub)
         predictions = try ZMQSocket(context: context, type: .pub)
         stats = StatsReporter(modelNames: config.models.map(\.name), start: now)
@@ -73,6 +88,10 @@ final class PollLoop {
         let base = try restoreCheckpoint()
         if let base { lastCheckpointAt = base }
         journal.recover(engine: &engine, pipeline: &pipeline, base: base, now: now)
+        if let hub {
+            engine.qualityHalfLife = config.http.qualityHalfLife
+            telemetry = TelemetryPublisher(hub: hub, now: now, restoredCheckpointTime: restoredAt)
+        }
         try configureSockets()
         _ = poller.add(observations)
         security.register(in: poller)
@@ -122,6 +141,10 @@ final class PollLoop {
         case let .loaded(checkpoint):
             let report = engine.restore(from: checkpoint)
             let age = max(0, now - checkpoint.createdAt)
+            restoredAt = checkpoint.createdAt
+            checkpoints.restored(createdAt: checkpoint.createdAt)
+            let bytes = (try? FileManager.default.attributesOfItem(atPath: store.checkpointPath)[.size] as? Int) ?? 0
+            hub?.recordRestoredCheckpoint(createdAt: checkpoint.createdAt, bytes: bytes)
             logger.notice("restored checkpoint: \(report); it was written \(Int(age)) s ago, so if the previous run did not stop cleanly (kill -9, crash, power loss) the observations of those \(Int(age)) s are not in fast memory (per-stream seq gaps count them)", metadata: [
                 "contexts": "\(report.restored)", "skipped": "\(report.totalSkipped)",
                 "checkpoint_age_seconds": "\(Int(now - checkpoint.createdAt))",
@@ -152,7 +175,7 @@ final class PollLoop {
             periodic()
             if stopping { break }
         }
-        flushBatch()
+        flushBatch(telemetry: &telemetry)
         logger.notice("stopping: writing final checkpoint", metadata: ["contexts": "\(engine.contexts.count)"])
         let createdAt = nextCheckpointTime()
         let boundary = journal.rotate(base: createdAt, now: now)
@@ -164,26 +187,33 @@ final class PollLoop {
         }
         observations.close()
         predictions.close()
+        // Questions asked while stopping get no stream (the HTTP server stops with the process).
+        hub?.answerQuestions { _ in nil }
+        hub?.answerSearches { _, _ in [] }
     }
 
     /// Handles every waiting message (bounded per iteration so timers still run); false once the context is gone.
     private func drainObservations() -> Bool {
         // One access to the engine and the reused buffers for the whole drain, passed down inout: per message this
         // saves the dynamic exclusivity checks of class properties and a copy (retain/release) of the prediction.
-        drain(engine: &engine, pipeline: &pipeline)
+        drain(engine: &engine, pipeline: &pipeline, telemetry: &telemetry)
     }
 
-    private func drain(engine: inout PredictionEngine, pipeline: inout MessagePipeline) -> Bool {
+    private func drain(engine: inout PredictionEngine, pipeline: inout MessagePipeline, telemetry: inout TelemetryPublisher?) -> Bool {
+        // With telemetry, one clock read per message: a message's latency runs from the end of the previous one
+        // (i.e. from its receive call) to the end of its send.
+        let measuring = telemetry != nil
+        var mark = measuring ? MonotonicNanos.now() : 0
         // Time budget: the timers, signals (stop, reload) and the watchdog heartbeat run at least every ~100 ms
         // whatever the traffic; the clock is read every 256 messages (a vDSO call), not per message.
         let start = ContinuousClock.now
         // With the journal, predictions wait for their batch's write: at the end of the drain, or sooner when it
-        // grows past 1024 predictions or 1 MiB (which bounds their latency and the memory held).
-        defer { flushBatch() }
+        // grows past ``heldLimit`` predictions or 1 MiB (which bounds their latency and the memory held).
+        defer { flushBatch(telemetry: &telemetry) }
         for i in 0..<10_000 {
             if i & 255 == 255, ContinuousClock.now - start > .milliseconds(100) { return true }
-            if pending.count >= 1024 || journal.batch.bytes.count >= 1 << 20 { flushBatch() }
-            let handled: Void?
+            if pending.count >= heldLimit || journal.batch.bytes.count >= 1 << 20 { flushBatch(telemetry: &telemetry) }
+            let handled: Handled?
             do {
                 handled = try observations.receiveMultipart(maxFrames: 2, dontWait: true) { frames in
                     handle(frames, engine: &engine, pipeline: &pipeline)
@@ -192,52 +222,86 @@ final class PollLoop {
                 if !error.isTerminated { logger.critical("receive failed: \(error)") }
                 return false
             }
-            if handled == nil { return true }
+            guard let handled else { return true }
+            if measuring {
+                let end = MonotonicNanos.now()
+                switch handled {
+                case .sent:
+                    telemetry!.published(engine: engine, pipeline: pipeline, nanoseconds: end &- mark)
+                case .held:
+                    // Its latency is taken when its batch is sent (flushBatch).
+                    telemetry!.published(engine: engine, pipeline: pipeline, nanoseconds: nil)
+                    heldLatency.append((engine.lastModelIndex, mark))
+                case .none:
+                    break
+                }
+                mark = end
+            }
         }
         return true
     }
 
-    private func handle(_ frames: borrowing ZMQFrames, engine: inout PredictionEngine, pipeline: inout MessagePipeline) {
+    /// What became of one message's prediction.
+    private enum Handled {
+        /// Sent to the subscribers.
+        case sent
+        /// Held until its journal batch is written (``flushBatch(telemetry:)`` sends it).
+        case held
+        /// Dropped or refused, or its send failed (counted and logged).
+        case none
+    }
+
+    private func handle(_ frames: borrowing ZMQFrames, engine: inout PredictionEngine, pipeline: inout MessagePipeline) -> Handled {
         guard frames.count == 2 else {
-            return drop("bad_frames", "message has \(frames.count) frame(s); send exactly two: [stream id][payload]", stream: nil)
+            drop("bad_frames", "message has \(frames.count) frame(s); send exactly two: [stream id][payload]", stream: nil)
+            return .none
         }
         let topic = frames[0]
         switch pipeline.handle(topic: topic, body: frames[1], engine: &engine, now: now) {
         case .publish:
             break
         case let .drop(reason, message, stream):
-            return drop(reason, message, stream: stream)
+            drop(reason, message, stream: stream)
+            return .none
         case let .refused(reason, message, stream):
-            return log(reason, message, stream: stream)
+            log(reason, message, stream: stream)
+            return .none
         }
         if journal.isAppending {
             // Held until the batch is journaled (flushBatch); what the engine refused needs no journal entry to wait for.
             journal.record(topic: topic, body: frames[1], now: now)
             pending.append(topic: topic, payload: pipeline.payload)
-            return
+            return .held
         }
-        pipeline.payload.withUnsafeBytes { publish(topic: topic, payload: $0) }
+        return pipeline.payload.withUnsafeBytes { publish(topic: topic, payload: $0) } ? .sent : .none
     }
 
     /// Sends one prediction; a full subscriber queue or a send error is counted (``transportDrops``) and logged.
-    private func publish(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer) {
+    private func publish(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer) -> Bool {
         let sent: Bool
         do {
             sent = try predictions.send(topic: topic, payload: payload, dontWait: true)
         } catch {
-            return drop("publish_failed", "\(error)", stream: String(decoding: topic, as: UTF8.self))
+            drop("publish_failed", "\(error)", stream: String(decoding: topic, as: UTF8.self))
+            return false
         }
         if !sent {
             drop("publish_hwm", "a subscriber is too slow: sockets.predictions.send_hwm reached, prediction dropped",
                  stream: String(decoding: topic, as: UTF8.self))
         }
+        return sent
     }
 
-    /// Writes the batch's journal records (one write, fdatasync with `fsync`), then sends the predictions held for it.
-    private func flushBatch() {
+    /// Writes the batch's journal records (one write, fdatasync with `fsync`), then sends the predictions held for
+    /// it; with telemetry, each held prediction's latency runs from its receipt to this send.
+    private func flushBatch(telemetry: inout TelemetryPublisher?) {
         journal.flush(now: now)
         guard pending.count > 0 else { return }
-        pending.sendAll { topic, payload in publish(topic: topic, payload: payload) }
+        pending.sendAll { topic, payload in _ = publish(topic: topic, payload: payload) }
+        guard telemetry != nil, !heldLatency.isEmpty else { return }
+        let end = MonotonicNanos.now()
+        for (model, received) in heldLatency { telemetry!.latency(model: model, nanoseconds: end &- received) }
+        heldLatency.removeAll(keepingCapacity: true)
     }
 
     /// createdAt for the next checkpoint: now, or just after the previous one, so no two share a journal segment.
@@ -306,6 +370,7 @@ final class PollLoop {
             nextCheckpoint = now + config.state.checkpointIntervalSeconds
             startCheckpoint()
         }
+        telemetry?.tick(engine: engine, transportDrops: transportDrops, now: now)
         if now >= nextStats {
             nextStats = now + config.logging.statsIntervalSeconds
             reportStats()

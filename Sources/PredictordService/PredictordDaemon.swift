@@ -5,6 +5,7 @@ import ServiceLifecycle
 import UnixSignals
 import Systemd
 import ZeroMQ
+import PredictordTelemetry
 
 /// The daemon as a swift-service-lifecycle `Service`: starts the poll thread, reports to systemd, reloads on
 /// SIGHUP and, on graceful shutdown (SIGTERM/SIGINT), stops the loop, which writes the final checkpoint.
@@ -13,9 +14,12 @@ public struct PredictordDaemon: Service {
     public let overrides: [String]
     public let config: DaemonConfiguration
     public let logger: Logger
+    /// What the poll loop feeds the HTTP endpoint; nil without one.
+    public let telemetry: TelemetryHub?
     private let notifier = SystemdNotifier()
 
-    public init(configPath: String, overrides: [String], config: DaemonConfiguration, logger: Logger) {
+    public init(configPath: String, overrides: [String], config: DaemonConfiguration, logger: Logger, telemetry: TelemetryHub? = nil) {
+        self.telemetry = telemetry
         self.configPath = configPath
         self.overrides = overrides
         self.config = config
@@ -41,10 +45,11 @@ public struct PredictordDaemon: Service {
         defer { hangupTask.cancel() }
         logger.info("starting: restoring state and binding sockets", metadata: ["state_directory": "\(config.state.directory)"])
         let (events, continuation) = AsyncStream<LoopEvent>.makeStream()
-        let config = self.config, logger = self.logger
+        let config = self.config, logger = self.logger, telemetry = self.telemetry
         let thread = Thread {
             do {
-                let loop = try PollLoop(config: config, context: context, health: health, control: control, logger: logger)
+                let loop = try PollLoop(config: config, context: context, health: health, control: control, logger: logger,
+                                        telemetry: telemetry)
                 // A first heartbeat now: the watchdog's first check comes right after READY, before the loop's
                 // first iteration (up to one 100 ms poll later), and must not see "no heartbeat yet" as stale.
                 health.beat(now: .now)

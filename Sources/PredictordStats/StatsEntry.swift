@@ -4,10 +4,10 @@ import Systemd
 /// One periodic stats report: the journal entry's message and fields, and a one-line `STATUS=` text.
 /// Build it with `StatsReporter`; send it with `Journal.send(journalFields(identifier:))` or a `Logger`.
 public struct StatsEntry: Sendable, Equatable {
-    /// `stats: 12345.6 obs/s, 12345.6 pred/s, 17 contexts, 3 dropped (wrong_dimension=2 unknown_stream=1)`.
+    /// `stats: 12345.6 obs/s, 12345.6 pred/s over the last 10.0 s; 17 contexts, 3 dropped since start (wrong_dimension=2 unknown_stream=1)`.
     public var message: String
     /// A single line for `sd_notify` `STATUS=`: the message without `stats: `, e.g.
-    /// `12345.6 obs/s, 12345.6 pred/s, 17 contexts, 3 dropped (wrong_dimension=2 unknown_stream=1)`.
+    /// `12345.6 obs/s, 12345.6 pred/s over the last 10.0 s; 17 contexts, 3 dropped since start (wrong_dimension=2 unknown_stream=1)`.
     public var statusLine: String
     /// The fields besides MESSAGE, PRIORITY and SYSLOG_IDENTIFIER, starting with `MESSAGE_ID`.
     public var fields: [JournalField]

@@ -38,7 +38,8 @@ public struct StatsReporter: Sendable {
     }
 
     /// The entry for `current` after `previous`, `elapsedSeconds` apart (pure): per-second rates over the interval
-    /// (a counter that went backwards counts from 0; 0 for a non-positive interval), everything else cumulative.
+    /// (a counter that went backwards counts from 0; 0 for a non-positive interval), everything else cumulative,
+    /// and the summary line labels them so (`… over the last 10.0 s; 17 contexts, 3 dropped since start`).
     public static func entry(
         previous: EngineCounters,
         current: EngineCounters,
@@ -52,8 +53,10 @@ public struct StatsReporter: Sendable {
         let drops = current.drops.filter { $0.value > 0 }
         let totalDrops = current.totalDrops
 
-        var summary = "\(fixed(observationRate, 1)) obs/s, \(fixed(predictionRate, 1)) pred/s, "
-        summary += "\(contexts) \(contexts == 1 ? "context" : "contexts"), \(totalDrops) dropped"
+        // Rates are per interval, the rest cumulative: the line says which is which.
+        let seconds = elapsedSeconds.isFinite ? max(0, elapsedSeconds) : 0
+        var summary = "\(fixed(observationRate, 1)) obs/s, \(fixed(predictionRate, 1)) pred/s over the last \(fixed(seconds, 1)) s; "
+        summary += "\(contexts) \(contexts == 1 ? "context" : "contexts"), \(totalDrops) dropped since start"
         if !drops.isEmpty {
             let byCount = drops.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
             summary += " (" + byCount.map { "\($0.key)=\($0.value)" }.joined(separator: " ") + ")"

@@ -44,7 +44,13 @@ struct BenchE2ECommand: ParsableCommand {
     @Option(help: "Daemon/relay pairs per throughput and latency measurement, run alternately (the order flips each round) so drifting machine load hits both; targets are judged on the median round.")
     var rounds: Int = 3
 
-    @Option(help: "Measurements to run, comma separated: throughput, latency, rss, journal.")
+    @Option(help: "Seconds between /metrics scrapes with --http and in mode scrape (a value beyond --seconds: HTTP on, no scrape during the traffic).")
+    var scrapeInterval: Double = 1
+
+    @Flag(help: "Run the daemon with http.listen and scrape /metrics every second (throughput and latency modes); the latency mode then also prints the in-daemon latency histogram's median bucket.")
+    var http = false
+
+    @Option(help: "Measurements to run, comma separated: throughput, latency, rss, journal (state.journal off against write and fsync, alternated), scrape (daemon without HTTP against the daemon with a /metrics scrape every second, alternated).")
     var modes: String = "throughput,latency,rss"
 
     @Option(help: "state.journal of the daemon in the throughput, latency and rss measurements: off, write or fsync.")
@@ -64,8 +70,8 @@ struct BenchE2ECommand: ParsableCommand {
         guard contexts >= 0, contexts <= 9_999_999 else { throw ValidationError("--contexts must be 0…9999999") }
         guard rounds >= 1, rounds <= 100 else { throw ValidationError("--rounds must be 1…100") }
         guard seconds > 0, latencyRate > 0, window >= 0 else { throw ValidationError("--seconds and --latency-rate must be > 0, --window ≥ 0") }
-        let known: Set<String> = ["throughput", "latency", "rss", "journal"]
-        for m in selectedModes where !known.contains(m) { throw ValidationError("unknown mode '\(m)'; use throughput, latency, rss, journal") }
+        let known: Set<String> = ["throughput", "latency", "rss", "journal", "scrape"]
+        for m in selectedModes where !known.contains(m) { throw ValidationError("unknown mode '\(m)'; use throughput, latency, rss, journal, scrape") }
         guard Self.journalModes.contains(journal) else { throw ValidationError("--journal must be off, write or fsync") }
     }
 
@@ -114,6 +120,11 @@ struct BenchE2ECommand: ParsableCommand {
                 let (daemon, relay) = try pair(round: round, traffic: traffic, temp: temp, tag: "latency", hmm: hmm, recordLatency: true)
                 print(daemon.latencyLine(label: "daemon", rate: latencyRate) + " [round \(round)]")
                 print(relay.latencyLine(label: "relay ", rate: latencyRate) + " [round \(round)]")
+                if let inDaemon = daemon.inDaemonMedian, let d = daemon.percentile(0.5), let r = relay.percentile(0.5) {
+                    print("latency in daemon (predictord_latency_seconds, \(Int(inDaemon.count)) samples): median in bucket "
+                        + "(\(format(inDaemon.lower * 1e6, 2)), \(format(inDaemon.upper * 1e6, 2))] µs; e2e p50 daemon − relay = "
+                        + "\(format((d - r) * 1e6, 2)) µs [round \(round)]")
+                }
                 if let d = daemon.percentile(0.99), let r = relay.percentile(0.99) {
                     daemonP99.append(d)
                     relayP99.append(r)
@@ -132,6 +143,31 @@ struct BenchE2ECommand: ParsableCommand {
             let traffic = BenchTraffic(payload: payload, streams: streams, pace: .saturate(seconds: seconds, window: window), symbols: symbols)
             try journalComparison(traffic: traffic, temp: temp, hmm: hmm)
             print("load average after journal: \(benchLoadAverage())")
+        }
+        if selected.contains("scrape") {
+            let traffic = BenchTraffic(payload: payload, streams: streams, pace: .saturate(seconds: seconds, window: window), symbols: symbols)
+            var ratios: [Double] = [], cpuRatios: [Double] = []
+            for round in 1...rounds {
+                let plain = Target.daemon(model: model, hmm: hmm, journal: journal, http: false), scraped = Target.daemon(model: model, hmm: hmm, journal: journal, http: true)
+                let first = try measure(round % 2 == 1 ? plain : scraped, traffic: traffic, temp: temp, tag: "scrape-\(round)a")
+                let second = try measure(round % 2 == 1 ? scraped : plain, traffic: traffic, temp: temp, tag: "scrape-\(round)b")
+                let (without, with) = round % 2 == 1 ? (first, second) : (second, first)
+                print(without.throughputLine(label: "daemon without http   ") + " [round \(round)]")
+                print(with.throughputLine(label: "daemon, scrape every 1s") + " [round \(round)]; \(with.scrapeText)")
+                ratios.append(with.outRate / without.outRate)
+                print("throughput ratio with/without scrape, round \(round): \(format(ratios.last!, 3))")
+                if let a = without.cpuPerReply, let b = with.cpuPerReply {
+                    cpuRatios.append(b / a)
+                    print("daemon CPU per prediction without / with: \(format(a, 3)) / \(format(b, 3)) µs, ratio \(format(b / a, 3)) [round \(round)]")
+                }
+            }
+            let ratio = median(ratios)
+            print("scrape over \(rounds) round(s): ratio with/without median \(format(ratio, 3)) (range \(format(ratios.min()!, 3))–\(format(ratios.max()!, 3)))")
+            print("  target loss < 2 %: \(ratio >= 0.98 ? "MET" : "NOT MET") (median loss \(format((1 - ratio) * 100, 1)) %)")
+            if !cpuRatios.isEmpty {
+                print("daemon CPU per prediction with/without: median ratio \(format(median(cpuRatios), 3)) (range \(format(cpuRatios.min()!, 3))–\(format(cpuRatios.max()!, 3)))")
+            }
+            print("load average after scrape: \(benchLoadAverage())")
         }
         if selected.contains("rss"), contexts > 0 {
             // Always rls p=4: the issue's memory target is about rls contexts.
@@ -171,7 +207,7 @@ struct BenchE2ECommand: ParsableCommand {
     /// One daemon run and one relay run on the same traffic; odd rounds start with the daemon, even ones with the relay.
     private func pair(round: Int, traffic: BenchTraffic, temp: URL, tag: String, hmm: HMMParameters,
                       recordLatency: Bool = false) throws -> (daemon: BenchE2EResult, relay: BenchE2EResult) {
-        let daemonTarget = Target.daemon(model: model, hmm: hmm, journal: journal)
+        let daemonTarget = Target.daemon(model: model, hmm: hmm, journal: journal, http: http)
         if round % 2 == 1 {
             let daemon = try measure(daemonTarget, traffic: traffic, temp: temp, tag: "\(tag)-\(round)", recordLatency: recordLatency)
             return (daemon, try measure(.relay, traffic: traffic, temp: temp, tag: "\(tag)-\(round)", recordLatency: recordLatency))
@@ -187,7 +223,7 @@ struct BenchE2ECommand: ParsableCommand {
     }
 
     enum Target {
-        case daemon(model: Model, hmm: HMMParameters, journal: String)
+        case daemon(model: Model, hmm: HMMParameters, journal: String, http: Bool = false)
         case relay
     }
 
@@ -198,17 +234,19 @@ struct BenchE2ECommand: ParsableCommand {
         let inEndpoint = "tcp://127.0.0.1:\(inPort)", outEndpoint = "tcp://127.0.0.1:\(outPort)"
         let hwm = 10_000_000
         let child: BenchChildProcess
+        var scraper: BenchScraper?
         let kinds: Set<UInt8>
         let name: String
         switch target {
-        case let .daemon(model, hmm, journal):
+        case let .daemon(model, hmm, journal, http):
             name = "daemon-\(tag)"
+            scraper = http ? BenchScraper(port: try benchFreePort(), interval: scrapeInterval) : nil
             let dir = temp.appendingPathComponent(name)
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             let config = dir.appendingPathComponent("predictord.yaml")
             try daemonConfig(model: model, hmm: hmm, input: inEndpoint, output: outEndpoint, hwm: hwm,
                              state: dir.appendingPathComponent("state").path, maxContexts: max(2 * contexts, streams + 16, 1_000_000),
-                             journal: journal)
+                             journal: journal, httpPort: scraper?.port)
                 .write(to: config, atomically: true, encoding: .utf8)
             child = try BenchChildProcess(name: name, executable: try BenchExecutables.daemon(daemon),
                                           arguments: ["run", "--config", config.path], wrapper: childWrapper,
@@ -222,6 +260,7 @@ struct BenchE2ECommand: ParsableCommand {
                             "--max-message-bytes", "\(max(65536 * 64, 16 << 20))"],
                 wrapper: childWrapper, logURL: temp.appendingPathComponent("\(name).log"))
             kinds = [0, 1, 2, 3]
+            scraper = nil
         }
         defer { if child.isRunning { child.stop(timeout: 5) } }
 
@@ -240,6 +279,8 @@ struct BenchE2ECommand: ParsableCommand {
                                                        expected: expected, traffic: traffic, shared: shared)
         }
         let pid = child.pid
+        let scraping = try scraper?.start()
+        let cpuBefore = benchCPUSeconds(pid: pid)
         let publisher = try BenchThread {
             publisherSlot.value = BenchLoad.publish(context: context, endpoint: inEndpoint, traffic: traffic, shared: shared,
                                                     watchPID: watchMemory ? pid : nil)
@@ -251,6 +292,12 @@ struct BenchE2ECommand: ParsableCommand {
         }
         publisher.join()
         subscriber.join()
+        let cpuAfter = benchCPUSeconds(pid: pid)
+        scraper?.stop()
+        scraping?.join()
+        // A last scrape after the drain: the histogram then holds every prediction of the run.
+        usleep(400_000)
+        scraper?.scrapeOnce()
         let memory = watchMemory ? BenchProcStatus.read(pid: pid) : nil
         let stopped = child.isRunning ? child.stop() : (status: child.process.terminationStatus, lastHWM: nil)
         if let failure = publisherSlot.value.failure ?? subscriberSlot.value.failure {
@@ -259,12 +306,18 @@ struct BenchE2ECommand: ParsableCommand {
         if shared.abort.load(ordering: .relaxed) {
             throw BenchE2EError("\(name): child exited early (status \(stopped.status.map(String.init) ?? "?"))\n--- \(child.logURL.path) ---\n\(child.log.suffix(4000))")
         }
-        return BenchE2EResult(publisher: publisherSlot.value, subscriber: subscriberSlot.value, memoryAtEnd: memory,
-                              hwmDuringStop: stopped.lastHWM, exitStatus: stopped.status)
+        var result = BenchE2EResult(publisher: publisherSlot.value, subscriber: subscriberSlot.value, memoryAtEnd: memory,
+                                    hwmDuringStop: stopped.lastHWM, exitStatus: stopped.status)
+        if let cpuBefore, let cpuAfter { result.cpuSeconds = cpuAfter - cpuBefore }
+        if let scraper {
+            result.scrapeText = "\(scraper.scrapes) scrapes (\(scraper.failures) failed), mean \(format(scraper.meanSeconds * 1000, 2)) ms each"
+            result.inDaemonMedian = BenchScraper.medianBucket(scraper.last, model: "bench")
+        }
+        return result
     }
 
     private func daemonConfig(model: Model, hmm: HMMParameters, input: String, output: String, hwm: Int,
-                              state: String, maxContexts: Int, journal: String) -> String {
+                              state: String, maxContexts: Int, journal: String, httpPort: Int?) -> String {
         let spec: ModelSpec
         switch model {
         case .rls: spec = BenchDaemonConfiguration.rls(bias: false)
@@ -272,7 +325,8 @@ struct BenchE2ECommand: ParsableCommand {
         }
         return BenchDaemonConfiguration.yaml(
             model: spec, name: "bench", input: input, output: output, hwm: hwm, maxContexts: maxContexts, state: state,
-            checkpointIntervalSeconds: 0, journal: journal, logLevel: "notice", statsIntervalSeconds: 3600)
+            checkpointIntervalSeconds: 0, journal: journal, httpListen: httpPort.map { "127.0.0.1:\($0)" }, logLevel: "notice",
+            statsIntervalSeconds: 3600)
     }
 }
 
@@ -283,6 +337,13 @@ struct BenchE2EResult {
     var memoryAtEnd: BenchProcStatus?
     var hwmDuringStop: Int?
     var exitStatus: Int32?
+    /// With `--http`: the scrapes' summary, and the in-daemon latency histogram's median bucket.
+    var scrapeText = ""
+    /// CPU seconds the child used during the traffic (user + system).
+    var cpuSeconds: Double?
+    /// CPU microseconds of the child per reply.
+    var cpuPerReply: Double? { cpuSeconds.map { $0 * 1e6 / Double(max(1, subscriber.received)) } }
+    var inDaemonMedian: (lower: Double, upper: Double, count: Double)?
 
     var sendSeconds: Double { max(publisher.end - publisher.start, 1e-9) }
     var receiveSeconds: Double { max(subscriber.lastArrival - publisher.start, 1e-9) }

@@ -4,6 +4,15 @@ import Testing
 /// The failure-streak bookkeeping behind "log once per streak, once on recovery" and the STATUS= text.
 @Suite("CheckpointHealth")
 struct CheckpointHealthTests {
+    @Test("after a restore and before the first write, STATUS says restored, not 'no checkpoint yet'")
+    func restoredBeforeFirstWrite() {
+        var health = CheckpointHealth()
+        health.restoredAt = 100
+        #expect(health.statusText() == "restored checkpoint of 1970-01-01T00:01:40Z, none written yet")
+        _ = health.recordSuccess(at: 160)
+        #expect(health.statusText() == "checkpoint ok at 1970-01-01T00:02:40Z")
+    }
+
     @Test("one error per streak, a recovery with the attempt count and start time, then ok again")
     func streakTransitions() {
         var health = CheckpointHealth()

@@ -102,7 +102,7 @@ extension DaemonTests {
             #expect(several, "only \(statusLines().count) STATUS= lines in 2 s with stats_interval_seconds 0.25")
             let line = daemon.notify.first(within: 3) {
                 $0.hasPrefix("STATUS=") && $0.contains("pred/s") && $0.contains("2 contexts")
-                    && $0.contains("3 dropped (unknown_stream=2 malformed_json=1)") && $0.contains("; checkpoint ok at ")
+                    && $0.contains("3 dropped since start (unknown_stream=2 malformed_json=1)") && $0.contains("; checkpoint ok at ")
             }
             #expect(line != nil, "no STATUS= with both rates, 2 contexts, drops by reason and checkpoint health; last: \(statusLines().suffix(2))")
             #expect(daemon.stop()?.status == 0)

@@ -50,6 +50,9 @@ extension DaemonTests {
 
             let second = try DaemonProcess.start(stateDirectory: state, directory: directory, name: "second")
             #expect(second.stderr.contains("restored checkpoint"), "stderr:\n\(second.stderr)")
+            // STATUS= says the state came from a checkpoint, not "no checkpoint yet" (none is written until stop).
+            let restored = second.notify.first(within: 5) { $0.hasPrefix("STATUS=") && $0.contains("; restored checkpoint of 20") }
+            #expect(restored?.line.contains(", none written yet") == true, "STATUS lines: \(second.notify.lines.filter { $0.hasPrefix("STATUS=") })")
             let part2 = try Self.run(items[cut...], expecting: items.count - cut, on: second)
             Oracle.compare(received: part1 + part2, expected: expected, encodings: Self.encodings)
             #expect(second.stop()?.status == 0)

@@ -19,6 +19,10 @@ struct TestDaemonConfig {
     /// state.journal (the daemon's default, so every daemon test runs with it).
     var journal = DaemonConfiguration.JournalMode.write
     var logLevel = "info"
+    /// logging.format outside systemd: text or json.
+    var logFormat = "text"
+    /// The http section (off unless a test sets `http.listen`).
+    var http = HTTPConfiguration()
     var sendHighWaterMark = 1_000_000
     var slowSubscriber = DaemonConfiguration.SlowSubscriberPolicy.count
     /// Host the observation socket binds (clients still connect to 127.0.0.1).
@@ -98,13 +102,17 @@ struct TestDaemonConfig {
 
         """
 
-    static let modelDefinitions: [ModelDefinition] = {
+    static let modelDefinitions = definitions(modelsYAML, source: "TestDaemonConfig.modelsYAML")
+
+    /// The models of a `models:` + `model:` YAML section, read by the daemon's loader (a test's own fixture: a
+    /// section that does not load is a bug in the test).
+    static func definitions(_ yaml: String, source: String) -> [ModelDefinition] {
         do {
-            return try ConfigurationLoader.parse(yaml: modelsYAML, source: "TestDaemonConfig.modelsYAML").models
+            return try ConfigurationLoader.parse(yaml: yaml, source: source).models
         } catch {
-            fatalError("TestDaemonConfig.modelsYAML does not load: \(error)")
+            fatalError("\(source) does not load: \(error)")
         }
-    }()
+    }
 
     /// The whole configuration, defaults filled in by ``DaemonConfiguration``.
     var configuration: DaemonConfiguration {
@@ -123,6 +131,8 @@ struct TestDaemonConfig {
         c.state.journal = journal
         c.logging.level = logLevel
         c.logging.statsIntervalSeconds = statsIntervalSeconds
+        c.logging.format = logFormat
+        c.http = http
         c.models = models
         return c
     }

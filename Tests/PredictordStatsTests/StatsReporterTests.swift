@@ -34,8 +34,8 @@ struct StatsReporterTests {
             previous: previous, current: current, elapsedSeconds: 10, contexts: 17, modelNames: ["ar", "hmm-sym"]
         )
         #expect(entry.message
-            == "stats: 12345.6 obs/s, 12345.6 pred/s, 17 contexts, 3 dropped (wrong_dimension=2 unknown_stream=1)")
-        #expect(entry.statusLine == "12345.6 obs/s, 12345.6 pred/s, 17 contexts, 3 dropped (wrong_dimension=2 unknown_stream=1)")
+            == "stats: 12345.6 obs/s, 12345.6 pred/s over the last 10.0 s; 17 contexts, 3 dropped since start (wrong_dimension=2 unknown_stream=1)")
+        #expect(entry.statusLine == "12345.6 obs/s, 12345.6 pred/s over the last 10.0 s; 17 contexts, 3 dropped since start (wrong_dimension=2 unknown_stream=1)")
         #expect(entry.observationsPerSecond == 12345.6)
         #expect(entry.predictionsPerSecond == 12345.6)
     }
@@ -74,7 +74,7 @@ struct StatsReporterTests {
             previous: Self.counters(observations: 0, predictions: 0),
             current: Self.counters(observations: 3, predictions: 1), elapsedSeconds: 4, contexts: 1, modelNames: []
         )
-        #expect(entry.message == "stats: 0.8 obs/s, 0.3 pred/s, 1 context, 0 dropped")
+        #expect(entry.message == "stats: 0.8 obs/s, 0.3 pred/s over the last 4.0 s; 1 context, 0 dropped since start")
         #expect(entry.fields.value("OBSERVATIONS_PER_SEC") == "0.750")
         #expect(entry.fields.value("DROPS_TOTAL") == "0")
         // Models without a name are reported by index; models without data have no accuracy field.
@@ -140,6 +140,6 @@ struct StatsReporterTests {
             previous: previous, current: current, elapsedSeconds: 3, contexts: 5, modelNames: []
         )
         #expect(!entry.statusLine.contains { $0.isNewline })
-        #expect(entry.statusLine == "41152.0 obs/s, 41152.0 pred/s, 5 contexts, 3 dropped (wrong_dimension=2 unknown_stream=1)")
+        #expect(entry.statusLine == "41152.0 obs/s, 41152.0 pred/s over the last 3.0 s; 5 contexts, 3 dropped since start (wrong_dimension=2 unknown_stream=1)")
     }
 }

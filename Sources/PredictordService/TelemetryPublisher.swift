@@ -1,0 +1,126 @@
+import PredictorEngine
+import PredictordConfig
+import PredictordTelemetry
+
+/// The poll loop's side of the HTTP endpoint: latency per model, the watched streams' points and the largest
+/// recent errors, kept in plain values on the poll thread and handed to the ``TelemetryHub`` every
+/// ``publishInterval`` (copies under a lock held for nanoseconds: the loop never waits for a scrape).
+struct TelemetryPublisher {
+    let hub: TelemetryHub
+    /// Seconds between snapshots.
+    static let publishInterval = 0.25
+    /// Seconds per period of the largest-errors list (it shows the current and the previous one).
+    static let errorPeriod = 10.0
+    private var latency: [LatencyHistogram] = []
+    private var watched: Set<String> = []
+    private var watchedVersion: UInt64 = .max
+    private var points: [(stream: String, point: StreamPoint)] = []
+    private var errors = LargestErrors()
+    private var nextPublish = 0.0
+    private var nextRotation: Double
+    /// Configuration lines per model definition (computed once per definition).
+    private var configurationLines: [[String]] = []
+    private let restoredCheckpointTime: Double?
+
+    init(hub: TelemetryHub, now: Double, restoredCheckpointTime: Double?) {
+        self.hub = hub
+        self.restoredCheckpointTime = restoredCheckpointTime
+        nextRotation = now + Self.errorPeriod
+    }
+
+    /// One published prediction: `nanoseconds` from its receipt to its send, or nil when it is held for its journal
+    /// batch (then ``latency(model:nanoseconds:)`` records it when the batch is sent).
+    mutating func published(engine: borrowing PredictionEngine, pipeline: borrowing MessagePipeline, nanoseconds: Int64?) {
+        let model = engine.lastModelIndex
+        if let nanoseconds { latency(model: model, nanoseconds: nanoseconds) }
+        let z = engine.lastStandardizedError
+        if errors.admits(z) { errors.offer(stream: pipeline.prediction.stream, model: engine.models[model].name, z: z) }
+        guard !watched.isEmpty else { return }
+        let out = pipeline.prediction
+        guard watched.contains(out.stream) else { return }
+        var y = pipeline.observedValue
+        if out.prediction.kind == .symbol, y.isFinite {
+            let values = engine.models[model].values
+            let z = Int(y)
+            y = z < values.count ? values[z] : y
+        }
+        let n = out.prediction.kind == .real ? out.prediction.mean.count : 1
+        let bounds = out.prediction.interval
+        points.append((out.stream, StreamPoint(
+            index: 0, seq: out.seq.map { $0 &- 1 }, y: y, mean: out.prediction.mean.first ?? .nan,
+            lower: bounds.count >= 2 * n ? bounds[0] : .nan, upper: bounds.count >= 2 * n ? bounds[n] : .nan)))
+    }
+
+    /// One prediction of model `model` sent `nanoseconds` after its observation was received.
+    mutating func latency(model: Int, nanoseconds: Int64) {
+        while latency.count <= model { latency.append(LatencyHistogram()) }
+        latency[model].record(nanoseconds: nanoseconds)
+    }
+
+    /// Between drains: answers `/streams/<id>` questions, refreshes the watched set, and publishes at its cadence.
+    mutating func tick(engine: borrowing PredictionEngine, transportDrops: DropCounts, now: Double) {
+        hub.answerQuestions { stream in
+            guard let s = engine.status(of: stream) else { return nil }
+            return StreamStatus(stream: stream, model: s.model.name, count: s.prediction.prediction.count,
+                                lastSeq: s.context.lastSeq, prediction: s.prediction)
+        }
+        hub.answerSearches { prefix, limit in
+            var found: [String] = []
+            for key in engine.contexts.keys where key.string.hasPrefix(prefix) {
+                found.append(key.string)
+                if found.count == limit { break }
+            }
+            return found.sorted()
+        }
+        let version = hub.watchedVersion
+        if version != watchedVersion {
+            watchedVersion = version
+            watched = hub.watchedStreams
+        }
+        if !points.isEmpty {
+            hub.append(points)
+            points.removeAll(keepingCapacity: true)
+        }
+        guard now >= nextPublish else { return }
+        nextPublish = now + Self.publishInterval
+        if now >= nextRotation {
+            nextRotation = now + Self.errorPeriod
+            errors.rotate()
+        }
+        var snapshot = TelemetrySnapshot()
+        snapshot.time = now
+        snapshot.counters = engine.counters.adding(transportDrops)
+        snapshot.modelNames = engine.models.map(\.name)
+        snapshot.contexts = engine.contexts.count
+        while latency.count < engine.models.count { latency.append(LatencyHistogram()) }
+        snapshot.latency = latency
+        snapshot.largestErrors = errors.largest
+        snapshot.restoredCheckpointTime = restoredCheckpointTime
+        while configurationLines.count < engine.models.count {
+            configurationLines.append(ConfigurationRenderer.modelLines(engine.models[configurationLines.count]).dropFirst()
+                .map { String($0.drop { $0 == " " }) })
+        }
+        snapshot.models = engine.activeModels.map { index in
+            let m = engine.models[index]
+            return ModelSummary(name: m.name, kind: m.kind, match: m.match, configuration: configurationLines[index],
+                                learned: Self.learned(m.name, engine: engine))
+        }
+        hub.publish(snapshot)
+    }
+
+    /// Learned slow memory of model `name`, as `key: value` lines (what `predictord inspect` shows).
+    static func learned(_ name: String, engine: borrowing PredictionEngine) -> [String] {
+        func list(_ v: [Double]) -> String { "[" + v.map { "\($0)" }.joined(separator: ", ") + "]" }
+        switch engine.learning.learners[name] {
+        case let .rlsPrior(l)? where l.contributions > 0:
+            return ["prior_mean: \(list(l.mean))", "contexts: \(l.contributions)"]
+        case let .hmm(h)? where h.publications > 0:
+            return ["transition: \(list(h.published.transition))", "emission: \(list(h.published.emission))",
+                    "initial: \(list(h.published.initial))", "contexts: \(h.learner.contexts)", "segments: \(h.learner.contributions)"]
+        case let .softmax(s)? where s.publications > 0:
+            return ["beta: \(s.published)", "contexts: \(s.contexts)", "steps: \(s.steps)"]
+        default:
+            return []
+        }
+    }
+}

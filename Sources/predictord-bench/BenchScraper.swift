@@ -1,0 +1,111 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Scrapes a daemon's `/metrics` every `interval` seconds on its own thread (plain HTTP/1.1 GET over a loopback
+/// socket, `Connection: close`), as Prometheus would, until stopped; keeps the last body and the scrape count.
+final class BenchScraper: Sendable {
+    let port: Int
+    let interval: Double
+    private let state = Mutex<(stop: Bool, scrapes: Int, failures: Int, last: String, seconds: Double)>((false, 0, 0, "", 0))
+
+    init(port: Int, interval: Double = 1) {
+        self.port = port
+        self.interval = interval
+    }
+
+    var scrapes: Int { state.withLock { $0.scrapes } }
+    var failures: Int { state.withLock { $0.failures } }
+    var last: String { state.withLock { $0.last } }
+    /// Mean seconds per scrape (request to the end of the body).
+    var meanSeconds: Double { state.withLock { $0.scrapes > 0 ? $0.seconds / Double($0.scrapes) : 0 } }
+
+    func start() throws -> BenchThread {
+        try BenchThread { [self] in
+            // The first scrape one interval after the traffic starts (the server is up by then).
+            while !state.withLock({ $0.stop }) {
+                var slept = 0.0
+                while slept < interval, !state.withLock({ $0.stop }) { usleep(20_000); slept += 0.02 }
+                if !state.withLock({ $0.stop }) { scrapeOnce() }
+            }
+        }
+    }
+
+    func stop() { state.withLock { $0.stop = true } }
+
+    /// One GET; the body is kept when the answer is 200.
+    @discardableResult
+    func scrapeOnce() -> Bool {
+        let start = Date()
+        guard let response = Self.get(port: port, path: "/metrics"), response.hasPrefix("HTTP/1.1 200"),
+              let split = response.range(of: "\r\n\r\n") else {
+            state.withLock { $0.failures += 1 }
+            return false
+        }
+        let body = String(response[split.upperBound...])
+        let elapsed = Date().timeIntervalSince(start)
+        state.withLock { $0.scrapes += 1; $0.last = body; $0.seconds += elapsed }
+        return true
+    }
+
+    /// The whole response (head and body) of `GET path` on 127.0.0.1:`port`, or nil.
+    static func get(port: Int, path: String) -> String? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { return nil }
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n".utf8)
+        guard request.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, 0) }) == request.count else { return nil }
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { break }
+            out += buffer[0..<n]
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The bucket (lower, upper] in seconds holding the median of `model`'s `predictord_latency_seconds`, and the
+    /// sample count, from an exposition text.
+    static func medianBucket(_ text: String, model: String) -> (lower: Double, upper: Double, count: Double)? {
+        var buckets: [(Double, Double)] = []
+        let prefix = "predictord_latency_seconds_bucket{model=\"\(model)\",le=\""
+        for line in text.split(separator: "\n") where line.hasPrefix(prefix) {
+            let rest = line.dropFirst(prefix.count)
+            guard let quote = rest.firstIndex(of: "\""), let space = rest.lastIndex(of: " ") else { continue }
+            let le = rest[..<quote] == "+Inf" ? Double.infinity : Double(rest[..<quote]) ?? .nan
+            buckets.append((le, Double(rest[rest.index(after: space)...]) ?? 0))
+        }
+        buckets.sort { $0.0 < $1.0 }
+        guard let total = buckets.last?.1, total > 0 else { return nil }
+        var lower = 0.0
+        for (le, cumulative) in buckets {
+            if cumulative >= total / 2 { return (lower, le, total) }
+            lower = le
+        }
+        return nil
+    }
+}
+
+/// CPU seconds (user + system) a process has used, from /proc/<pid>/stat.
+func benchCPUSeconds(pid: Int32) -> Double? {
+    guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let close = text.lastIndex(of: ")") else { return nil }
+    // After "pid (comm)": state is field 3, utime and stime are fields 14 and 15.
+    let fields = text[text.index(after: close)...].split(separator: " ")
+    guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+}
