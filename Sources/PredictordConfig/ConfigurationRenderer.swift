@@ -93,6 +93,12 @@ public enum ConfigurationRenderer {
         case let .softmax(p):
             layout(p.layout)
             lines += ["    outputs: \(p.outputs)", "    beta: \(p.beta)", "    window: \(p.window)", "    prior_mean: \(nums(p.priorMean))"]
+            let o = p.options
+            lines += [
+                "    standardize: \(o.standardize)", "    kernel: \(o.kernel.name)", "    difference: \(o.difference)",
+                "    seasonal_difference: \(o.seasonalDifference)", "    season: \(o.season)",
+                "    variance_prior: \(o.variancePrior)", "    variance_floor: \(o.varianceFloor)",
+            ]
             lines += ["    learn: \(m.learning.enabled)", "    learn_rate: \(m.learning.betaRate)", "    learn_refresh: \(m.learning.refreshInterval)"]
         case let .forecast(f): forecast(f)
         case let .auto(b):

@@ -188,10 +188,33 @@ struct ModelSpecReader {
         let beta = keys.double("\(base).beta", default: 1)
         let window = keys.int("\(base).window", default: 64, range: 1...1_000_000)
         let prior = keys.doubles("\(base).prior_mean")
-        guard let layout else { return nil }
+        let options = softmaxOptions(base, &keys)
+        guard let layout, let options else { return nil }
         return check(base, &keys) { () throws(ParameterError) in
             .softmax(try SoftmaxParameters(layout: layout, outputs: outputs, beta: beta, window: window,
-                                           priorMean: prior ?? [Double](repeating: 0, count: outputs)))
+                                           priorMean: prior ?? [Double](repeating: 0, count: outputs), options: options))
+        }
+    }
+
+    /// The forecasting form's keys of a `softmax` model (docs/configuration.md); all off by default.
+    private static func softmaxOptions(_ base: String, _ keys: inout KeyReader) -> SoftmaxOptions? {
+        let standardize = keys.bool("\(base).standardize", default: false)
+        let kernelName = keys.string("\(base).kernel", default: SoftmaxKernel.dot.name)
+        let d = keys.int("\(base).difference", default: 0, range: 0...2)
+        let sd = keys.int("\(base).seasonal_difference", default: 0, range: 0...1)
+        let season = keys.int("\(base).season", default: 1, range: 1...100_000)
+        let prior = keys.double("\(base).variance_prior", default: 2)
+        let floor = keys.double("\(base).variance_floor", default: 0.01)
+        guard let kernel = SoftmaxKernel(name: kernelName) else {
+            keys.fail("\(base).kernel", "unknown kernel '\(kernelName)'; use dot or distance")
+            return nil
+        }
+        do {
+            return try SoftmaxOptions(standardize: standardize, kernel: kernel, difference: d, seasonalDifference: sd,
+                                      season: season, variancePrior: prior, varianceFloor: floor)
+        } catch {
+            keys.fail("\(base).\(error.parameter)", error.reason)
+            return nil
         }
     }
 
