@@ -100,7 +100,10 @@ let package = Package(
         .target(name: "Systemd", dependencies: ["CSystemd"], swiftSettings: strict),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], swiftSettings: strict),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd", "PredictordTestSupport"], swiftSettings: strict),
-        .testTarget(name: "PredictorCoreTests", dependencies: ["PredictorCore", "PredictordTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "PredictorCoreTests", dependencies: ["PredictorCore", "PredictordTestSupport"], exclude: ["python"],
+            swiftSettings: strict
+        ),
         .testTarget(name: "PredictordLoggingTests", dependencies: ["PredictordLogging", "Systemd", "PredictordTestSupport"], swiftSettings: strict),
         .testTarget(name: "PredictordStateTests", dependencies: ["PredictordState", "PredictorEngine", "PredictorWire", "PredictordTestSupport"], swiftSettings: strict),
         .testTarget(

@@ -149,7 +149,10 @@ public struct PredictionEngine: Sendable {
         }
         context.lastActive = now
         switch out.prediction.kind {
-        case .real: out.prediction.fillIntervals(models[modelIndex].intervals)
+        case .real:
+            if !context.predictor.fillGaussianIntervals(&out.prediction, levels: models[modelIndex].intervals) {
+                out.prediction.fillIntervals(models[modelIndex].intervals)
+            }
         case .symbol:
             let h = models[modelIndex].horizon
             if h > 1, let hmm = context.predictor.hmmParameters {

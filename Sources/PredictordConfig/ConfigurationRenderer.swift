@@ -77,6 +77,12 @@ public enum ConfigurationRenderer {
                 "    initial: \(nums(h.initial))", "    values: \(nums(h.values))",
             ]
         }
+        func gaussian(_ h: GaussianHMMParameters) {
+            lines += [
+                "    states: \(h.states)", "    transition: \(nums(h.transition))", "    initial: \(nums(h.initial))",
+                "    means: \(nums(h.means))", "    variances: \(nums(h.variances))",
+            ]
+        }
         func forecast(_ f: ForecastParameters) {
             lines += [
                 "    lags: \(f.lags)", "    dimension: \(f.regressors)", "    bias: \(f.bias)", "    lambda: \(f.lambda)", "    delta: \(f.delta)",
@@ -116,6 +122,8 @@ public enum ConfigurationRenderer {
             ]
         case let .forward(h): hmm(h); lines += ["    horizon: \(m.horizon)"]
         case let .dual(p): lines += ["    window: \(p.window)", "    horizon: \(m.horizon)"]; hmm(p.hmm)
+        case let .gaussianForward(h): gaussian(h)
+        case let .gaussianDual(p): lines += ["    window: \(p.window)"]; gaussian(p.hmm)
         }
         if HMMLearning.hmm(of: m.spec) != nil {
             let l = m.learning

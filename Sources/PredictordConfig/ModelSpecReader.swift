@@ -20,6 +20,13 @@ struct ModelSpecReader {
         case "rls": spec = rls(base, &keys)
         case "auto": spec = auto(base, &keys)
         case "softmax": spec = softmax(base, &keys)
+        case "forward" where keys.reader.string(forKey: .init("\(base).means")) != nil:
+            spec = gaussianHMM(base, &keys).map { .gaussianForward($0) }
+        case "dual" where keys.reader.string(forKey: .init("\(base).means")) != nil:
+            let window = keys.int("\(base).window", default: 16, range: 1...100_000)
+            spec = gaussianHMM(base, &keys).flatMap { h in
+                check(base, &keys) { () throws(ParameterError) in .gaussianDual(try GaussianDualFilterParameters(hmm: h, window: window)) }
+            }
         case "forward": spec = hmm(base, &keys).map { .forward($0) }
         case "dual":
             let window = keys.int("\(base).window", default: 16, range: 1...100_000)
@@ -31,6 +38,11 @@ struct ModelSpecReader {
             return nil
         }
         let learn = keys.bool("\(base).learn", default: false)
+        switch spec {
+        case .gaussianForward?, .gaussianDual?:
+            if learn { keys.fail("\(base).learn", "online EM is not available for Gaussian emissions yet; remove 'learn' or set it to false") }
+        default: break
+        }
         var learning = LearningOptions(enabled: learn)
         if case let .rls(p)? = spec {
             learning.minimumPairs = keys.int("\(base).learn_after", default: 3 * p.featureCount, range: 1...1_000_000_000)
@@ -212,6 +224,31 @@ struct ModelSpecReader {
         do {
             return try SoftmaxOptions(standardize: standardize, kernel: kernel, difference: d, seasonalDifference: sd,
                                       season: season, variancePrior: prior, varianceFloor: floor)
+        } catch {
+            keys.fail("\(base).\(error.parameter)", error.reason)
+            return nil
+        }
+    }
+
+    /// `forward`/`dual` with Gaussian emissions: `states`, `transition`, `initial`, and per state `means`, `variances`.
+    private static func gaussianHMM(_ base: String, _ keys: inout KeyReader) -> GaussianHMMParameters? {
+        let d = keys.int("\(base).states", default: 0, range: 1...HMMParameters.maxStates)
+        let transition = keys.doubles("\(base).transition")
+        let initial = keys.doubles("\(base).initial")
+        let means = keys.doubles("\(base).means")
+        let variances = keys.doubles("\(base).variances")
+        for (key, value) in [("transition", transition), ("variances", variances)] where value == nil {
+            keys.fail("\(base).\(key)", "is required with 'means' (one entry per state; transition row-major)")
+        }
+        if d == 0, !keys.issues.contains(where: { $0.key == "\(base).states" }) { keys.fail("\(base).states", "is required") }
+        guard d > 0, let transition, let means, let variances else { return nil }
+        guard means.count == d else {
+            keys.fail("\(base).means", "must have one entry per state (states = \(d)), got \(means.count)")
+            return nil
+        }
+        do {
+            return try GaussianHMMParameters(transition: transition, initial: initial ?? [Double](repeating: 1 / Double(d), count: d),
+                                             means: means, variances: variances)
         } catch {
             keys.fail("\(base).\(error.parameter)", error.reason)
             return nil
