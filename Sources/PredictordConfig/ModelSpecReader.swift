@@ -20,9 +20,9 @@ struct ModelSpecReader {
         case "rls": spec = rls(base, &keys)
         case "auto": spec = auto(base, &keys)
         case "softmax": spec = softmax(base, &keys)
-        case "forward" where keys.reader.string(forKey: .init("\(base).means")) != nil:
+        case "forward" where hasMeans(base, keys):
             spec = gaussianHMM(base, &keys).map { .gaussianForward($0) }
-        case "dual" where keys.reader.string(forKey: .init("\(base).means")) != nil:
+        case "dual" where hasMeans(base, keys):
             let window = keys.int("\(base).window", default: 16, range: 1...100_000)
             spec = gaussianHMM(base, &keys).flatMap { h in
                 check(base, &keys) { () throws(ParameterError) in .gaussianDual(try GaussianDualFilterParameters(hmm: h, window: window)) }
@@ -228,6 +228,11 @@ struct ModelSpecReader {
             keys.fail("\(base).\(error.parameter)", error.reason)
             return nil
         }
+    }
+
+    /// Whether a `forward`/`dual` section sets `means` (Gaussian emissions) rather than `symbols`/`emission`.
+    private static func hasMeans(_ base: String, _ keys: KeyReader) -> Bool {
+        keys.reader.stringArray(forKey: .init("\(base).means")) != nil || keys.reader.string(forKey: .init("\(base).means")) != nil
     }
 
     /// `forward`/`dual` with Gaussian emissions: `states`, `transition`, `initial`, and per state `means`, `variances`.
