@@ -60,14 +60,18 @@ import Testing
 
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("python/gaussian_hmm_reference.py")
 
-    /// hmmlearn's answers for `values` under `h`, or nil with the reason when python3 or hmmlearn is missing.
+    /// hmmlearn's answers for `values` under `h` (throws, saying how to install it, when python3 or hmmlearn fails).
     static func hmmlearn(_ h: GaussianHMMParameters, _ values: [Double], levels: [Double]) throws -> [String: Any] {
+        try hmmlearnRequest(["transition": h.transition, "initial": h.initial, "means": h.means,
+                             "variances": h.variances, "y": values, "levels": levels])
+    }
+
+    /// Runs the reference script on one JSON request.
+    static func hmmlearnRequest(_ request: [String: Any]) throws -> [String: Any] {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("predictord-ghmm-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let input = dir.appendingPathComponent("in.json"), output = dir.appendingPathComponent("out.json")
-        let request: [String: Any] = ["transition": h.transition, "initial": h.initial, "means": h.means,
-                                      "variances": h.variances, "y": values, "levels": levels]
         try JSONSerialization.data(withJSONObject: request).write(to: input)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
