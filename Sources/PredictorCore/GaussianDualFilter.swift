@@ -40,12 +40,7 @@ public struct GaussianDualFilter: OnlinePredictor {
     }
 
     public mutating func observe(_ observation: Observation, into prediction: inout Prediction) throws(ObservationError) {
-        guard case let .series(ys) = observation else {
-            throw .wrongKind(model: Self.kind, expected: "series", got: observation.kindName)
-        }
-        guard ys.count == 1 else { throw .wrongDimension(field: "y", expected: 1, got: ys.count) }
-        let y = ys[0]
-        guard y.isFinite else { throw .nonFinite(field: "y") }
+        let y = try GaussianHMMPrediction.value(of: observation, model: Self.kind)
         let hmm = parameters.hmm
         let d = hmm.states, h = parameters.window, n = state.count
         let previous = state.measures.withUnsafeBufferPointer { hmm.mixtureMoments($0.baseAddress! + (n % h) * d).mean }

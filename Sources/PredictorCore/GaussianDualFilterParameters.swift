@@ -5,9 +5,7 @@ public struct GaussianDualFilterParameters: Sendable, Equatable, BinaryCodable {
     public let window: Int
 
     public init(hmm: GaussianHMMParameters, window: Int) throws(ParameterError) {
-        guard window >= 1, window <= DualFilterParameters.maxWindow else {
-            throw ParameterError("window", "must be an integer in 1...\(DualFilterParameters.maxWindow), got \(window)")
-        }
+        try DualFilterParameters.checkWindow(window)
         self.hmm = hmm
         self.window = window
     }

@@ -33,12 +33,7 @@ public struct GaussianForwardFilter: OnlinePredictor {
     public var logLikelihood: Double { state.logLikelihood }
 
     public mutating func observe(_ observation: Observation, into prediction: inout Prediction) throws(ObservationError) {
-        guard case let .series(ys) = observation else {
-            throw .wrongKind(model: Self.kind, expected: "series", got: observation.kindName)
-        }
-        guard ys.count == 1 else { throw .wrongDimension(field: "y", expected: 1, got: ys.count) }
-        let y = ys[0]
-        guard y.isFinite else { throw .nonFinite(field: "y") }
+        let y = try GaussianHMMPrediction.value(of: observation, model: Self.kind)
         let d = parameters.states
         let previous = state.predictive.withUnsafeBufferPointer { parameters.mixtureMoments($0.baseAddress!).mean }
         let logP: Double? = state.predictive.withUnsafeMutableBufferPointer { pb in

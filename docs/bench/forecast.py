@@ -534,8 +534,13 @@ def main():
                  f"river time / predictord time = {t_rv / t_pd:.2f}.")
     block = "\n".join(lines)
     print(block)
+    rewrite_block(BEGIN, END, block)
+
+
+def rewrite_block(begin, end, block):
+    """Replaces the text between the markers `begin` and `end` of docs/forecasting.md by `block`."""
     doc = open(DOC).read()
-    a, b = doc.index(BEGIN) + len(BEGIN), doc.index(END)
+    a, b = doc.index(begin) + len(begin), doc.index(end)
     open(DOC, "w").write(doc[:a] + "\n" + block + "\n" + doc[b:])
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Gaussian-emission HMM against the constant-variance `rls` on daily returns (volatility regimes), one step ahead.
 
-Usage: regimes.py PREDICTORD_BINARY CONFIG ROOT   (run docs/bench/regimes.sh, which sets everything up)
+Usage: regimes.py PREDICTORD_BINARY CONFIG MODEL ROOT   (docs/bench/forecast.sh runs it after forecast.py; MODEL unused)
 
 The series is forecast.py's sp500_ew (equal-weight daily return of 10 US stocks, %, river's sp500.csv.gz). The HMM
 (d in {2, 3}, lowest BIC) is fitted by hmmlearn's Baum-Welch on the FIRST half only; predictord then filters the whole
@@ -22,17 +22,15 @@ import numpy as np
 from hmmlearn.hmm import GaussianHMM
 from scipy import optimize, stats
 
-BIN, CFG, ROOT = sys.argv[1], sys.argv[2], sys.argv[3]
-DOC = os.path.join(ROOT, "docs", "forecasting.md")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import forecast  # noqa: E402 (same arguments: the series loader and the doc-block writer)
+
+BIN, CFG = forecast.BIN, forecast.CFG
 BEGIN, END = "<!-- regimes:begin -->", "<!-- regimes:end -->"
-Z90 = 1.6448536269514722
 
 
 def series():
-    import pandas as pd
-    sp = os.path.dirname(os.path.dirname(np.__file__))
-    df = pd.read_csv(os.path.join(sp, "river", "datasets", "sp500.csv.gz"))
-    return df.iloc[:, 1:11].mean(axis=1).to_numpy(float)
+    return forecast.load_series()["sp500_ew"][0]
 
 
 def fit(first):
@@ -121,15 +119,13 @@ def main():
     out = [f"Daily returns (sp500_ew, n = {n}, second half scored). HMM fitted on the first half by hmmlearn "
            f"{__import__('hmmlearn').__version__} Baum–Welch (d = {d} by BIC over d ∈ {{2, 3}}): means "
            f"{np.round(hmm['means'], 3).tolist()}, variances {np.round(hmm['variances'], 3).tolist()}, "
-           f"staying probabilities {np.round(np.diag(m.transmat_), 4).tolist()}. Regenerate: `docs/bench/regimes.sh`.",
+           f"staying probabilities {np.round(np.diag(m.transmat_), 4).tolist()}. Regenerate: `docs/bench/forecast.sh`.",
            "", "| model | exact NLPD | Gaussian NLPD | 90 % coverage | RMSE |", "|---|---|---|---|---|"]
     for label, exact, gauss, cover, rmse in rows:
         out.append(f"| {label} | {exact:.4f} | {gauss:.4f} | {cover:.3f} | {rmse:.4f} |")
     block = "\n".join(out)
     print(block)
-    doc = open(DOC).read()
-    a, b = doc.index(BEGIN) + len(BEGIN), doc.index(END)
-    open(DOC, "w").write(doc[:a] + "\n" + block + "\n" + doc[b:])
+    forecast.rewrite_block(BEGIN, END, block)
 
 
 if __name__ == "__main__":
