@@ -355,7 +355,7 @@ def softmax_replay(y, tmp, name, cfg):
             iv = interval_of(p)
             if iv:
                 lo[t], hi[t] = iv
-    return mean, var, (lo, hi)
+    return mean, var, (lo, hi) if np.isfinite(lo).any() else None
 
 
 def softmax_select(y, s, tmp, name):
