@@ -125,7 +125,10 @@ let package = Package(
         .target(name: "Systemd", dependencies: ["CSystemd"], swiftSettings: strict),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], swiftSettings: strict),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd", "PredictordTestSupport"], swiftSettings: strict),
-        .testTarget(name: "PredictorCoreTests", dependencies: ["PredictorCore", "PredictordTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "PredictorCoreTests", dependencies: ["PredictorCore", "PredictordTestSupport"], exclude: ["python"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "PredictordLoggingTests", dependencies: ["PredictordLogging", "PredictordStats", "PredictorEngine", "Systemd", "PredictordTestSupport"],
             swiftSettings: strict),

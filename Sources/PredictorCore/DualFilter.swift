@@ -112,47 +112,16 @@ public struct DualFilter: OnlinePredictor {
         }
     }
 
-    /// The backward pass in row-vector form: u ← ρ_{start}; for s = start … n: u ← (u + (1 − u·e_s) r_s) A.
-    /// Ping-pongs between the two scratch vectors `u` and `v` and returns the one holding the (unclipped) result.
+    /// The backward pass in row-vector form over the stored tokens (``HMMKernels/dualSweep``).
     @inline(__always)
     private static func sweep(_ u0: UnsafeMutablePointer<Double>, _ v0: UnsafeMutablePointer<Double>,
                               _ rho: UnsafePointer<Double>, _ tokens: UnsafePointer<Int>,
                               _ C: UnsafePointer<Double>, _ A: UnsafePointer<Double>,
                               states d: Int, symbols m: Int, window h: Int, count n: Int,
                               symbol z: Int) -> UnsafeMutablePointer<Double> {
-        var u = u0, v = v0
-        let start = n + 1 > h ? n + 1 - h : 0
-        var slot = start % h
-        let first = rho + slot * d
-        for x in 0..<d { u[x] = first[x] }
-        for s in start...n {
-            let zs = s == n ? z : tokens[slot]
-            let rs = rho + slot * d
-            // ē = ρ_s(e_s) and u·e_s with e_s = 2 c_s − 1.
-            var eBar = 0.0, uDotE = 0.0
-            var k = zs
-            for x in 0..<d {
-                let e = 2 * C[k] - 1
-                eBar += rs[x] * e
-                uDotE += u[x] * e
-                k += m
-            }
-            let den = 1 - eBar * eBar
-            if den != 0 {
-                // u ← u + (1 − u·e_s) r_s, r_s = ρ_s ⊙ (e_s − ē)/(1 − ē²).
-                let g = (1 - uDotE) / den
-                k = zs
-                for x in 0..<d {
-                    u[x] += g * rs[x] * ((2 * C[k] - 1) - eBar)
-                    k += m
-                }
-            }
-            HMMKernels.rowTimesMatrix(u, A, states: d, into: v)
-            swap(&u, &v)
-            slot += 1
-            if slot == h { slot = 0 }
+        HMMKernels.dualSweep(u0, v0, rho, A, states: d, window: h, count: n) { s, slot in
+            (C + (s == n ? z : tokens[slot]), m)  // column z_s of C: c_s(x) = C[x·m + z_s]
         }
-        return u
     }
 
     public func predict(query x: [Double], into prediction: inout Prediction) throws(ObservationError) {

@@ -10,11 +10,16 @@ public struct DualFilterParameters: Sendable, Equatable, BinaryCodable {
     public static let maxWindow = 65536
 
     public init(hmm: HMMParameters, window: Int) throws(ParameterError) {
-        guard window >= 1, window <= Self.maxWindow else {
-            throw ParameterError("window", "must be an integer in 1...\(Self.maxWindow), got \(window)")
-        }
+        try Self.checkWindow(window)
         self.hmm = hmm
         self.window = window
+    }
+
+    /// H in 1...``maxWindow`` (also the Gaussian dual filter's window).
+    static func checkWindow(_ window: Int) throws(ParameterError) {
+        guard window >= 1, window <= maxWindow else {
+            throw ParameterError("window", "must be an integer in 1...\(maxWindow), got \(window)")
+        }
     }
 
     public func encode(to writer: inout ByteWriter) {

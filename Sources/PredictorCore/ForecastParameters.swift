@@ -65,10 +65,15 @@ public struct ForecastParameters: Sendable, Equatable, BinaryCodable {
         self.season = season
         self.bias = bias
         self.horizon = horizon
+        differencing = Self.differencingCoefficients(difference: difference, seasonalDifference: seasonalDifference, season: season)
+    }
+
+    /// The coefficients c₀ = 1, c₁, … of (1 − B)^d (1 − B^s)^D (also used by the `softmax` forecasting form).
+    static func differencingCoefficients(difference: Int, seasonalDifference: Int, season: Int) -> [Double] {
         var c: [Double] = [1]
-        for _ in 0..<difference { c = Self.multiply(c, lag: 1) }
-        for _ in 0..<seasonalDifference { c = Self.multiply(c, lag: season) }
-        differencing = c
+        for _ in 0..<difference { c = multiply(c, lag: 1) }
+        for _ in 0..<seasonalDifference { c = multiply(c, lag: season) }
+        return c
     }
 
     /// c(B)·(1 − B^lag).

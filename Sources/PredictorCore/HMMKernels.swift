@@ -117,6 +117,49 @@ enum HMMKernels {
         }
     }
 
+    /// The dual filter's backward pass in row-vector form (DualFilter's doc comment): u ← ρ_{start}; for s = start … n:
+    /// u ← (u + (1 − u·e_s) r_s) A with e_s = 2c_s − 1, r_s = ρ_s ⊙ (e_s − ē_s)/(1 − ē_s²), ē_s = ρ_s·e_s.
+    /// `column(s, slot)` gives c_s as a base pointer and a stride (c_s(x) = base[x·stride]). Ping-pongs between the
+    /// scratch vectors `u0` and `v0` and returns the one holding the (unclipped) result.
+    @inline(__always)
+    static func dualSweep(_ u0: UnsafeMutablePointer<Double>, _ v0: UnsafeMutablePointer<Double>,
+                          _ rho: UnsafePointer<Double>, _ A: UnsafePointer<Double>, states d: Int, window h: Int, count n: Int,
+                          column: (_ position: Int, _ slot: Int) -> (UnsafePointer<Double>, Int)) -> UnsafeMutablePointer<Double> {
+        var u = u0, v = v0
+        let start = n + 1 > h ? n + 1 - h : 0
+        var slot = start % h
+        let first = rho + slot * d
+        for x in 0..<d { u[x] = first[x] }
+        for s in start...n {
+            let (c, stride) = column(s, slot)
+            let rs = rho + slot * d
+            // ē = ρ_s(e_s) and u·e_s with e_s = 2 c_s − 1.
+            var eBar = 0.0, uDotE = 0.0
+            var k = 0
+            for x in 0..<d {
+                let e = 2 * c[k] - 1
+                eBar += rs[x] * e
+                uDotE += u[x] * e
+                k += stride
+            }
+            let den = 1 - eBar * eBar
+            if den != 0 {
+                // u ← u + (1 − u·e_s) r_s, r_s = ρ_s ⊙ (e_s − ē)/(1 − ē²).
+                let g = (1 - uDotE) / den
+                k = 0
+                for x in 0..<d {
+                    u[x] += g * rs[x] * ((2 * c[k] - 1) - eBar)
+                    k += stride
+                }
+            }
+            rowTimesMatrix(u, A, states: d, into: v)
+            swap(&u, &v)
+            slot += 1
+            if slot == h { slot = 0 }
+        }
+        return u
+    }
+
     /// Makes `array` the one-element array [value], in place when it already has one element.
     @inline(__always)
     static func setSingle(_ array: inout [Double], _ value: Double) {

@@ -95,7 +95,7 @@ public struct HMMLearner: Sendable, Equatable, BinaryCodable {
     }
 
     /// p_j = (r_j / R + ε / n) / (1 + ε), then divided by its computed sum; uniform when R is 0 or not finite.
-    private static func smoothRow(_ v: inout [Double], from start: Int, count n: Int, epsilon: Double) {
+    static func smoothRow(_ v: inout [Double], from start: Int, count n: Int, epsilon: Double) {
         var total = 0.0
         for j in start..<(start + n) { total += v[j] }
         guard total > 0, total.isFinite else {

@@ -5,6 +5,7 @@ import RealModule
 ///
 /// α̂_t = P(X_t | z_0..z_t), c_t = P(z_t | z_0..z_{t−1}), β̂_t = P(z_{t+1}..z_{T−1} | X_t) / Π_{s>t} c_s, so
 /// γ_t = α̂_t ⊙ β̂_t, ξ_t(x, y) = α̂_t(x) A(x, y) C(y, z_{t+1}) β̂_{t+1}(y) / c_{t+1}. O(T·d²) time, O(T·d) memory.
+/// Built from symbols, or from likelihood vectors in place of the columns of C (Gaussian emissions).
 public struct HMMSegmentPosterior: Sendable {
     /// Hidden states d.
     public let states: Int
@@ -16,30 +17,44 @@ public struct HMMSegmentPosterior: Sendable {
     let filtered: [Double]
     let backward: [Double]
     let scale: [Double]
+    /// The likelihood vectors ℓ_t(x) (T×d): C(x, z_t) for symbols, scaled Gaussian densities for real values.
+    let likelihoods: [Double]
+    let transition: [Double]
+    /// The symbols and alphabet size m (empty and 0 for a posterior built from likelihood vectors).
     let symbols: [Int]
-    let parameters: HMMParameters
+    let symbolCount: Int
 
     /// Nil when the prior has the wrong size, a negative or non-finite entry or no mass, the segment is empty, a
     /// symbol is outside 0..<m, or the parameters give the symbols probability 0.
     public init?(prior: [Double], symbols: [Int], parameters: HMMParameters) {
         let d = parameters.states, m = parameters.symbols, T = symbols.count
-        guard T >= 1, prior.count == d, symbols.allSatisfy({ $0 >= 0 && $0 < m }) else { return nil }
+        guard T >= 1, symbols.allSatisfy({ $0 >= 0 && $0 < m }) else { return nil }
+        var likelihoods = [Double](repeating: 0, count: T * d)
+        for t in 0..<T { for x in 0..<d { likelihoods[t * d + x] = parameters.emission[x * m + symbols[t]] } }
+        self.init(prior: prior, likelihoods: likelihoods, transition: parameters.transition, states: d,
+                  symbols: symbols, symbolCount: m)
+    }
+
+    /// The same from likelihood vectors ℓ_t (T×d, any positive scale per t: the posteriors do not depend on it and
+    /// `logLikelihood` is then Σ log of the scaled c_t). Nil on a bad prior or a segment of probability 0.
+    init?(prior: [Double], likelihoods: [Double], transition A: [Double], states d: Int,
+          symbols: [Int] = [], symbolCount: Int = 0) {
+        let T = likelihoods.count / d
+        guard T >= 1, likelihoods.count == T * d, prior.count == d else { return nil }
         var mass = 0.0
         for v in prior {
             guard v.isFinite, v >= 0 else { return nil }
             mass += v
         }
         guard mass > 0, mass.isFinite else { return nil }
-        let A = parameters.transition, C = parameters.emission
         var alpha = [Double](repeating: 0, count: T * d)
         var c = [Double](repeating: 0, count: T)
         var predicted = prior.map { $0 / mass }
         var logL = 0.0
         for t in 0..<T {
-            let z = symbols[t]
             var p = 0.0
             for x in 0..<d {
-                let v = predicted[x] * C[x * m + z]
+                let v = predicted[x] * likelihoods[t * d + x]
                 alpha[t * d + x] = v
                 p += v
             }
@@ -59,10 +74,10 @@ public struct HMMSegmentPosterior: Sendable {
         var beta = [Double](repeating: 1, count: T * d)
         var t = T - 2
         while t >= 0 {
-            let z = symbols[t + 1], inv = 1 / c[t + 1]
+            let inv = 1 / c[t + 1]
             for x in 0..<d {
                 var acc = 0.0
-                for y in 0..<d { acc += A[x * d + y] * C[y * m + z] * beta[(t + 1) * d + y] }
+                for y in 0..<d { acc += A[x * d + y] * likelihoods[(t + 1) * d + y] * beta[(t + 1) * d + y] }
                 beta[t * d + x] = acc * inv
             }
             t -= 1
@@ -73,8 +88,10 @@ public struct HMMSegmentPosterior: Sendable {
         filtered = alpha
         backward = beta
         scale = c
+        self.likelihoods = likelihoods
+        transition = A
         self.symbols = symbols
-        self.parameters = parameters
+        self.symbolCount = symbolCount
     }
 
     /// γ_t(x) = P(X_t = x | z_0..z_{T−1}) for t in 0..<T.
@@ -93,18 +110,18 @@ public struct HMMSegmentPosterior: Sendable {
 
     /// xi += ξ_t (d×d), without allocating.
     func accumulatePairwise(at t: Int, into xi: inout [Double]) {
-        let d = states, m = parameters.symbols
-        let z = symbols[t + 1], inv = 1 / scale[t + 1]
-        let A = parameters.transition, C = parameters.emission
+        let d = states
+        let inv = 1 / scale[t + 1]
+        let A = transition
         for y in 0..<d {
-            let right = C[y * m + z] * backward[(t + 1) * d + y] * inv
+            let right = likelihoods[(t + 1) * d + y] * backward[(t + 1) * d + y] * inv
             for x in 0..<d { xi[x * d + y] += filtered[t * d + x] * A[x * d + y] * right }
         }
     }
 
     /// The segment's expected sufficient statistics: γ_0, Σ_t ξ_t and Σ_t γ_t(x)·1[z_t = z].
     public func statistics() -> HMMSufficientStatistics {
-        let d = states, m = parameters.symbols
+        let d = states, m = symbolCount
         var stats = HMMSufficientStatistics(states: d, symbols: m)
         for x in 0..<d { stats.initial[x] = filtered[x] * backward[x] }
         for t in 0..<length {

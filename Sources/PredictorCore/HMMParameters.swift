@@ -82,7 +82,7 @@ public struct HMMParameters: Sendable, Equatable, BinaryCodable {
     }
 
     /// Entries finite and ≥ 0, sum within `sumTolerance` of 1.
-    private static func checkDistribution(_ p: ArraySlice<Double>, name: String, what: String) throws(ParameterError) {
+    static func checkDistribution(_ p: ArraySlice<Double>, name: String, what: String) throws(ParameterError) {
         var sum = 0.0
         for (k, v) in zip(0..., p) {
             guard v.isFinite, v >= 0 else {

@@ -25,6 +25,8 @@ public enum ObservationError: Error, Equatable, Sendable, CustomStringConvertibl
     case symbolOutOfRange(symbol: Int, alphabetSize: Int)
     /// The model gives the observation probability zero (or it underflows), so no posterior exists.
     case impossible(symbol: Int)
+    /// A real value whose density underflows to 0 under the predictive law (far outside every state's emission).
+    case impossibleValue(Double)
 
     /// Stable short reason used as a counter key.
     public var reason: String {
@@ -34,6 +36,7 @@ public enum ObservationError: Error, Equatable, Sendable, CustomStringConvertibl
         case .nonFinite: "non_finite"
         case .symbolOutOfRange: "symbol_out_of_range"
         case .impossible: "impossible_symbol"
+        case .impossibleValue: "impossible_value"
         }
     }
 
@@ -49,6 +52,9 @@ public enum ObservationError: Error, Equatable, Sendable, CustomStringConvertibl
             "symbol z=\(symbol) is outside 0..<\(m) of this model's alphabet"
         case let .impossible(symbol):
             "symbol z=\(symbol) has probability 0 under the model given the past; the context was left unchanged"
+        case let .impossibleValue(y):
+            "y=\(y) has density 0 under every hidden state the model allows given the past (check the units against "
+                + "'means' and 'variances'); the context was left unchanged"
         }
     }
 }

@@ -12,11 +12,13 @@ public struct SoftmaxParameters: Sendable, Equatable, BinaryCodable {
     public let window: Int
     /// The prediction (q values) while the window is empty.
     public let priorMean: [Double]
+    /// The forecasting form (standardisation, kernel, differencing, predictive variance); `.plain` by default.
+    public let options: SoftmaxOptions
 
     /// Validates every value, throwing a ``ParameterError`` that names its configuration key
     /// (`outputs`, `lags`/`dimension`, `beta`, `window`, `prior_mean`). `priorMean` defaults to zeros.
     public init(layout: FeatureLayout, outputs: Int = 1, beta: Double, window: Int,
-                priorMean: [Double]? = nil) throws(ParameterError) {
+                priorMean: [Double]? = nil, options: SoftmaxOptions = .plain) throws(ParameterError) {
         guard outputs >= 1, outputs <= 4096 else {
             throw ParameterError("outputs", "must be an integer in 1...4096, got \(outputs)")
         }
@@ -38,7 +40,11 @@ public struct SoftmaxParameters: Sendable, Equatable, BinaryCodable {
         self.outputs = outputs
         self.beta = beta
         self.window = window
+        if options.differencingOrder > 0, case .explicit = layout {
+            throw ParameterError("difference", "differencing needs a series model ('lags'), not explicit features ('dimension')")
+        }
         self.priorMean = prior
+        self.options = options
     }
 
     /// The same parameters under another β (finite and > 0), e.g. one learned across contexts; checks only β.
@@ -60,6 +66,9 @@ public struct SoftmaxParameters: Sendable, Equatable, BinaryCodable {
         writer.write(beta)
         writer.write(window)
         writer.write(priorMean)
+        // Plain parameters encode exactly as before the options existed (so older checkpoints match bitwise); the
+        // options follow only when set, and a spec's bytes end with its softmax parameters (ModelSpec).
+        if options != .plain { options.encode(to: &writer) }
     }
 
     public init(from reader: inout ByteReader) throws(StateDecodingError) {
@@ -68,8 +77,9 @@ public struct SoftmaxParameters: Sendable, Equatable, BinaryCodable {
         let beta = try reader.readDouble()
         let window = try reader.readInt()
         let prior = try reader.readDoubles()
+        let options = reader.isAtEnd ? SoftmaxOptions.plain : try SoftmaxOptions(from: &reader)
         do {
-            try self.init(layout: layout, outputs: outputs, beta: beta, window: window, priorMean: prior)
+            try self.init(layout: layout, outputs: outputs, beta: beta, window: window, priorMean: prior, options: options)
         } catch {
             throw StateDecodingError("invalid softmax parameters: \(error)")
         }

@@ -5,22 +5,27 @@ public struct SoftmaxPredictor: OnlinePredictor {
     public static let kind = "softmax"
 
     public private(set) var parameters: SoftmaxParameters
-    public private(set) var state: SoftmaxState
+    public internal(set) var state: SoftmaxState
 
     /// Scratch (not state): the current feature vector x (p entries).
-    private var query: [Double]
+    var query: [Double]
     /// Scratch (not state): logits and unnormalised weights exp(logit − max), grown up to W entries.
     private var logits: [Double] = []
     private var weights: [Double] = []
     /// Cache (not state) of the mean at the current lag features, i.e. the last published mean (autoregressive).
-    private var published: [Double]
-    private var publishedIsCurrent = false
+    var published: [Double]
+    var publishedIsCurrent = false
+    /// Scratch (not state) of the forecasting form: logits, weights, the standardised query and the scales.
+    var forecastScratch: [Double] = []
+    /// Scratch (not state): the differenced value zₜ (q entries).
+    var differenced: [Double]
 
     public init(parameters: SoftmaxParameters) {
         self.parameters = parameters
         state = SoftmaxState(parameters: parameters)
         query = [Double](repeating: 0, count: parameters.featureCount)
         published = [Double](repeating: 0, count: parameters.outputs)
+        differenced = [Double](repeating: 0, count: parameters.outputs)
     }
 
     public init(parameters: SoftmaxParameters, state: SoftmaxState) throws(StateDecodingError) {
@@ -47,11 +52,19 @@ public struct SoftmaxPredictor: OnlinePredictor {
         switch (observation, parameters.layout) {
         case let (.series(y), .autoregressive(_, bias)):
             try Self.check(y, field: "y", count: q)
-            observeSeries(y, bias: bias, into: &prediction)
+            if parameters.options.isForecasting {
+                observeForecastingSeries(y, bias: bias, into: &prediction)
+            } else {
+                observeSeries(y, bias: bias, into: &prediction)
+            }
         case let (.labelled(x, y), .explicit):
             try Self.check(x, field: "x", count: parameters.featureCount)
             try Self.check(y, field: "y", count: q)
-            observeLabelled(x: x, y: y, into: &prediction)
+            if parameters.options.isForecasting {
+                observeForecastingLabelled(x: x, y: y, into: &prediction)
+            } else {
+                observeLabelled(x: x, y: y, into: &prediction)
+            }
         default:
             throw .wrongKind(model: Self.kind, expected: expectedKind, got: observation.kindName)
         }
@@ -135,7 +148,11 @@ public struct SoftmaxPredictor: OnlinePredictor {
         try Self.check(x, field: "x", count: parameters.featureCount)
         prepare(&prediction)
         for c in 0..<parameters.outputs { prediction.error[c] = .nan }
-        Self.attend(state: state, parameters: parameters, query: x, into: &prediction)
+        if parameters.options.isForecasting {
+            Self.forecast(state: state, parameters: parameters, query: x, into: &prediction)
+        } else {
+            Self.attend(state: state, parameters: parameters, query: x, into: &prediction)
+        }
     }
 
     /// Autoregressive: the prediction at the current lag features (what `observe` last published).
@@ -149,7 +166,11 @@ public struct SoftmaxPredictor: OnlinePredictor {
         }
         var x = query
         history.features(into: &x, bias: bias)
-        Self.attend(state: state, parameters: parameters, query: x, into: &prediction)
+        if parameters.options.isForecasting {
+            Self.forecast(state: state, parameters: parameters, query: x, into: &prediction)
+        } else {
+            Self.attend(state: state, parameters: parameters, query: x, into: &prediction)
+        }
     }
 
     public mutating func reset() {
@@ -166,7 +187,7 @@ public struct SoftmaxPredictor: OnlinePredictor {
         }
     }
 
-    private static func check(_ v: [Double], field: String, count: Int) throws(ObservationError) {
+    static func check(_ v: [Double], field: String, count: Int) throws(ObservationError) {
         guard v.count == count else { throw .wrongDimension(field: field, expected: count, got: v.count) }
         // Index loop: in debug builds the array iterator's read coroutine allocates a frame per element.
         var i = 0
@@ -177,7 +198,7 @@ public struct SoftmaxPredictor: OnlinePredictor {
     }
 
     /// Sizes the prediction's buffers (no allocation once they have the right size) and fills the fixed fields.
-    private func prepare(_ prediction: inout Prediction) {
+    func prepare(_ prediction: inout Prediction) {
         let q = parameters.outputs
         prediction.kind = .real
         prediction.count = state.count

@@ -1,4 +1,5 @@
-/// Fast memory of the `softmax` model: a ring buffer of the last W (key, value) pairs, the lag history and the count.
+/// Fast memory of the `softmax` model: a ring buffer of the last W (key, value) pairs, the lag history, the running
+/// moments of every key and value stored, the raw values the differencing needs, and the count.
 ///
 /// Keys and values grow with the window up to W pairs (then slots are overwritten oldest first); encodes exactly.
 public struct SoftmaxState: Sendable, Equatable, BinaryCodable {
@@ -20,6 +21,11 @@ public struct SoftmaxState: Sendable, Equatable, BinaryCodable {
     public internal(set) var history: LagHistory?
     /// Observations absorbed since the context began (or was reset).
     public internal(set) var count: Int
+    /// Running mean and variance of every key and every value stored since the context began (not only the window).
+    public internal(set) var keyMoments: RunningMoments
+    public internal(set) var valueMoments: RunningMoments
+    /// The last d + sD raw series values, newest first (forecasting form with differencing only; nil otherwise).
+    public internal(set) var raw: LagHistory?
 
     /// An empty window for a model with these parameters.
     public init(parameters: SoftmaxParameters) {
@@ -31,6 +37,10 @@ public struct SoftmaxState: Sendable, Equatable, BinaryCodable {
         head = 0
         fill = 0
         count = 0
+        keyMoments = RunningMoments(components: parameters.featureCount)
+        valueMoments = RunningMoments(components: parameters.outputs)
+        let order = parameters.options.differencingOrder
+        raw = order > 0 ? LagHistory(lags: order, outputs: parameters.outputs) : nil
         if case let .autoregressive(lags, _) = parameters.layout {
             history = LagHistory(lags: lags, outputs: parameters.outputs)
         } else {
@@ -38,9 +48,12 @@ public struct SoftmaxState: Sendable, Equatable, BinaryCodable {
         }
     }
 
-    /// Stores the pair (key, value), overwriting the oldest pair when the window is full; returns the slot used.
+    /// Stores the pair (key, value), overwriting the oldest pair when the window is full, and adds both to the
+    /// running moments; returns the slot used.
     @discardableResult
     mutating func store(key: [Double], value: [Double]) -> Int {
+        key.withUnsafeBufferPointer { keyMoments.add($0.baseAddress!) }
+        value.withUnsafeBufferPointer { valueMoments.add($0.baseAddress!) }
         let slot = head
         if fill < window {
             keys.append(contentsOf: key)
@@ -67,6 +80,9 @@ public struct SoftmaxState: Sendable, Equatable, BinaryCodable {
         fill = 0
         count = 0
         history?.clear()
+        keyMoments.clear()
+        valueMoments.clear()
+        raw?.clear()
     }
 
     /// Checks the shapes against `parameters` (what ``SoftmaxPredictor/init(parameters:state:)`` requires).
@@ -86,9 +102,18 @@ public struct SoftmaxState: Sendable, Equatable, BinaryCodable {
         default:
             throw StateDecodingError("softmax state's lag history does not match the parameters' feature layout")
         }
+        guard keyMoments.components == featureCount, valueMoments.components == outputs else {
+            throw StateDecodingError("softmax running moments have \(keyMoments.components) key and \(valueMoments.components) value components; parameters need \(featureCount) and \(outputs)")
+        }
+        let order = parameters.options.differencingOrder
+        guard (raw?.lags ?? 0) == order, raw.map({ $0.outputs == outputs }) ?? true else {
+            throw StateDecodingError("softmax state keeps \(raw?.lags ?? 0) raw value(s); the model's differencing needs \(order)")
+        }
     }
 
-    private static let version: UInt8 = 1
+    /// Version 2 added the running moments and the raw values; version 1 (no forecasting form yet) is still read,
+    /// its moments rebuilt from the window (the pairs before the window are no longer known).
+    private static let version: UInt8 = 2
 
     public func encode(to writer: inout ByteWriter) {
         writer.write(Self.version)
@@ -102,11 +127,21 @@ public struct SoftmaxState: Sendable, Equatable, BinaryCodable {
         } else {
             writer.write(false)
         }
+        keyMoments.encode(to: &writer)
+        valueMoments.encode(to: &writer)
+        if let raw {
+            writer.write(true)
+            raw.encode(to: &writer)
+        } else {
+            writer.write(false)
+        }
     }
 
     public init(from reader: inout ByteReader) throws(StateDecodingError) {
         let version = try reader.readUInt8()
-        guard version == Self.version else { throw StateDecodingError("unknown softmax state version \(version)") }
+        guard version == 1 || version == Self.version else {
+            throw StateDecodingError("unknown softmax state version \(version) (this build reads 1 and 2)")
+        }
         featureCount = try reader.readInt()
         outputs = try reader.readInt()
         window = try reader.readInt()
@@ -125,5 +160,20 @@ public struct SoftmaxState: Sendable, Equatable, BinaryCodable {
             throw StateDecodingError("softmax window holds non-finite values")
         }
         history = try reader.readBool() ? try LagHistory(from: &reader) : nil
+        if version == 1 {
+            keyMoments = RunningMoments(components: featureCount)
+            valueMoments = RunningMoments(components: outputs)
+            raw = nil
+            let start = fill == window ? head : 0
+            for k in 0..<fill {
+                let slot = (start + k) % window
+                keys.withUnsafeBufferPointer { keyMoments.add($0.baseAddress! + slot * featureCount) }
+                values.withUnsafeBufferPointer { valueMoments.add($0.baseAddress! + slot * outputs) }
+            }
+        } else {
+            keyMoments = try RunningMoments(from: &reader)
+            valueMoments = try RunningMoments(from: &reader)
+            raw = try reader.readBool() ? try LagHistory(from: &reader) : nil
+        }
     }
 }

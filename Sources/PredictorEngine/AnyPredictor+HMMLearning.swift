@@ -8,7 +8,7 @@ extension AnyPredictor {
         switch self {
         case let .forward(b): b.value.state.count
         case let .dual(b): b.value.state.count
-        case .rls, .softmax, .forecast, .auto: nil
+        case .rls, .softmax, .forecast, .auto, .gaussianForward, .gaussianDual: nil
         }
     }
 
@@ -17,7 +17,7 @@ extension AnyPredictor {
         switch self {
         case let .forward(b): b.value.parameters
         case let .dual(b): b.value.parameters.hmm
-        case .rls, .softmax, .forecast, .auto: nil
+        case .rls, .softmax, .forecast, .auto, .gaussianForward, .gaussianDual: nil
         }
     }
 
@@ -26,7 +26,7 @@ extension AnyPredictor {
         switch self {
         case let .forward(b): b.value.state.predictive
         case let .dual(b): b.value.measure
-        case .rls, .softmax, .forecast, .auto: []
+        case .rls, .softmax, .forecast, .auto, .gaussianForward, .gaussianDual: []
         }
     }
 
@@ -40,6 +40,8 @@ extension AnyPredictor {
         case let .softmax(b): self = .softmax(b); return false
         case let .forecast(b): self = .forecast(b); return false
         case let .auto(b): self = .auto(b); return false
+        case let .gaussianForward(b): self = .gaussianForward(b); return false
+        case let .gaussianDual(b): self = .gaussianDual(b); return false
         }
     }
 
@@ -51,7 +53,7 @@ extension AnyPredictor {
         case let .dual(b):
             guard let p = try? DualFilterParameters(hmm: parameters, window: b.value.parameters.window) else { return nil }
             return .dual(DualFilter(parameters: p))
-        case .rls, .softmax, .forecast, .auto:
+        case .rls, .softmax, .forecast, .auto, .gaussianForward, .gaussianDual:
             return nil
         }
     }

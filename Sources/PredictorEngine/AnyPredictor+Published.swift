@@ -13,14 +13,15 @@ extension AnyPredictor {
     }
 
     /// The part to keep for a context whose model learns, or nil where learning never changes a running context's
-    /// parameters (RLS learns the prior of new contexts only; forecasters do not learn) or where no published
+    /// parameters (RLS learns the prior of new contexts only; forecasters and Gaussian HMMs do not learn in the
+    /// engine) or where no published
     /// prediction is scored (a labelled stream is scored at the x that comes with y).
     var scoredPart: ScoredPart? {
         switch self {
         case .forward, .dual: .symbolLaw
         case let .softmax(b):
             if case .autoregressive = b.value.parameters.layout { .seriesMean } else { nil }
-        case .rls, .forecast, .auto: nil
+        case .rls, .forecast, .auto, .gaussianForward, .gaussianDual: nil
         }
     }
 }

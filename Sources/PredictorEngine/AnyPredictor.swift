@@ -10,6 +10,8 @@ public enum AnyPredictor: Sendable {
     case dual(PredictorBox<DualFilter>)
     case forecast(PredictorBox<SeriesForecaster>)
     case auto(PredictorBox<ForecastBank>)
+    case gaussianForward(PredictorBox<GaussianForwardFilter>)
+    case gaussianDual(PredictorBox<GaussianDualFilter>)
 
     /// A predictor of that kind in a new box.
     public static func rls(_ predictor: RLSPredictor) -> AnyPredictor { .rls(PredictorBox(predictor)) }
@@ -18,6 +20,8 @@ public enum AnyPredictor: Sendable {
     public static func dual(_ predictor: DualFilter) -> AnyPredictor { .dual(PredictorBox(predictor)) }
     public static func forecast(_ predictor: SeriesForecaster) -> AnyPredictor { .forecast(PredictorBox(predictor)) }
     public static func auto(_ predictor: ForecastBank) -> AnyPredictor { .auto(PredictorBox(predictor)) }
+    public static func gaussianForward(_ predictor: GaussianForwardFilter) -> AnyPredictor { .gaussianForward(PredictorBox(predictor)) }
+    public static func gaussianDual(_ predictor: GaussianDualFilter) -> AnyPredictor { .gaussianDual(PredictorBox(predictor)) }
 
     public var kind: String {
         switch self {
@@ -27,6 +31,8 @@ public enum AnyPredictor: Sendable {
         case .dual: DualFilter.kind
         case .forecast: SeriesForecaster.kind
         case .auto: ForecastBank.kind
+        case .gaussianForward: GaussianForwardFilter.kind
+        case .gaussianDual: GaussianDualFilter.kind
         }
     }
 
@@ -42,6 +48,10 @@ public enum AnyPredictor: Sendable {
         case var .dual(b): defer { self = .dual(b) }; try PredictorBox.unique(&b).value.observe(observation, into: &prediction)
         case var .forecast(b): defer { self = .forecast(b) }; try PredictorBox.unique(&b).value.observe(observation, into: &prediction)
         case var .auto(b): defer { self = .auto(b) }; try PredictorBox.unique(&b).value.observe(observation, into: &prediction)
+        case var .gaussianForward(b):
+            defer { self = .gaussianForward(b) }; try PredictorBox.unique(&b).value.observe(observation, into: &prediction)
+        case var .gaussianDual(b):
+            defer { self = .gaussianDual(b) }; try PredictorBox.unique(&b).value.observe(observation, into: &prediction)
         }
     }
 
@@ -54,6 +64,8 @@ public enum AnyPredictor: Sendable {
         case let .dual(b): try b.value.predict(query: x, into: &prediction)
         case let .forecast(b): try b.value.predict(query: x, into: &prediction)
         case let .auto(b): try b.value.predict(query: x, into: &prediction)
+        case let .gaussianForward(b): try b.value.predict(query: x, into: &prediction)
+        case let .gaussianDual(b): try b.value.predict(query: x, into: &prediction)
         }
     }
 
@@ -66,6 +78,8 @@ public enum AnyPredictor: Sendable {
         case let .dual(b): b.value.currentPrediction(into: &prediction)
         case let .forecast(b): b.value.currentPrediction(into: &prediction)
         case let .auto(b): b.value.currentPrediction(into: &prediction)
+        case let .gaussianForward(b): b.value.currentPrediction(into: &prediction)
+        case let .gaussianDual(b): b.value.currentPrediction(into: &prediction)
         }
     }
 
@@ -78,6 +92,8 @@ public enum AnyPredictor: Sendable {
         case var .dual(b): PredictorBox.unique(&b).value.reset(); self = .dual(b)
         case var .forecast(b): PredictorBox.unique(&b).value.reset(); self = .forecast(b)
         case var .auto(b): PredictorBox.unique(&b).value.reset(); self = .auto(b)
+        case var .gaussianForward(b): PredictorBox.unique(&b).value.reset(); self = .gaussianForward(b)
+        case var .gaussianDual(b): PredictorBox.unique(&b).value.reset(); self = .gaussianDual(b)
         }
     }
 
@@ -93,6 +109,8 @@ public enum AnyPredictor: Sendable {
         case let .dual(b): self = .dual(b)
         case let .forecast(b): self = .forecast(b)
         case let .auto(b): self = .auto(b)
+        case let .gaussianForward(b): self = .gaussianForward(b)
+        case let .gaussianDual(b): self = .gaussianDual(b)
         }
     }
 
@@ -106,6 +124,8 @@ public enum AnyPredictor: Sendable {
         case let .dual(b): b.value.state.encode(to: &writer)
         case let .forecast(b): b.value.state.encode(to: &writer)
         case let .auto(b): b.value.state.encode(to: &writer)
+        case let .gaussianForward(b): b.value.state.encode(to: &writer)
+        case let .gaussianDual(b): b.value.state.encode(to: &writer)
         }
         return writer.bytes
     }

@@ -22,7 +22,7 @@ public struct HMMLearning: Sendable {
         switch spec {
         case let .forward(p): p
         case let .dual(p): p.hmm
-        case .rls, .softmax, .forecast, .auto: nil
+        case .rls, .softmax, .forecast, .auto, .gaussianForward, .gaussianDual: nil
         }
     }
 

@@ -10,6 +10,9 @@ public enum ModelSpec: Sendable, Equatable {
     case forecast(ForecastParameters)
     /// The `auto` bank (``ForecastBank``).
     case auto(ForecastBankParameters)
+    /// `forward` and `dual` with Gaussian emissions (`means`, `variances`): real-valued observations.
+    case gaussianForward(GaussianHMMParameters)
+    case gaussianDual(GaussianDualFilterParameters)
 
     /// Wire name of the model kind.
     public var kind: String {
@@ -20,13 +23,15 @@ public enum ModelSpec: Sendable, Equatable {
         case .dual: DualFilter.kind
         case .forecast: SeriesForecaster.kind
         case .auto: ForecastBank.kind
+        case .gaussianForward: GaussianForwardFilter.kind
+        case .gaussianDual: GaussianDualFilter.kind
         }
     }
 
     /// value(z) per symbol of an HMM model; empty for real-valued models.
     var symbolValues: [Double] {
         switch self {
-        case .rls, .softmax, .forecast, .auto: []
+        case .rls, .softmax, .forecast, .auto, .gaussianForward, .gaussianDual: []
         case let .forward(p): p.values
         case let .dual(p): p.hmm.values
         }
@@ -41,6 +46,8 @@ public enum ModelSpec: Sendable, Equatable {
         case let .dual(p): .dual(DualFilter(parameters: p))
         case let .forecast(p): .forecast(SeriesForecaster(parameters: p))
         case let .auto(p): .auto(ForecastBank(parameters: p))
+        case let .gaussianForward(p): .gaussianForward(GaussianForwardFilter(parameters: p))
+        case let .gaussianDual(p): .gaussianDual(GaussianDualFilter(parameters: p))
         }
     }
 
@@ -55,6 +62,9 @@ public enum ModelSpec: Sendable, Equatable {
         case let .dual(p): predictor = .dual(try DualFilter(parameters: p, state: try .init(from: &reader)))
         case let .forecast(p): predictor = .forecast(try SeriesForecaster(parameters: p, state: try .init(from: &reader)))
         case let .auto(p): predictor = .auto(try ForecastBank(parameters: p, state: try .init(from: &reader)))
+        case let .gaussianForward(p):
+            predictor = .gaussianForward(try GaussianForwardFilter(parameters: p, state: try .init(from: &reader)))
+        case let .gaussianDual(p): predictor = .gaussianDual(try GaussianDualFilter(parameters: p, state: try .init(from: &reader)))
         }
         guard reader.isAtEnd else { throw StateDecodingError("\(reader.remaining) trailing bytes after \(kind) state") }
         return predictor
@@ -70,6 +80,8 @@ extension ModelSpec: BinaryCodable {
         case let .dual(p): writer.write(UInt8(3)); p.encode(to: &writer)
         case let .forecast(p): writer.write(UInt8(4)); p.encode(to: &writer)
         case let .auto(p): writer.write(UInt8(5)); p.encode(to: &writer)
+        case let .gaussianForward(p): writer.write(UInt8(6)); p.encode(to: &writer)
+        case let .gaussianDual(p): writer.write(UInt8(7)); p.encode(to: &writer)
         }
     }
 
@@ -81,6 +93,8 @@ extension ModelSpec: BinaryCodable {
         case 3: self = .dual(try .init(from: &reader))
         case 4: self = .forecast(try .init(from: &reader))
         case 5: self = .auto(try .init(from: &reader))
+        case 6: self = .gaussianForward(try .init(from: &reader))
+        case 7: self = .gaussianDual(try .init(from: &reader))
         case let tag: throw StateDecodingError("unknown model tag \(tag)")
         }
     }

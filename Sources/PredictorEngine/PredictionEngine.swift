@@ -175,7 +175,10 @@ public struct PredictionEngine: Sendable {
     /// The published extras of a prediction: intervals, and an HMM's horizon.
     static func fillIntervals(_ prediction: inout Prediction, context: borrowing StreamContext, model: borrowing ModelDefinition) {
         switch prediction.kind {
-        case .real: prediction.fillIntervals(model.intervals)
+        case .real:
+            if !context.predictor.fillGaussianIntervals(&prediction, levels: model.intervals) {
+                prediction.fillIntervals(model.intervals)
+            }
         case .symbol:
             let h = model.horizon
             if h > 1, let hmm = context.predictor.hmmParameters {

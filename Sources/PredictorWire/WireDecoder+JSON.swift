@@ -206,10 +206,11 @@ extension WireDecoder {
             prediction = Prediction(kind: .symbol, count: Int(n), mean: mean, variance: variance ?? [], probabilities: probs,
                                     surprise: surprise ?? .nan)
         } else {
-            guard surprise == nil else {
-                throw WireError(.badField, "'surprise' belongs to symbol predictions, which also carry 'probs'; this one has none")
-            }
             let q = mean.count
+            // A real prediction carries 'surprise' only from a Gaussian-emission HMM (one component).
+            guard surprise == nil || q == 1 else {
+                throw WireError(.badField, "'surprise' on a real prediction needs one component (a Gaussian HMM's), got \(q)")
+            }
             for (name, values) in [("var", variance), ("error", error)] {
                 if let values, values.count != q {
                     throw WireError(.badField, "'\(name)' has \(values.count) component(s) but 'mean' has \(q); they must match")
@@ -217,7 +218,7 @@ extension WireDecoder {
             }
             prediction = Prediction(kind: .real, count: Int(n), mean: mean,
                                     variance: variance ?? [Double](repeating: .nan, count: q),
-                                    error: error ?? [Double](repeating: .nan, count: q))
+                                    error: error ?? [Double](repeating: .nan, count: q), surprise: surprise ?? .nan)
         }
         if let interval {
             let width = prediction.kind == .real ? mean.count : 1

@@ -108,6 +108,10 @@ public enum WireEncoder {
             }
             jsonIntervals(p, outputs: q, into: &out)
             jsonHorizon(p, into: &out)
+            if !p.surprise.isNaN {  // Gaussian-emission HMMs: −log p(y | past) of the value just absorbed (JSON only)
+                JSONWriter.raw(",\"surprise\":", to: &out)
+                JSONWriter.number(p.surprise, to: &out)
+            }
             if p.leader >= 0 {
                 JSONWriter.raw(",\"leader\":", to: &out)
                 JSONWriter.unsigned(UInt64(p.leader), to: &out)

@@ -92,6 +92,12 @@ public enum ConfigurationRenderer {
                 "    initial: \(nums(h.initial))", "    values: \(nums(h.values))",
             ]
         }
+        func gaussian(_ h: GaussianHMMParameters) {
+            lines += [
+                "    states: \(h.states)", "    transition: \(nums(h.transition))", "    initial: \(nums(h.initial))",
+                "    means: \(nums(h.means))", "    variances: \(nums(h.variances))",
+            ]
+        }
         func forecast(_ f: ForecastParameters) {
             lines += [
                 "    lags: \(f.lags)", "    dimension: \(f.regressors)", "    bias: \(f.bias)", "    lambda: \(f.lambda)", "    delta: \(f.delta)",
@@ -110,6 +116,12 @@ public enum ConfigurationRenderer {
         case let .softmax(p):
             layout(p.layout)
             lines += ["    outputs: \(p.outputs)", "    beta: \(p.beta)", "    window: \(p.window)", "    prior_mean: \(nums(p.priorMean))"]
+            let o = p.options
+            lines += [
+                "    standardize: \(o.standardize)", "    kernel: \(o.kernel.name)", "    difference: \(o.difference)",
+                "    seasonal_difference: \(o.seasonalDifference)", "    season: \(o.season)",
+                "    variance_prior: \(o.variancePrior)", "    variance_floor: \(o.varianceFloor)",
+            ]
             lines += ["    learn: \(m.learning.enabled)", "    learn_rate: \(m.learning.betaRate)", "    learn_refresh: \(m.learning.refreshInterval)"]
         case let .forecast(f): forecast(f)
         case let .auto(b):
@@ -127,6 +139,8 @@ public enum ConfigurationRenderer {
             ]
         case let .forward(h): hmm(h); lines += ["    horizon: \(m.horizon)"]
         case let .dual(p): lines += ["    window: \(p.window)", "    horizon: \(m.horizon)"]; hmm(p.hmm)
+        case let .gaussianForward(h): gaussian(h)
+        case let .gaussianDual(p): lines += ["    window: \(p.window)"]; gaussian(p.hmm)
         }
         if HMMLearning.hmm(of: m.spec) != nil {
             let l = m.learning

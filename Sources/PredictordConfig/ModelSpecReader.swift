@@ -20,6 +20,13 @@ struct ModelSpecReader {
         case "rls": spec = rls(base, &keys)
         case "auto": spec = auto(base, &keys)
         case "softmax": spec = softmax(base, &keys)
+        case "forward" where hasMeans(base, keys):
+            spec = gaussianHMM(base, &keys).map { .gaussianForward($0) }
+        case "dual" where hasMeans(base, keys):
+            let window = keys.int("\(base).window", default: 16, range: 1...100_000)
+            spec = gaussianHMM(base, &keys).flatMap { h in
+                check(base, &keys) { () throws(ParameterError) in .gaussianDual(try GaussianDualFilterParameters(hmm: h, window: window)) }
+            }
         case "forward": spec = hmm(base, &keys).map { .forward($0) }
         case "dual":
             let window = keys.int("\(base).window", default: 16, range: 1...100_000)
@@ -31,6 +38,11 @@ struct ModelSpecReader {
             return nil
         }
         let learn = keys.bool("\(base).learn", default: false)
+        switch spec {
+        case .gaussianForward?, .gaussianDual?:
+            if learn { keys.fail("\(base).learn", "online EM is not available for Gaussian emissions yet; remove 'learn' or set it to false") }
+        default: break
+        }
         var learning = LearningOptions(enabled: learn)
         if case let .rls(p)? = spec {
             learning.minimumPairs = keys.int("\(base).learn_after", default: 3 * p.featureCount, range: 1...1_000_000_000)
@@ -188,10 +200,63 @@ struct ModelSpecReader {
         let beta = keys.double("\(base).beta", default: 1)
         let window = keys.int("\(base).window", default: 64, range: 1...1_000_000)
         let prior = keys.doubles("\(base).prior_mean")
-        guard let layout else { return nil }
+        let options = softmaxOptions(base, &keys)
+        guard let layout, let options else { return nil }
         return check(base, &keys) { () throws(ParameterError) in
             .softmax(try SoftmaxParameters(layout: layout, outputs: outputs, beta: beta, window: window,
-                                           priorMean: prior ?? [Double](repeating: 0, count: outputs)))
+                                           priorMean: prior ?? [Double](repeating: 0, count: outputs), options: options))
+        }
+    }
+
+    /// The forecasting form's keys of a `softmax` model (docs/configuration.md); all off by default.
+    private static func softmaxOptions(_ base: String, _ keys: inout KeyReader) -> SoftmaxOptions? {
+        let standardize = keys.bool("\(base).standardize", default: false)
+        let kernelName = keys.string("\(base).kernel", default: SoftmaxKernel.dot.name)
+        let d = keys.int("\(base).difference", default: 0, range: 0...2)
+        let sd = keys.int("\(base).seasonal_difference", default: 0, range: 0...1)
+        let season = keys.int("\(base).season", default: 1, range: 1...100_000)
+        let prior = keys.double("\(base).variance_prior", default: 2)
+        let floor = keys.double("\(base).variance_floor", default: 0.01)
+        guard let kernel = SoftmaxKernel(name: kernelName) else {
+            keys.fail("\(base).kernel", "unknown kernel '\(kernelName)'; use dot or distance")
+            return nil
+        }
+        do {
+            return try SoftmaxOptions(standardize: standardize, kernel: kernel, difference: d, seasonalDifference: sd,
+                                      season: season, variancePrior: prior, varianceFloor: floor)
+        } catch {
+            keys.fail("\(base).\(error.parameter)", error.reason)
+            return nil
+        }
+    }
+
+    /// Whether a `forward`/`dual` section sets `means` (Gaussian emissions) rather than `symbols`/`emission`.
+    private static func hasMeans(_ base: String, _ keys: KeyReader) -> Bool {
+        keys.reader.stringArray(forKey: .init("\(base).means")) != nil || keys.reader.string(forKey: .init("\(base).means")) != nil
+    }
+
+    /// `forward`/`dual` with Gaussian emissions: `states`, `transition`, `initial`, and per state `means`, `variances`.
+    private static func gaussianHMM(_ base: String, _ keys: inout KeyReader) -> GaussianHMMParameters? {
+        let d = keys.int("\(base).states", default: 0, range: 1...HMMParameters.maxStates)
+        let transition = keys.doubles("\(base).transition")
+        let initial = keys.doubles("\(base).initial")
+        let means = keys.doubles("\(base).means")
+        let variances = keys.doubles("\(base).variances")
+        for (key, value) in [("transition", transition), ("variances", variances)] where value == nil {
+            keys.fail("\(base).\(key)", "is required with 'means' (one entry per state; transition row-major)")
+        }
+        if d == 0, !keys.issues.contains(where: { $0.key == "\(base).states" }) { keys.fail("\(base).states", "is required") }
+        guard d > 0, let transition, let means, let variances else { return nil }
+        guard means.count == d else {
+            keys.fail("\(base).means", "must have one entry per state (states = \(d)), got \(means.count)")
+            return nil
+        }
+        do {
+            return try GaussianHMMParameters(transition: transition, initial: initial ?? [Double](repeating: 1 / Double(d), count: d),
+                                             means: means, variances: variances)
+        } catch {
+            keys.fail("\(base).\(error.parameter)", error.reason)
+            return nil
         }
     }
 

@@ -88,6 +88,8 @@ struct BenchCase {
             case let .dual(b): return runDirect(b.value, inputs: made.1, steps: steps)
             case let .forecast(b): return runDirect(b.value, inputs: made.1, steps: steps)
             case let .auto(b): return runDirect(b.value, inputs: made.1, steps: steps)
+            case let .gaussianForward(b): return runDirect(b.value, inputs: made.1, steps: steps)
+            case let .gaussianDual(b): return runDirect(b.value, inputs: made.1, steps: steps)
             }
         }
         return timed(ViaAnyPredictor(predictor: made.0), inputs: made.1, steps: steps, label: name)
@@ -167,6 +169,18 @@ struct BenchCase {
                 })
             }
         }
+        // Gaussian emissions (issue-11 targets: forward d=4 ≥ 5 M steps/s, dual d=4 H=16 ≥ 1.5 M steps/s).
+        for d in [4, 16] {
+            cases.append(BenchCase(name: "gaussian forward d=\(d)", costFactor: d * d / 16) {
+                let (hmm, values) = try BenchRandom.gaussianHMM(states: d, count: 4096, seed: 5)
+                return (.gaussianForward(GaussianForwardFilter(parameters: hmm)), values)
+            })
+            cases.append(BenchCase(name: "gaussian dual d=\(d) H=16", costFactor: d * d * 4) {
+                let (hmm, values) = try BenchRandom.gaussianHMM(states: d, count: 4096, seed: 5)
+                let params = try GaussianDualFilterParameters(hmm: hmm, window: 16)
+                return (.gaussianDual(GaussianDualFilter(parameters: params)), values)
+            })
+        }
         return cases
     }
 }
@@ -193,6 +207,20 @@ struct BenchRandom {
         }
         return try HMMParameters(states: d, symbols: m, transition: (0..<d).flatMap { _ in row(d) },
                                  emission: (0..<d).flatMap { _ in row(m) }, initial: row(d), values: (0..<m).map(Double.init))
+    }
+
+    /// A random Gaussian-emission HMM (sticky rows, means 0, 1, …, unit variances) and values sampled from it.
+    static func gaussianHMM(states d: Int, count: Int, seed: UInt64) throws -> (GaussianHMMParameters, [Observation]) {
+        var rng = BenchRandom(seed: seed)
+        let a = (0..<d).flatMap { x in (0..<d).map { y in x == y ? 0.9 : 0.1 / Double(d - 1) } }
+        let hmm = try GaussianHMMParameters(transition: a, initial: [Double](repeating: 1 / Double(d), count: d),
+                                            means: (0..<d).map(Double.init), variances: [Double](repeating: 1, count: d))
+        var x = 0
+        let values = (0..<count).map { _ -> Observation in
+            if rng.uniform() < 0.1 { x = Int(rng.next() % UInt64(d)) }
+            return .series([Double(x) + rng.normal()])
+        }
+        return (hmm, values)
     }
 
     /// Symbols sampled from the HMM.

@@ -7,6 +7,6 @@ struct Predictord: AsyncParsableCommand {
         commandName: "predictord",
         abstract: "Streaming online prediction over ZeroMQ: RLS attention, softmax attention, HMM forward and dual filters.",
         version: PredictordVersion.current,
-        subcommands: [RunCommand.self, ReplayCommand.self, CheckConfigCommand.self, InspectCommand.self, PublishCommand.self, TailCommand.self, KeygenCommand.self]
+        subcommands: [RunCommand.self, ReplayCommand.self, CheckConfigCommand.self, InspectCommand.self, ExplainCommand.self, PublishCommand.self, TailCommand.self, KeygenCommand.self]
     )
 }

@@ -30,6 +30,9 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Write predictions to this file instead of standard output.")
     var output: String?
 
+    @Option(help: "Print, instead of the predictions, the Jacobi sweeps (layers) 0…K of every `dual` stream's estimates next to the forward filter (docs/math.md).")
+    var layers: Int?
+
     @Argument(help: "JSON Lines file of observations ('-' for standard input).")
     var input: String
 
@@ -44,6 +47,10 @@ struct ReplayCommand: AsyncParsableCommand {
             models = [chosen]
         }
         if let output { try FileInput.requireDirectory(of: output, what: "output") }
+        if let layers, !(1...ReplayLayers.maxSweeps).contains(layers) {
+            throw ValidationError("--layers \(layers): give a number of sweeps in 1...\(ReplayLayers.maxSweeps)")
+        }
+        var trace = layers.map { ReplayLayers(sweeps: $0, models: models) }
         let data = input == "-" ? FileHandle.standardInput.readDataToEndOfFile()
             : try FileInput.read(input, what: "input", hint: "give a JSON Lines file of observations, or - for standard input")
         var replayer = Replayer(engine: PredictionEngine(models: models), defaultStream: stream)
@@ -61,7 +68,15 @@ struct ReplayCommand: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("\(input):\(lineNumber): dropped (\(drop.reason)): \(drop.message)\n".utf8))
             } else {
                 out.append(UInt8(ascii: "\n"))
+                trace?.record(line: bytes, defaultStream: stream)
             }
+        }
+        if let trace {
+            let lines = trace.lines()
+            guard !lines.isEmpty else {
+                throw ValidationError("--layers: \(input) has no symbol of a `dual` model's stream (layers are the dual filter's)")
+            }
+            out = Array((lines.joined(separator: "\n") + "\n").utf8)
         }
         if let output {
             try FileInput.write(Data(out), to: output, what: "output")

@@ -91,7 +91,7 @@ import PredictordTestSupport
             (#"{"n":1,"mean":1}"#, .badField),
             (#"{"model":"rls","mean":1}"#, .badField),
             (#"{"model":"rls","n":1,"mean":[1,2],"var":[1]}"#, .badField),
-            (#"{"model":"rls","n":1,"mean":1,"surprise":1}"#, .badField),
+            (#"{"model":"rls","n":1,"mean":[1,2],"surprise":1}"#, .badField),  // surprise on a real prediction: one component only
             (#"{"model":"forward","n":1,"mean":[1,2],"probs":[1]}"#, .badField),
             (#"{"model":"rls","n":-1,"mean":1}"#, .badField),
             (#"{"model":"rls","n":1,"mean":"1"}"#, .badField),

@@ -42,3 +42,5 @@ fi
 nice -n 10 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$here/forecast_requirements.txt" >&2
 
 nice -n 10 "$venv/bin/python" "$here/forecast.py" "$bin" "$config" "$model" "$root"
+# Regimes: a Gaussian-emission HMM against the constant-variance rls on daily returns (under a minute).
+nice -n 10 "$venv/bin/python" "$here/regimes.py" "$bin" "$config" "$model" "$root"
