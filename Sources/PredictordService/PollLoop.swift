@@ -208,7 +208,11 @@ final class PollLoop {
             return drop("bad_frames", "message has \(frames.count) frame(s); send exactly two: [stream id][payload]", stream: nil)
         }
         let topic = frames[0]
-        switch pipeline.handle(topic: topic, body: frames[1], engine: &engine, now: now) {
+        let outcome = pipeline.handle(topic: topic, body: frames[1], engine: &engine, now: now)
+        // Whatever the engine took goes into the batch, refused or not: a refusal may have touched the stream
+        // (non_finite_state resets it), and replay must repeat that.
+        if journal.isAppending, pipeline.reachedEngine { journal.record(topic: topic, body: frames[1], now: now) }
+        switch outcome {
         case .publish:
             break
         case let .drop(reason, message, stream):
@@ -217,8 +221,7 @@ final class PollLoop {
             return log(reason, message, stream: stream)
         }
         if journal.isAppending {
-            // Held until the batch is journaled (flushBatch); what the engine refused needs no journal entry to wait for.
-            journal.record(topic: topic, body: frames[1], now: now)
+            // Held until the batch is journaled (flushBatch).
             pending.append(topic: topic, payload: pipeline.payload)
             return
         }
