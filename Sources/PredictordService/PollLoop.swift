@@ -123,7 +123,10 @@ final class PollLoop {
         case let .loaded(checkpoint):
             let report = engine.restore(from: checkpoint)
             let age = max(0, now - checkpoint.createdAt)
-            logger.notice("restored checkpoint: \(report); it was written \(Int(age)) s ago, so if the previous run did not stop cleanly (kill -9, crash, power loss) the observations of those \(Int(age)) s are not in fast memory (per-stream seq gaps count them)", metadata: [
+            let since = config.state.journal == .off
+                ? "so if the previous run did not stop cleanly (kill -9, crash, power loss) the observations of those \(Int(age)) s are not in fast memory unless a journal of them is found (per-stream seq gaps count them)"
+                : "the journal after it is replayed next"
+            logger.notice("restored checkpoint: \(report); it was written \(Int(age)) s ago; \(since)", metadata: [
                 "contexts": "\(report.restored)", "skipped": "\(report.totalSkipped)",
                 "checkpoint_age_seconds": "\(Int(now - checkpoint.createdAt))",
             ])
