@@ -31,6 +31,9 @@ final class PollLoop {
     private let journal: DaemonJournal
     /// Predictions of the current batch, held until the journal has it (only while journaling).
     private var pending = PendingPredictions()
+    /// Most predictions held before the batch is written: 1024, or a quarter of `send_hwm` when that is smaller, so
+    /// a batch released at once never overflows the queue of a subscriber that keeps up.
+    private let maxPending: Int
     /// createdAt of the last checkpoint started (or restored): each new one is later, so it names one journal segment.
     private var lastCheckpointAt = -Double.infinity
     private var pipeline: MessagePipeline
@@ -64,6 +67,8 @@ final class PollLoop {
         checkpoints = CheckpointWriter(
             store: store, logger: logger, health: health, retryInterval: config.state.checkpointIntervalSeconds)
         journal = DaemonJournal(mode: config.state.journal, directory: store.directory, logger: logger, health: health)
+        let hwm = config.predictions.sendHighWaterMark
+        maxPending = hwm > 0 ? max(1, min(1024, hwm / 4)) : 1024
         observations = try ZMQSocket(context: context, type: .sub)
         predictions = try ZMQSocket(context: context, type: .pub)
         stats = StatsReporter(modelNames: config.models.map(\.name), start: now)
@@ -182,11 +187,11 @@ final class PollLoop {
         // whatever the traffic; the clock is read every 256 messages (a vDSO call), not per message.
         let start = ContinuousClock.now
         // With the journal, predictions wait for their batch's write: at the end of the drain, or sooner when it
-        // grows past 1024 predictions or 1 MiB (which bounds their latency and the memory held).
+        // reaches maxPending predictions or 1 MiB (which bounds their latency, the memory held and the burst).
         defer { flushBatch(counters: &engine.counters) }
         for i in 0..<10_000 {
             if i & 255 == 255, ContinuousClock.now - start > .milliseconds(100) { return true }
-            if pending.count >= 1024 || journal.batch.bytes.count >= 1 << 20 { flushBatch(counters: &engine.counters) }
+            if pending.count >= maxPending || journal.batch.bytes.count >= 1 << 20 { flushBatch(counters: &engine.counters) }
             let handled: Void?
             do {
                 handled = try observations.receiveMultipart(maxFrames: 2, dontWait: true) { frames in
