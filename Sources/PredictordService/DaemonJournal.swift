@@ -83,7 +83,9 @@ final class DaemonJournal {
                 writer = try JournalWriter(continuing: last.header, path: last.path, validLength: last.validLength, sync: mode == .fsync)
                 return
             } catch {
-                logger.error("cannot append to journal segment \(last.path): \(error.message); starting a new one")
+                logger.error("cannot append to journal segment \(last.path): \(error.message); starting a new one that continues it")
+                open(base: base, previous: (last.header.seq, last.validLength), now: now)
+                return
             }
         }
         open(base: base, previous: nil, now: now)
