@@ -160,6 +160,37 @@ extension DaemonTests {
             client.close()
         }
 
+        @Test("predictord inspect lists the journal after the checkpoint: its messages and that it follows the checkpoint")
+        func inspectListsTheJournal() throws {
+            let directory = try Harness.temporaryDirectory("journal-inspect")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let state = directory.appendingPathComponent("state")
+            let items = Workload.make(seed: 45, perStream: 10, streams: [("series/i", .series, .json)]).filter {
+                if case .query = $0.message.body { false } else { true }
+            }
+            var daemon = try DaemonProcess.start(stateDirectory: state, directory: directory, name: "first")
+            var client = try DaemonClient(observations: daemon.config.observationsEndpoint, predictions: daemon.config.predictionsEndpoint)
+            for item in items[..<4] { try client.send(item.stream, try item.payload()) }
+            _ = try client.collect(count: 4, settle: 0.05)
+            #expect(daemon.stop()?.status == 0)
+            client.close()
+            daemon = try DaemonProcess.start(stateDirectory: state, directory: directory, name: "second")
+            client = try DaemonClient(observations: daemon.config.observationsEndpoint, predictions: daemon.config.predictionsEndpoint)
+            for item in items[4...] { try client.send(item.stream, try item.payload()) }
+            _ = try client.collect(count: items.count - 4, settle: 0.05)
+            _ = daemon.stop(signal: SIGKILL)
+            client.close()
+            let result = try Harness.runTool(["inspect", state.path], in: directory)
+            let text = String(decoding: result.stdout, as: UTF8.self)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(text.contains("journal: 1 segment(s)"), "\(text)")
+            // The series observations sent to the second daemon plus its probes (at least one).
+            let line = text.split(separator: "\n").first { $0.contains("/journal-000") } ?? ""
+            let messages = Int(line.split(separator: " ").first { $0.allSatisfy(\.isNumber) } ?? "") ?? 0
+            #expect(messages > items.count - 4 && messages < items.count - 4 + 500, "\(line)")
+            #expect(line.contains("follows this checkpoint"), "\(line)")
+        }
+
         @Test("journal off: after a kill -9 the publisher asks {\"state\":true}, resends from the answer, and gets replay's predictions")
         func recoveryAnswerLetsPublisherResend() throws {
             let directory = try Harness.temporaryDirectory("journal-state")
