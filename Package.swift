@@ -110,7 +110,7 @@ let package = Package(
         .executableTarget(
             name: "predictord-bench",
             dependencies: [
-                "PredictorCore", "PredictorWire", "PredictorEngine", "PredictordConfig", "PredictordService", "ZeroMQ",
+                "PredictorCore", "PredictorWire", "PredictorEngine", "PredictordConfig", "PredictordService", "PredictordState", "ZeroMQ",
                 "PredictordTestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -41,18 +41,10 @@ extension WireDecoder {
                 z = try r.readUnsignedField("z", max: UInt64(UInt32.max))
             case "reset":
                 guard reset == nil else { throw r.duplicateKey(key, objectAt: 0) }
-                let kind = try r.peekKind()
-                guard kind == .bool, try r.readBool() else {
-                    throw WireError(.badField, "'reset' must be true, got \(kind == .bool ? "false" : kind.name); omit 'reset' unless ending the context")
-                }
-                reset = true
+                reset = try readTrue(&r) { "'reset' must be true, got \($0); omit 'reset' unless ending the context" }
             case "state":
                 guard state == nil else { throw r.duplicateKey(key, objectAt: 0) }
-                let kind = try r.peekKind()
-                guard kind == .bool, try r.readBool() else {
-                    throw WireError(.badField, "'state' must be true, got \(kind == .bool ? "false" : kind.name); send {\"state\":true} to ask for a stream's last seq and n")
-                }
-                state = true
+                state = try readTrue(&r) { "'state' must be true, got \($0); send {\"state\":true} to ask for a stream's last seq and n" }
             case "stream":
                 guard stream == nil else { throw r.duplicateKey(key, objectAt: 0) }
                 let s = try r.readStringField("stream")
@@ -74,6 +66,13 @@ extension WireDecoder {
         }
         return InboundMessage(body: try observationBody(y: y, x: x, z: z, reset: reset), seq: seq, ts: ts,
                               encoding: .json, stream: stream)
+    }
+
+    /// Reads a flag field that may only be `true` (`reset`, `state`); anything else is `bad_field` with `message(what it was)`.
+    private static func readTrue(_ r: inout JSONReader, _ message: (String) -> String) throws(WireError) -> Bool {
+        let kind = try r.peekKind()
+        guard kind == .bool, try r.readBool() else { throw WireError(.badField, message(kind == .bool ? "false" : kind.name)) }
+        return true
     }
 
     /// Turns the body fields present into a body, rejecting empty vectors and conflicting combinations.
@@ -177,11 +176,7 @@ extension WireDecoder {
                 leaderWeight = try r.readNumberField("leader_weight", allowNull: true)
             case "state":
                 guard !state else { throw r.duplicateKey(key, objectAt: 0) }
-                let kind = try r.peekKind()
-                guard kind == .bool, try r.readBool() else {
-                    throw WireError(.badField, "a prediction's 'state' must be true (a state answer) or absent, got \(kind == .bool ? "false" : kind.name)")
-                }
-                state = true
+                state = try readTrue(&r) { "a prediction's 'state' must be true (a state answer) or absent, got \($0)" }
             default:
                 guard unknownKeys.count < JSONReader.maxUnknownKeys else { throw JSONReader.tooManyUnknownKeys() }
                 guard unknownKeys.insert(key).inserted else { throw r.duplicateKey(key, objectAt: 0) }

@@ -2,6 +2,7 @@ import Logging
 import PredictorEngine
 import PredictordConfig
 import PredictordState
+import Systemd
 
 /// The daemon's journal (state.journal): replays it at start, collects each poll batch's messages and writes them
 /// (one write, fdatasync with `fsync`) before the batch's predictions are sent, and starts a new segment at every
@@ -37,10 +38,21 @@ final class DaemonJournal {
     /// Replays the segments that follow the checkpoint written at `base` (nil: none loaded) into `engine` (its
     /// counters left as they were: the replayed messages were counted by the previous run), logs what it found,
     /// and opens the segment to append to. Runs whatever the mode, so turning the journal off loses nothing.
+    ///
+    /// A long replay (up to one checkpoint interval of traffic, at the engine's speed) asks systemd for 30 s more
+    /// start-up time every second (EXTEND_TIMEOUT_USEC) and logs its progress, so TimeoutStartSec does not kill it.
     func recover(engine: inout PredictionEngine, pipeline: inout MessagePipeline, base: Double?, now: Double) {
+        let notifier = SystemdNotifier(), clock = ContinuousClock()
+        var lastExtension = clock.now, replayed = 0
         var report = JournalRecovery.Report()
         engine.uncounted { engine in
             report = JournalRecovery(directory: directory).run(base: base, now: now) { record in
+                replayed += record.count
+                if clock.now - lastExtension >= .seconds(1) {
+                    lastExtension = clock.now
+                    notifier.extendTimeout(by: .seconds(30))
+                    logger.info("replaying the journal: \(replayed) message(s) so far")
+                }
                 switch record.kind {
                 case .messages:
                     let complete = record.forEachMessage { topic, body in
@@ -72,7 +84,9 @@ final class DaemonJournal {
                 writer = try JournalWriter(continuing: last.header, path: last.path, validLength: last.validLength, sync: mode == .fsync)
                 return
             } catch {
-                logger.error("cannot append to journal segment \(last.path): \(error.message); starting a new one")
+                logger.error("cannot append to journal segment \(last.path): \(error.message); starting a new one that continues it")
+                open(base: base, previous: (last.header.seq, last.validLength), now: now)
+                return
             }
         }
         open(base: base, previous: nil, now: now)

@@ -50,8 +50,8 @@ final class PollLoop {
     private var stopping = false
     /// The HTTP endpoint's feed (latency, watched streams, snapshots); nil when `http.listen` is off.
     private var telemetry: TelemetryPublisher?
-    /// Predictions held for one journal batch at most: 1024, and at most half of `send_hwm`, so a batch sent at once
-    /// never overflows a subscriber that keeps up (a larger burst would drop from its queue).
+    /// Predictions held for one journal batch at most: 1024, and at most a quarter of `send_hwm`, so a batch sent at
+    /// once never overflows a subscriber that keeps up (1024 at once overflowed one in the backpressure test).
     private let heldLimit: Int
     /// Model and receipt time (MonotonicNanos) of each prediction held for its journal batch, with telemetry on.
     private var heldLatency: [(model: Int, received: Int64)] = []
@@ -77,7 +77,7 @@ final class PollLoop {
             store: store, logger: logger, health: health, retryInterval: config.state.checkpointIntervalSeconds, telemetry: hub)
         journal = DaemonJournal(mode: config.state.journal, directory: store.directory, logger: logger, health: health)
         let hwm = config.predictions.sendHighWaterMark
-        heldLimit = hwm > 0 ? max(1, min(1024, hwm / 2)) : 1024
+        heldLimit = hwm > 0 ? max(1, min(1024, hwm / 4)) : 1024
         observations = try ZMQSocket(context: context, type: .sub)
         predictions = try ZMQSocket(context: context, type: .pub)
         stats = StatsReporter(modelNames: config.models.map(\.name), start: now)
@@ -145,7 +145,10 @@ final class PollLoop {
             checkpoints.restored(createdAt: checkpoint.createdAt)
             let bytes = (try? FileManager.default.attributesOfItem(atPath: store.checkpointPath)[.size] as? Int) ?? 0
             hub?.recordRestoredCheckpoint(createdAt: checkpoint.createdAt, bytes: bytes)
-            logger.notice("restored checkpoint: \(report); it was written \(Int(age)) s ago, so if the previous run did not stop cleanly (kill -9, crash, power loss) the observations of those \(Int(age)) s are not in fast memory (per-stream seq gaps count them)", metadata: [
+            let since = config.state.journal == .off
+                ? "so if the previous run did not stop cleanly (kill -9, crash, power loss) the observations of those \(Int(age)) s are not in fast memory unless a journal of them is found (per-stream seq gaps count them)"
+                : "the journal after it is replayed next"
+            logger.notice("restored checkpoint: \(report); it was written \(Int(age)) s ago; \(since)", metadata: [
                 "contexts": "\(report.restored)", "skipped": "\(report.totalSkipped)",
                 "checkpoint_age_seconds": "\(Int(now - checkpoint.createdAt))",
             ])
@@ -257,7 +260,11 @@ final class PollLoop {
             return .none
         }
         let topic = frames[0]
-        switch pipeline.handle(topic: topic, body: frames[1], engine: &engine, now: now) {
+        let outcome = pipeline.handle(topic: topic, body: frames[1], engine: &engine, now: now)
+        // Whatever the engine took goes into the batch, refused or not: a refusal may have touched the stream
+        // (non_finite_state resets it), and replay must repeat that.
+        if journal.isAppending, pipeline.reachedEngine { journal.record(topic: topic, body: frames[1], now: now) }
+        switch outcome {
         case .publish:
             break
         case let .drop(reason, message, stream):
@@ -268,8 +275,7 @@ final class PollLoop {
             return .none
         }
         if journal.isAppending {
-            // Held until the batch is journaled (flushBatch); what the engine refused needs no journal entry to wait for.
-            journal.record(topic: topic, body: frames[1], now: now)
+            // Held until the batch is journaled (flushBatch).
             pending.append(topic: topic, payload: pipeline.payload)
             return .held
         }

@@ -47,7 +47,8 @@ public struct JournalRecovery: Sendable {
             let path = directory.moveAside(seq: seq, now: now) ?? directory.path(seq: seq)
             report.orphaned.append((path, reason))
         }
-        let start = readers.lastIndex { $0.reader.map { $0.header.base?.bitPattern == base?.bitPattern } ?? false }
+        // The first segment that follows the loaded checkpoint (a later one with the same base continues it).
+        let start = readers.firstIndex { $0.reader.map { $0.header.base?.bitPattern == base?.bitPattern } ?? false }
         guard let start else {
             for (seq, reader) in readers {
                 orphan(seq, reader == nil ? "unreadable or not a journal segment" : "it follows a checkpoint that is not the one loaded")

@@ -45,7 +45,7 @@ struct SoakCommand: AsyncParsableCommand {
     @Option(help: "Seconds after each (re)start before RSS is sampled (default: one round over the streams + 5 s).")
     var warmup: Double?
 
-    @Option(help: ArgumentHelp("Signal of the midway stop: TERM, or KILL to see the checks fail (state since the last checkpoint is lost).",
+    @Option(help: ArgumentHelp("Signal of the midway stop: TERM, or KILL (with --journal off the checks then fail: the state since the last checkpoint is lost).",
                                visibility: .hidden))
     var restartSignal: String = "TERM"
 

@@ -15,6 +15,30 @@ struct InspectCommand: ParsableCommand {
     @Argument(help: "State directory (state.directory; /var/lib/predictord under systemd).")
     var directory: String
 
+    /// The journal segments (`state.journal`), read-only: each one's messages, whether it follows this checkpoint
+    /// (then the next start replays it), and any torn tail (which the next start cuts).
+    private func printJournal(after checkpoint: Checkpoint) {
+        let journal = JournalDirectory(directory: directory)
+        let seqs = journal.segments()
+        guard !seqs.isEmpty else { return }
+        print("journal: \(seqs.count) segment(s)")
+        for seq in seqs {
+            guard let reader = try? JournalSegmentReader(path: journal.path(seq: seq)) else {
+                print("  \(journal.path(seq: seq)): not a readable journal segment")
+                continue
+            }
+            var messages = 0, batches = 0
+            while let record = reader.next() {
+                batches += 1
+                if record.kind == .messages { messages += record.count }
+            }
+            let follows = reader.header.base?.bitPattern == checkpoint.createdAt.bitPattern
+                ? "follows this checkpoint" : reader.header.previous != nil ? "continues segment \(reader.header.previous!.seq)" : "follows another checkpoint"
+            let torn = reader.tornBytes > 0 ? "; \(reader.tornBytes) byte(s) of a torn tail" : ""
+            print("  \(journal.path(seq: seq)): \(messages) message(s) in \(batches) batch(es), \(follows)\(torn)")
+        }
+    }
+
     func run() throws {
         let path = directory + "/checkpoint.bin"
         let data = try FileInput.read(path, what: "checkpoint", hint: "has a daemon run with state.directory = \(directory)?")
@@ -32,6 +56,7 @@ struct InspectCommand: ParsableCommand {
         var perModel: [Int: Int] = [:]
         for context in checkpoint.contexts { perModel[context.modelIndex, default: 0] += 1 }
         print("contexts: \(checkpoint.contexts.count)")
+        printJournal(after: checkpoint)
         if !checkpoint.priorLearners.isEmpty {
             print("learned slow memory:")
             for (name, learner) in checkpoint.priorLearners.sorted(by: { $0.key < $1.key }) {

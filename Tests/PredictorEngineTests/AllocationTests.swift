@@ -24,6 +24,7 @@ import Testing
         // The daemon's receive path without sockets: topic, binary decode into reused vectors, engine, encode.
         ("pipeline: binary rls lags=4, 1000 streams", 2_000),
         ("pipeline: binary forward d=4 m=4, 1000 streams", 2_000),
+        ("pipeline+journal write (batches of 256): binary rls lags=4, 1000 streams", 2_048),
     ]
 
     /// Allocations allowed between N and 2N steps: independent of N (a per-step allocation adds ≥ 1000).

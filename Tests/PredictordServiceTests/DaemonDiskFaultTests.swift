@@ -144,12 +144,22 @@ extension DaemonTests {
             let errorLine = log.split(separator: "\n").first { $0.contains("checkpoint failing;") } ?? ""
             #expect(errorLine.contains(" error "), "not logged at error level: \(errorLine)")
             #expect(errorLine.contains(reason), "the error line does not name the cause: \(errorLine)")
+            if journal != "off" {
+                // The journal fails with the disk: said once, and in STATUS=, while predictions go on.
+                #expect(waitUntil(5) { lastStatus(daemon).contains("journal failing since") }, "STATUS: \(lastStatus(daemon))")
+                #expect(log.components(separatedBy: "journal failing;").count - 1 == 1, "expected one journal error line:\n\(log.suffix(3000))")
+                #expect(lastStatus(daemon).contains(reason), "\(lastStatus(daemon))")
+            }
 
             // 3. Repair: one recovery notice, STATUS ok again, a fresh checkpoint holding the later observations.
             try repair(daemon, state.path)
             let recovered = waitUntil(10) { lastStatus(daemon).contains("checkpoint ok at") && daemon.stderr.contains("checkpoint recovered after") }
             #expect(recovered, "no recovery: \(lastStatus(daemon)); stderr:\n\(daemon.stderr.suffix(3000))")
             #expect(daemon.stderr.components(separatedBy: "checkpoint recovered after").count - 1 == 1)
+            if journal != "off" {
+                #expect(waitUntil(5) { daemon.stderr.contains("journal recovered after") && !lastStatus(daemon).contains("journal failing") },
+                        "journal did not recover: \(lastStatus(daemon))")
+            }
             #expect(FileManager.default.contents(atPath: checkpoint) != kept, "no new checkpoint after the repair")
 
             for item in items[cut2...] { try client.send(item.stream, try item.payload()) }

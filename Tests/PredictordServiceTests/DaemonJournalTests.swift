@@ -132,6 +132,66 @@ extension DaemonTests {
             print("journal kill -9 test (\(journal)): \(published) predictions identical to replay, \(silent) observations absorbed before a kill whose prediction was never sent, \(replayedRuns) of \(kills) restarts replayed the journal")
         }
 
+        @Test("a refused message that resets its stream (y = 1e308: non_finite_state) is journaled: after a kill -9 the stream equals replay's")
+        func refusalThatResetsIsReplayed() throws {
+            let directory = try Harness.temporaryDirectory("journal-nonfinite")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let state = directory.appendingPathComponent("state")
+            var rng = SplitMix64(seed: 44)
+            let items = (1...40).map { t in
+                WorkItem(stream: "series/n", message: InboundMessage(
+                    body: .observation(.series([t == 15 ? 1e308 : Double.random(in: -1...1, using: &rng) + Double(t % 5)])),
+                    seq: UInt64(t), encoding: .json), encoding: .json)
+            }
+            let expected = try Oracle.replay(items, directory: directory)
+            try #require(expected.count == items.count - 1, "replay drops the overflowing observation")
+            let first = try DaemonProcess.start(stateDirectory: state, directory: directory, name: "first")
+            var client = try DaemonClient(observations: first.config.observationsEndpoint, predictions: first.config.predictionsEndpoint)
+            for item in items[..<25] { try client.send(item.stream, try item.payload()) }
+            let before = try client.collect(count: 24, settle: 0.1)
+            #expect(first.stop(signal: SIGKILL)?.reason == .uncaughtSignal)
+            client.close()
+            let second = try DaemonProcess.start(stateDirectory: state, directory: directory, name: "second")
+            #expect(second.stderr.contains("replayed the journal"), "stderr:\n\(second.stderr)")
+            client = try DaemonClient(observations: second.config.observationsEndpoint, predictions: second.config.predictionsEndpoint)
+            for item in items[25...] { try client.send(item.stream, try item.payload()) }
+            let after = try client.collect(count: items.count - 25, settle: 0.1)
+            Oracle.compare(received: before + after, expected: expected, encodings: ["series/n": .json])
+            #expect(second.stop()?.status == 0)
+            client.close()
+        }
+
+        @Test("predictord inspect lists the journal after the checkpoint: its messages and that it follows the checkpoint")
+        func inspectListsTheJournal() throws {
+            let directory = try Harness.temporaryDirectory("journal-inspect")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let state = directory.appendingPathComponent("state")
+            let items = Workload.make(seed: 45, perStream: 10, streams: [("series/i", .series, .json)]).filter {
+                if case .query = $0.message.body { false } else { true }
+            }
+            var daemon = try DaemonProcess.start(stateDirectory: state, directory: directory, name: "first")
+            var client = try DaemonClient(observations: daemon.config.observationsEndpoint, predictions: daemon.config.predictionsEndpoint)
+            for item in items[..<4] { try client.send(item.stream, try item.payload()) }
+            _ = try client.collect(count: 4, settle: 0.05)
+            #expect(daemon.stop()?.status == 0)
+            client.close()
+            daemon = try DaemonProcess.start(stateDirectory: state, directory: directory, name: "second")
+            client = try DaemonClient(observations: daemon.config.observationsEndpoint, predictions: daemon.config.predictionsEndpoint)
+            for item in items[4...] { try client.send(item.stream, try item.payload()) }
+            _ = try client.collect(count: items.count - 4, settle: 0.05)
+            _ = daemon.stop(signal: SIGKILL)
+            client.close()
+            let result = try Harness.runTool(["inspect", state.path], in: directory)
+            let text = String(decoding: result.stdout, as: UTF8.self)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(text.contains("journal: 1 segment(s)"), "\(text)")
+            // The series observations sent to the second daemon plus its probes (at least one).
+            let line = text.split(separator: "\n").first { $0.contains("/journal-000") } ?? ""
+            let messages = Int(line.split(separator: " ").first { $0.allSatisfy(\.isNumber) } ?? "") ?? 0
+            #expect(messages > items.count - 4 && messages < items.count - 4 + 500, "\(line)")
+            #expect(line.contains("follows this checkpoint"), "\(line)")
+        }
+
         @Test("journal off: after a kill -9 the publisher asks {\"state\":true}, resends from the answer, and gets replay's predictions")
         func recoveryAnswerLetsPublisherResend() throws {
             let directory = try Harness.temporaryDirectory("journal-state")

@@ -24,6 +24,14 @@ struct JournalReplayTests {
         return try ConfigurationLoader.parse(yaml: ConfigurationRenderer.yaml(c), source: "journal-replay")
     }
 
+    /// A fresh state directory (removed by the caller with `root`) and the configuration using it.
+    static func setUp(_ label: String) async throws -> (root: URL, state: String, config: DaemonConfiguration) {
+        let root = try Harness.temporaryDirectory(label)
+        let state = root.appendingPathComponent("state").path
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+        return (root, state, try await configuration(state: state))
+    }
+
     /// Streams of every kind, and a few that appear after the first checkpoint and stop soon (idle, then evicted:
     /// an HMM learner ends their segment), so the replay must repeat the sweeps.
     static func workload() -> [WorkItem] {
@@ -39,11 +47,8 @@ struct JournalReplayTests {
 
     @Test("checkpoint + journal replay = the live engine, bit for bit (fast and slow memory), across two rotations, evictions and a torn tail")
     func replayEqualsLiveEngine() async throws {
-        let root = try Harness.temporaryDirectory("journal-replay")
+        let (root, state, config) = try await Self.setUp("journal-replay")
         defer { try? FileManager.default.removeItem(at: root) }
-        let state = root.appendingPathComponent("state").path
-        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
-        let config = try await Self.configuration(state: state)
         let logger = Logger(label: "journal-test")
         let items = Self.workload()
 
@@ -119,11 +124,8 @@ struct JournalReplayTests {
 
     @Test("a segment that does not follow the loaded checkpoint is moved aside, not replayed")
     func foreignSegmentIsMovedAside() async throws {
-        let root = try Harness.temporaryDirectory("journal-orphan")
+        let (root, state, config) = try await Self.setUp("journal-orphan")
         defer { try? FileManager.default.removeItem(at: root) }
-        let state = root.appendingPathComponent("state").path
-        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
-        let config = try await Self.configuration(state: state)
         var engine = PredictionEngine(models: config.models, limits: config.limits.engineLimits)
         var pipeline = MessagePipeline(maxMessageBytes: config.limits.maxMessageBytes)
         let journal = DaemonJournal(mode: .write, directory: state, logger: Logger(label: "t"), health: DaemonHealth())
