@@ -75,7 +75,8 @@ final class PollLoop {
         try restoreCheckpoint()
         if let hub {
             engine.qualityHalfLife = config.http.qualityHalfLife
-            telemetry = TelemetryPublisher(hub: hub, now: now, restoredCheckpointTime: restoredAt)
+            telemetry = TelemetryPublisher(hub: hub, now: now, restoredCheckpointTime: restoredAt,
+                                           sampleEvery: config.http.latencySampleEvery)
         }
         try configureSockets()
         _ = poller.add(observations)
@@ -176,15 +177,16 @@ final class PollLoop {
     }
 
     private func drain(engine: inout PredictionEngine, pipeline: inout MessagePipeline, telemetry: inout TelemetryPublisher?) -> Bool {
-        // With telemetry, one clock read per message: a message's latency runs from the end of the previous one
-        // (i.e. from its receive call) to the end of its send.
+        // With telemetry, one message in http.latency_sample_every is timed, from before its receive call to the
+        // end of its send (two clock reads); the others cost a counter.
         let measuring = telemetry != nil
-        var mark = measuring ? MonotonicNanos.now() : 0
         // Time budget: the timers, signals (stop, reload) and the watchdog heartbeat run at least every ~100 ms
         // whatever the traffic; the clock is read every 256 messages (a vDSO call), not per message.
         let start = ContinuousClock.now
         for i in 0..<10_000 {
             if i & 255 == 255, ContinuousClock.now - start > .milliseconds(100) { return true }
+            let timed = measuring && telemetry!.timesNext
+            let mark = timed ? MonotonicNanos.now() : 0
             let handled: Bool?
             do {
                 handled = try observations.receiveMultipart(maxFrames: 2, dontWait: true) { frames in
@@ -196,9 +198,10 @@ final class PollLoop {
             }
             guard let handled else { return true }
             if measuring {
-                let end = MonotonicNanos.now()
-                if handled { telemetry!.published(engine: engine, pipeline: pipeline, nanoseconds: end &- mark) }
-                mark = end
+                telemetry!.countReceived()
+                if handled {
+                    telemetry!.published(engine: engine, pipeline: pipeline, nanoseconds: timed ? MonotonicNanos.now() &- mark : nil)
+                }
             }
         }
         return true

@@ -21,18 +21,30 @@ struct TelemetryPublisher {
     /// Configuration lines per model definition (computed once per definition).
     private var configurationLines: [[String]] = []
     private let restoredCheckpointTime: Double?
+    /// One received message in `sampleEvery` is timed (`http.latency_sample_every`); `received` counts them.
+    let sampleEvery: UInt64
+    private(set) var received: UInt64 = 0
 
-    init(hub: TelemetryHub, now: Double, restoredCheckpointTime: Double?) {
+    init(hub: TelemetryHub, now: Double, restoredCheckpointTime: Double?, sampleEvery: Int) {
         self.hub = hub
+        self.sampleEvery = UInt64(max(1, sampleEvery))
         self.restoredCheckpointTime = restoredCheckpointTime
         nextRotation = now + Self.errorPeriod
     }
 
-    /// One published prediction: `nanoseconds` from its receipt to its send.
-    mutating func published(engine: borrowing PredictionEngine, pipeline: borrowing MessagePipeline, nanoseconds: Int64) {
+    /// Whether the next received message is one to time.
+    var timesNext: Bool { received % sampleEvery == 0 }
+
+    /// Counts a received message (published or not).
+    mutating func countReceived() { received &+= 1 }
+
+    /// One published prediction: `nanoseconds` from its receipt to its send when it was timed.
+    mutating func published(engine: borrowing PredictionEngine, pipeline: borrowing MessagePipeline, nanoseconds: Int64?) {
         let model = engine.lastModelIndex
-        while latency.count <= model { latency.append(LatencyHistogram()) }
-        latency[model].record(nanoseconds: nanoseconds)
+        if let nanoseconds {
+            while latency.count <= model { latency.append(LatencyHistogram()) }
+            latency[model].record(nanoseconds: nanoseconds)
+        }
         let z = engine.lastStandardizedError
         if errors.admits(z) { errors.offer(stream: pipeline.prediction.stream, model: engine.models[model].name, z: z) }
         guard !watched.isEmpty else { return }

@@ -46,7 +46,7 @@ extension DaemonTests {
                 $0.modelsYAML = Self.models
                 $0.checkpointIntervalSeconds = 1
                 $0.logFormat = "json"
-                $0.sectionsExtra = "http:\n  listen: \"127.0.0.1:\(httpPort)\"\n  quality_half_life: \(Self.halfLife)"
+                $0.sectionsExtra = "http:\n  listen: \"127.0.0.1:\(httpPort)\"\n  quality_half_life: \(Self.halfLife)\n  latency_sample_every: 1"
             }
             let client = try DaemonClient(observations: daemon.config.observationsEndpoint, predictions: daemon.config.predictionsEndpoint)
 
