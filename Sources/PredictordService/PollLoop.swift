@@ -177,8 +177,8 @@ final class PollLoop {
     }
 
     private func drain(engine: inout PredictionEngine, pipeline: inout MessagePipeline, telemetry: inout TelemetryPublisher?) -> Bool {
-        // With telemetry, one message in http.latency_sample_every is timed, from before its receive call to the
-        // end of its send (two clock reads); the others cost a counter.
+        // With telemetry, one message in http.latency_sample_every is timed, from the moment it is off the SUB
+        // socket to the moment its prediction is handed to the PUB (two clock reads); the others cost a counter.
         let measuring = telemetry != nil
         // Time budget: the timers, signals (stop, reload) and the watchdog heartbeat run at least every ~100 ms
         // whatever the traffic; the clock is read every 256 messages (a vDSO call), not per message.
@@ -186,11 +186,10 @@ final class PollLoop {
         for i in 0..<10_000 {
             if i & 255 == 255, ContinuousClock.now - start > .milliseconds(100) { return true }
             let timed = measuring && telemetry!.timesNext
-            let mark = timed ? MonotonicNanos.now() : 0
-            let handled: Bool?
+            let handled: Int64??
             do {
                 handled = try observations.receiveMultipart(maxFrames: 2, dontWait: true) { frames in
-                    handle(frames, engine: &engine, pipeline: &pipeline)
+                    handle(frames, timed: timed, engine: &engine, pipeline: &pipeline)
                 }
             } catch {
                 if !error.isTerminated { logger.critical("receive failed: \(error)") }
@@ -199,21 +198,25 @@ final class PollLoop {
             guard let handled else { return true }
             if measuring {
                 telemetry!.countReceived()
-                if handled {
-                    telemetry!.published(engine: engine, pipeline: pipeline, nanoseconds: timed ? MonotonicNanos.now() &- mark : nil)
+                if let nanoseconds = handled {
+                    telemetry!.published(engine: engine, pipeline: pipeline, nanoseconds: timed ? nanoseconds : nil)
                 }
             }
         }
         return true
     }
 
-    /// True when the message's prediction was sent.
-    private func handle(_ frames: borrowing ZMQFrames, engine: inout PredictionEngine, pipeline: inout MessagePipeline) -> Bool {
+    /// Nil when the message was dropped; else the nanoseconds from its receipt to the send of its prediction when
+    /// `timed` (0 otherwise).
+    private func handle(
+        _ frames: borrowing ZMQFrames, timed: Bool, engine: inout PredictionEngine, pipeline: inout MessagePipeline
+    ) -> Int64? {
+        let received = timed ? MonotonicNanos.now() : 0
         // `self.engine` is being accessed (inout) for the whole drain: count drops on the parameter.
-        func drop(_ reason: String, _ message: String, stream: String?) -> Bool {
+        func drop(_ reason: String, _ message: String, stream: String?) -> Int64? {
             engine.counters.drop(reason)
             log(reason, message, stream: stream)
-            return false
+            return nil
         }
         guard frames.count == 2 else {
             return drop("bad_frames", "message has \(frames.count) frame(s); send exactly two: [stream id][payload]", stream: nil)
@@ -226,8 +229,9 @@ final class PollLoop {
             return drop(reason, message, stream: stream)
         case let .refused(reason, message, stream):
             log(reason, message, stream: stream)
-            return false
+            return nil
         }
+        let handedOver = timed ? MonotonicNanos.now() : 0
         let sent: Bool
         do {
             sent = try pipeline.payload.withUnsafeBytes { p throws(ZMQError) in try predictions.send(topic: topic, payload: p, dontWait: true) }
@@ -238,7 +242,7 @@ final class PollLoop {
             return drop("publish_hwm", "a subscriber is too slow: sockets.predictions.send_hwm reached, prediction dropped",
                         stream: String(decoding: topic, as: UTF8.self))
         }
-        return true
+        return handedOver &- received
     }
 
     /// Counts a drop the engine did not see, and logs it (rate-limited per reason).
