@@ -132,6 +132,7 @@ let package = Package(
         .testTarget(
             name: "PredictordLoggingTests", dependencies: ["PredictordLogging", "PredictordStats", "PredictorEngine", "Systemd", "PredictordTestSupport"],
             swiftSettings: strict),
+        .testTarget(name: "PredictordHTTPTests", dependencies: ["PredictordHTTP", "PredictordTelemetry", "PredictorEngine", "PredictordTestSupport"], swiftSettings: strict),
         .testTarget(name: "PredictordStatsTests", dependencies: ["PredictordStats", "PredictorEngine", "Systemd"], swiftSettings: strict),
         .testTarget(name: "PredictordStateTests", dependencies: ["PredictordState", "PredictorEngine", "PredictorWire", "PredictordTestSupport"], swiftSettings: strict),
         .testTarget(

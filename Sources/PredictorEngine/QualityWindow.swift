@@ -13,6 +13,9 @@ public struct QualityWindow: Sendable, Equatable {
     public private(set) var squaredErrorSum = 0.0, squaredErrorWeight = 0.0
     public private(set) var logLossSum = 0.0, logLossWeight = 0.0
     public private(set) var coverageSum = 0.0, coverageWeight = 0.0
+    /// The Student-t log normaliser log Γ((ν+1)/2) − log Γ(ν/2) − ½ log(νπ) of the last ν seen: the streams of a
+    /// model share ν once their forgetting has converged (or while they advance in step), so it is rarely recomputed.
+    private var normaliserDof = Double.nan, normaliser = 0.0
 
     public init() {}
 
@@ -53,15 +56,21 @@ public struct ForecastMemo: Sendable, Equatable {
     public init() {}
 
     /// −log p(y) under the Student-t (ν > 2, scale² = var·(ν−2)/ν) or, for ν = ∞ or unknown, the normal with this
-    /// variance; nil without a usable variance.
-    public func logLoss(_ y: Double) -> Double? {
+    /// variance; nil without a usable variance. `normaliser(ν)` is the t density's log Γ((ν+1)/2) − log Γ(ν/2) − ½ log(νπ).
+    public func logLoss(_ y: Double, normaliser: (Double) -> Double = ForecastMemo.studentNormaliser) -> Double? {
         guard mean.isFinite, variance.isFinite, variance > 0 else { return nil }
         if dof.isFinite {
             guard dof > 2 else { return nil }
-            return -StudentT.logDensity(y, mean: mean, scale: (variance * (dof - 2) / dof).squareRoot(), dof: dof)
+            let scale = (variance * (dof - 2) / dof).squareRoot(), t = (y - mean) / scale
+            return (dof + 1) / 2 * Double.log(onePlus: t * t / dof) + Double.log(scale) - normaliser(dof)
         }
         let t = y - mean
         return 0.5 * t * t / variance + 0.5 * Double.log(2 * .pi * variance)
+    }
+
+    /// log Γ((ν+1)/2) − log Γ(ν/2) − ½ log(νπ).
+    public static func studentNormaliser(_ nu: Double) -> Double {
+        Double.logGamma((nu + 1) / 2) - Double.logGamma(nu / 2) - 0.5 * Double.log(nu * .pi)
     }
 
     /// Whether `y` lies in [lower, upper]; nil without an interval.
@@ -85,7 +94,10 @@ extension QualityWindow {
         case let .series(y):
             if let e = prediction.error.first, e.isFinite { addSquaredError(e * e, decay: λ) }
             guard let y0 = y.first else { return .nan }
-            if let loss = memo.logLoss(y0) { addLogLoss(loss, decay: λ) }
+            if let loss = memo.logLoss(y0, normaliser: { nu in
+                if nu != normaliserDof { normaliserDof = nu; normaliser = ForecastMemo.studentNormaliser(nu) }
+                return normaliser
+            }) { addLogLoss(loss, decay: λ) }
             if let inside = memo.covers(y0) { addCoverage(inside, decay: λ) }
             return (y0 - memo.mean) / memo.variance.squareRoot()
         case .labelled:

@@ -61,6 +61,7 @@ public enum ConfigurationRenderer {
             "  listen: \(quote(h.listen ?? ""))\(h.listen == nil ? "   # off" : "")",
             "  token_file: \(quote(h.tokenFile ?? ""))\(h.tokenFile == nil ? "   # no authentication" : "")",
             "  quality_half_life: \(h.qualityHalfLife)",
+            "  latency_sample_every: \(h.latencySampleEvery)",
         ]
     }
 

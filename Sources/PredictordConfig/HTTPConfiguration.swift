@@ -16,6 +16,8 @@ public struct HTTPConfiguration: Sendable, Equatable {
     public var token: String?
     /// Half-life, in scored observations per model, of `predictord_model_mse`, `_log_loss` and `_interval_coverage`.
     public var qualityHalfLife: Double = 1000
+    /// `http.latency_sample_every`: one message in this many is timed for `predictord_latency_seconds` (1 = all).
+    public var latencySampleEvery: Int = 16
 
     public init() {}
 
@@ -65,6 +67,7 @@ public struct HTTPConfiguration: Sendable, Equatable {
                 keys.fail("http.token_file", "cannot read \(tokenFile): \(error.localizedDescription); create it with a random token, readable by the daemon only")
             }
         }
+        h.latencySampleEvery = keys.int("http.latency_sample_every", default: h.latencySampleEvery, range: 1...1_000_000)
         h.qualityHalfLife = keys.double("http.quality_half_life", default: h.qualityHalfLife)
         if !(h.qualityHalfLife >= 1 && h.qualityHalfLife <= 1e9) {
             keys.fail("http.quality_half_life", "must be a number of observations in 1…1e9, got \(h.qualityHalfLife)")

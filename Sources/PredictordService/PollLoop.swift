@@ -90,7 +90,8 @@ final class PollLoop {
         journal.recover(engine: &engine, pipeline: &pipeline, base: base, now: now)
         if let hub {
             engine.qualityHalfLife = config.http.qualityHalfLife
-            telemetry = TelemetryPublisher(hub: hub, now: now, restoredCheckpointTime: restoredAt)
+            telemetry = TelemetryPublisher(hub: hub, now: now, restoredCheckpointTime: restoredAt,
+                                           sampleEvery: config.http.latencySampleEvery)
         }
         try configureSockets()
         _ = poller.add(observations)
@@ -203,10 +204,9 @@ final class PollLoop {
     }
 
     private func drain(engine: inout PredictionEngine, pipeline: inout MessagePipeline, telemetry: inout TelemetryPublisher?) -> Bool {
-        // With telemetry, one clock read per message: a message's latency runs from the end of the previous one
-        // (i.e. from its receive call) to the end of its send.
+        // With telemetry, one message in http.latency_sample_every is timed, from the moment it is off the SUB
+        // socket to the moment its prediction is handed to the PUB (two clock reads); the others cost a counter.
         let measuring = telemetry != nil
-        var mark = measuring ? MonotonicNanos.now() : 0
         // Time budget: the timers, signals (stop, reload) and the watchdog heartbeat run at least every ~100 ms
         // whatever the traffic; the clock is read every 256 messages (a vDSO call), not per message.
         let start = ContinuousClock.now
@@ -216,10 +216,11 @@ final class PollLoop {
         for i in 0..<10_000 {
             if i & 255 == 255, ContinuousClock.now - start > .milliseconds(100) { return true }
             if pending.count >= heldLimit || journal.batch.bytes.count >= 1 << 20 { flushBatch(telemetry: &telemetry) }
+            let timed = measuring && telemetry!.timesNext
             let handled: Handled?
             do {
                 handled = try observations.receiveMultipart(maxFrames: 2, dontWait: true) { frames in
-                    handle(frames, engine: &engine, pipeline: &pipeline)
+                    handle(frames, timed: timed, engine: &engine, pipeline: &pipeline)
                 }
             } catch {
                 if !error.isTerminated { logger.critical("receive failed: \(error)") }
@@ -227,18 +228,17 @@ final class PollLoop {
             }
             guard let handled else { return true }
             if measuring {
-                let end = MonotonicNanos.now()
+                telemetry!.countReceived()
                 switch handled {
-                case .sent:
-                    telemetry!.published(engine: engine, pipeline: pipeline, nanoseconds: end &- mark)
-                case .held:
-                    // Its latency is taken when its batch is sent (flushBatch).
+                case let .sent(nanoseconds):
+                    telemetry!.published(engine: engine, pipeline: pipeline, nanoseconds: timed ? nanoseconds : nil)
+                case let .held(received):
+                    // Its latency is taken when its batch is handed to the PUB (flushBatch).
                     telemetry!.published(engine: engine, pipeline: pipeline, nanoseconds: nil)
-                    heldLatency.append((engine.lastModelIndex, mark))
+                    if timed { heldLatency.append((engine.lastModelIndex, received)) }
                 case .none:
                     break
                 }
-                mark = end
             }
         }
         return true
@@ -246,15 +246,19 @@ final class PollLoop {
 
     /// What became of one message's prediction.
     private enum Handled {
-        /// Sent to the subscribers.
-        case sent
-        /// Held until its journal batch is written (``flushBatch(telemetry:)`` sends it).
-        case held
+        /// Sent to the subscribers, `nanoseconds` after it was received (when timed; 0 otherwise).
+        case sent(nanoseconds: Int64)
+        /// Held until its journal batch is written (``flushBatch(telemetry:)`` sends it); received at `received`
+        /// (MonotonicNanos, when timed).
+        case held(received: Int64)
         /// Dropped or refused, or its send failed (counted and logged).
         case none
     }
 
-    private func handle(_ frames: borrowing ZMQFrames, engine: inout PredictionEngine, pipeline: inout MessagePipeline) -> Handled {
+    private func handle(
+        _ frames: borrowing ZMQFrames, timed: Bool, engine: inout PredictionEngine, pipeline: inout MessagePipeline
+    ) -> Handled {
+        let received = timed ? MonotonicNanos.now() : 0
         guard frames.count == 2 else {
             drop("bad_frames", "message has \(frames.count) frame(s); send exactly two: [stream id][payload]", stream: nil)
             return .none
@@ -277,9 +281,10 @@ final class PollLoop {
         if journal.isAppending {
             // Held until the batch is journaled (flushBatch).
             pending.append(topic: topic, payload: pipeline.payload)
-            return .held
+            return .held(received: received)
         }
-        return pipeline.payload.withUnsafeBytes { publish(topic: topic, payload: $0) } ? .sent : .none
+        let handedOver = timed ? MonotonicNanos.now() : 0
+        return pipeline.payload.withUnsafeBytes { publish(topic: topic, payload: $0) } ? .sent(nanoseconds: handedOver &- received) : .none
     }
 
     /// Sends one prediction; a full subscriber queue or a send error is counted (``transportDrops``) and logged.
@@ -303,11 +308,12 @@ final class PollLoop {
     private func flushBatch(telemetry: inout TelemetryPublisher?) {
         journal.flush(now: now)
         guard pending.count > 0 else { return }
+        if telemetry != nil, !heldLatency.isEmpty {
+            let handedOver = MonotonicNanos.now()
+            for (model, received) in heldLatency { telemetry!.latency(model: model, nanoseconds: handedOver &- received) }
+            heldLatency.removeAll(keepingCapacity: true)
+        }
         pending.sendAll { topic, payload in _ = publish(topic: topic, payload: payload) }
-        guard telemetry != nil, !heldLatency.isEmpty else { return }
-        let end = MonotonicNanos.now()
-        for (model, received) in heldLatency { telemetry!.latency(model: model, nanoseconds: end &- received) }
-        heldLatency.removeAll(keepingCapacity: true)
     }
 
     /// createdAt for the next checkpoint: now, or just after the previous one, so no two share a journal segment.

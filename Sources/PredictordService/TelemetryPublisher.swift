@@ -21,12 +21,22 @@ struct TelemetryPublisher {
     /// Configuration lines per model definition (computed once per definition).
     private var configurationLines: [[String]] = []
     private let restoredCheckpointTime: Double?
+    /// One received message in `sampleEvery` is timed (`http.latency_sample_every`); `received` counts them.
+    let sampleEvery: UInt64
+    private(set) var received: UInt64 = 0
 
-    init(hub: TelemetryHub, now: Double, restoredCheckpointTime: Double?) {
+    init(hub: TelemetryHub, now: Double, restoredCheckpointTime: Double?, sampleEvery: Int) {
         self.hub = hub
+        self.sampleEvery = UInt64(max(1, sampleEvery))
         self.restoredCheckpointTime = restoredCheckpointTime
         nextRotation = now + Self.errorPeriod
     }
+
+    /// Whether the next received message is one to time.
+    var timesNext: Bool { received % sampleEvery == 0 }
+
+    /// Counts a received message (published or not).
+    mutating func countReceived() { received &+= 1 }
 
     /// One published prediction: `nanoseconds` from its receipt to its send, or nil when it is held for its journal
     /// batch (then ``latency(model:nanoseconds:)`` records it when the batch is sent).

@@ -23,7 +23,7 @@ import Testing
     @Test func offByDefaultAndRenderedAsOff() async throws {
         let config = try await Self.load([])
         #expect(config.http.listen == nil && config.http.hostAndPort == nil && config.http.token == nil)
-        #expect(config.http.qualityHalfLife == 1000)
+        #expect(config.http.qualityHalfLife == 1000 && config.http.latencySampleEvery == 16)
         let yaml = ConfigurationRenderer.yaml(config)
         #expect(yaml.contains("http:\n  listen: \"\"   # off\n  token_file: \"\"   # no authentication\n  quality_half_life: 1000.0\n"))
     }
@@ -48,6 +48,7 @@ import Testing
             #expect(issues.map(\.key) == ["http.listen"], "\(value): \(issues)")
             #expect(issues.first?.message.contains(text) == true && issues.first?.message.contains("127.0.0.1:9464") == true)
         }
+        #expect(await Self.issues(["http.latency_sample_every=0"]).map(\.key) == ["http.latency_sample_every"])
         let halfLife = await Self.issues(["http.quality_half_life=0"])
         #expect(halfLife.map(\.key) == ["http.quality_half_life"])
         let missing = await Self.issues(["http.token_file=/nonexistent/token"])

@@ -51,6 +51,17 @@ extension DaemonTests {
                 #expect("\(prediction[key] ?? "missing")" == "\(last[key] ?? "missing")", "\(key): \(prediction) vs \(last)")
             }
             #expect("\(prediction["interval"] ?? "")" == "\(last["interval"] ?? "")")
+            // http.latency_sample_every (default 16): the k-th received message (from 0) is timed when 16 divides k.
+            let probes = try HTTPTestSupport.get(base + "/streams/probe/sync", headers: bearer)
+            let probeCount = try #require((try JSONSerialization.jsonObject(with: probes.body) as? [String: Any])?["n"] as? Int)
+            var timed = HTTPTestSupport.Scrape()
+            let expectedTimed = Double((probeCount + 20 + 15) / 16)
+            waitUntil(5) {
+                timed = (try? HTTPTestSupport.scrape(port: port, token: token, in: directory)) ?? timed
+                return timed.all("predictord_latency_seconds_count").compactMap(\.value).reduce(0, +) == expectedTimed
+            }
+            #expect(timed.all("predictord_latency_seconds_count").compactMap(\.value).reduce(0, +) == expectedTimed,
+                    "\(probeCount) probes + 20: \(timed.all("predictord_latency_seconds_count"))")
             let unknown = try HTTPTestSupport.get(base + "/streams/flat/never", headers: bearer)
             #expect(unknown.status == 404 && String(decoding: unknown.body, as: UTF8.self).contains("no live stream 'flat/never'"))
             #expect(daemon.stop()?.status == 0)

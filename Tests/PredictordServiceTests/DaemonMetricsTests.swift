@@ -50,6 +50,7 @@ extension DaemonTests {
                 $0.logFormat = "json"
                 $0.http.listen = "127.0.0.1:\(httpPort)"
                 $0.http.qualityHalfLife = Self.halfLife
+                $0.http.latencySampleEvery = 1
             }
             let client = try DaemonClient(observations: daemon.config.observationsEndpoint, predictions: daemon.config.predictionsEndpoint)
 
