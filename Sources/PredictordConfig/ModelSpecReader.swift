@@ -41,10 +41,6 @@ struct ModelSpecReader {
         switch spec {
         case .gaussianForward?, .gaussianDual?:
             if learn { keys.fail("\(base).learn", "online EM is not available for Gaussian emissions yet; remove 'learn' or set it to false") }
-        case let .softmax(p)? where learn && p.options.isForecasting:
-            // The β gradient (SoftmaxTuning) is that of the plain kernel average, not of the forecasting form.
-            keys.fail("\(base).learn", "β tuning is not available with standardize, kernel: distance or difference yet; "
-                          + "choose beta on past data (docs/forecasting.md) and remove 'learn'")
         default: break
         }
         var learning = LearningOptions(enabled: learn)
