@@ -166,3 +166,41 @@ extension SoftmaxPredictor {
         }
     }
 }
+
+extension SoftmaxPredictor {
+    /// The forecasting form's β gradient for a target y at features x (series: the current lag features):
+    /// g = −β Σ_c e_c ∂ŷ_c/∂β = dL/d log β of L = ½‖y − ŷ‖², with ∂ŷ/∂β = Σ wᵢ(sᵢ − s̄)zᵢ and sᵢ = logitᵢ/β the
+    /// form's score (standardised dot product or −‖k̃ᵢ − x̃‖²/2). Nil with an empty window or no forecast yet.
+    public func forecastGradient(query x: [Double], target y: [Double]) -> Double? {
+        let n = state.fill, p = parameters.featureCount, q = parameters.outputs, beta = parameters.beta
+        guard n > 0, x.count == p, y.count == q, state.raw?.isFull ?? true else { return nil }
+        var prediction = Prediction()
+        prepare(&prediction)
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * n + 2 * p) { scratch -> Double? in
+            x.withUnsafeBufferPointer { xb in
+                Self.forecast(state: state, parameters: parameters, query: xb, scratch: scratch, into: &prediction)
+            }
+            var total = 0.0, ws = 0.0
+            for i in 0..<n {
+                total += scratch[n + i]
+                ws += scratch[n + i] * scratch[i] / beta
+            }
+            guard total > 0, total.isFinite else { return nil }
+            let sBar = ws / total
+            var g = 0.0
+            state.values.withUnsafeBufferPointer { v in
+                for c in 0..<q {
+                    var wv = 0.0, wsv = 0.0
+                    for i in 0..<n {
+                        wv += scratch[n + i] * v[i * q + c]
+                        wsv += scratch[n + i] * scratch[i] / beta * v[i * q + c]
+                    }
+                    let slope = wsv / total - sBar * wv / total
+                    g -= (y[c] - prediction.mean[c]) * slope
+                }
+            }
+            g *= beta
+            return g.isFinite ? g : nil
+        }
+    }
+}

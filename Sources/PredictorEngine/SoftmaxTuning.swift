@@ -51,6 +51,9 @@ public struct SoftmaxTuning: Sendable {
             return nil
         }
         guard y.count == q, Self.allFinite(y) else { return nil }
+        if parameters.options.isForecasting {
+            return predictor.forecastGradient(query: Array(scratch[0..<p]), target: y)
+        }
         return Self.gradient(state: predictor.state, beta: parameters.beta, featureCount: p, outputs: q, y: y, scratch: &scratch)
     }
 

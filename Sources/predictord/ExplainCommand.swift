@@ -20,14 +20,8 @@ struct ExplainCommand: ParsableCommand {
     var stream: String
 
     func run() throws {
-        let path = directory + "/checkpoint.bin"
-        let data = try FileInput.read(path, what: "checkpoint", hint: "has a daemon run with state.directory = \(directory)?")
-        let checkpoint: Checkpoint
-        do {
-            checkpoint = try CheckpointCodec.decode(Array(data))
-        } catch {
-            throw CommandFailure("cannot decode checkpoint \(path): \(error) (left unchanged)")
-        }
+        let file = try CheckpointFile(directory: directory)
+        let (path, checkpoint) = (file.path, file.checkpoint)
         guard let context = checkpoint.contexts.first(where: { $0.stream == Array(stream.utf8) }) else {
             let known = checkpoint.contexts.prefix(5).map { String(decoding: $0.stream, as: UTF8.self) }
             throw CommandFailure("no stream '\(stream)' in \(path) (\(checkpoint.contexts.count) saved, e.g. \(known.joined(separator: ", "))); "

@@ -40,19 +40,12 @@ struct InspectCommand: ParsableCommand {
     }
 
     func run() throws {
-        let path = directory + "/checkpoint.bin"
-        let data = try FileInput.read(path, what: "checkpoint", hint: "has a daemon run with state.directory = \(directory)?")
-        // Decoded read-only: a corrupt file is reported here and left where it is.
-        let checkpoint: Checkpoint
-        do {
-            checkpoint = try CheckpointCodec.decode(Array(data))
-        } catch {
-            throw CommandFailure("cannot decode checkpoint \(path): \(error) (left unchanged; the daemon moves a corrupt one aside at start)")
-        }
+        let file = try CheckpointFile(directory: directory)
+        let (path, checkpoint) = (file.path, file.checkpoint)
         let written = Date(timeIntervalSince1970: checkpoint.createdAt)
         let age = Int(Date().timeIntervalSince(written))
         print("checkpoint: \(path)")
-        print("format: \(checkpoint.formatVersion), \(data.count) bytes, written \(written) (\(age) s ago)")
+        print("format: \(checkpoint.formatVersion), \(file.size) bytes, written \(written) (\(age) s ago)")
         var perModel: [Int: Int] = [:]
         for context in checkpoint.contexts { perModel[context.modelIndex, default: 0] += 1 }
         print("contexts: \(checkpoint.contexts.count)")

@@ -150,6 +150,35 @@ import Testing
         #expect(coverage > 0.87 && coverage < 0.93, "coverage \(coverage) over \(scored) steps")
     }
 
+    /// The β gradient of the forecasting form against a central finite difference of ½(y − ŷ(β))² in log β.
+    @Test(arguments: [SoftmaxKernel.distance, .dot])
+    func betaGradientMatchesFiniteDifference(kernel: SoftmaxKernel) throws {
+        let options = try SoftmaxOptions(standardize: true, kernel: kernel, difference: 1)
+        let params = try SoftmaxParameters(layout: .autoregressive(lags: 3, bias: false), beta: 0.7, window: 32, options: options)
+        var model = SoftmaxPredictor(parameters: params)
+        var prediction = Prediction(), current = Prediction()
+        let ys = Self.series(80, seed: 13)
+        var checked = 0
+        for (t, y) in ys.enumerated() {
+            defer { _ = try? model.observe(.series([y]), into: &prediction) }
+            guard t >= 10 else { continue }
+            var x = [Double](repeating: 0, count: 3)
+            model.state.history!.features(into: &x, bias: false)
+            guard let g = model.forecastGradient(query: x, target: [y]) else { Issue.record("no gradient at t \(t)"); continue }
+            func loss(_ logBeta: Double) -> Double {
+                var probe = model
+                _ = probe.adopt(beta: Double.exp(logBeta))
+                probe.currentPrediction(into: &current)
+                return 0.5 * (y - current.mean[0]) * (y - current.mean[0])
+            }
+            let h = 1e-5, l0 = Double.log(0.7)
+            let numeric = (loss(l0 + h) - loss(l0 - h)) / (2 * h)
+            #expect(abs(g - numeric) <= 1e-6 * max(1, abs(numeric)), "t \(t): \(g) vs \(numeric)")
+            checked += 1
+        }
+        #expect(checked == 70)
+    }
+
     @Test func stateRoundTripsAndContinuesBitwise() throws {
         let options = try SoftmaxOptions(standardize: true, kernel: .dot, difference: 1, seasonalDifference: 1, season: 4)
         let params = try SoftmaxParameters(layout: .autoregressive(lags: 2, bias: true), beta: 0.5, window: 8, options: options)

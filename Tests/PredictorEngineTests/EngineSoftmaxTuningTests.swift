@@ -126,4 +126,23 @@ import Testing
         let good = grid.filter { $0.mse <= 1.02 * best.mse }.map(\.beta)
         #expect(learned.published >= good.min()! / 1.5 && learned.published <= good.max()! * 1.5, "\(good)")
     }
+
+    /// The forecasting form with `learn: true`: β moves from a poor start towards lower prequential error, and every
+    /// published prediction stays finite.
+    @Test func forecastingFormLearnsBeta() throws {
+        let options = try SoftmaxOptions(standardize: true, kernel: .distance, difference: 1)
+        let spec = ModelSpec.softmax(try SoftmaxParameters(layout: .autoregressive(lags: 2, bias: false), beta: 0.01, window: 64, options: options))
+        var engine = PredictionEngine(models: [ModelDefinition(
+            name: "f", match: "", spec: spec, learning: LearningOptions(enabled: true, refreshInterval: 4, betaRate: 0.2))])
+        var out = OutboundPrediction(stream: "", model: "", prediction: Prediction())
+        for s in 0..<6 {
+            for t in 0..<300 {
+                let y = 0.05 * Double(t) + Double.sin(Double(t) * 0.9 + Double(s))  // trend plus a cycle the lags identify
+                try engine.process(stream: "f/\(s)", message: InboundMessage(body: .observation(.series([y])), encoding: .json), now: 0, into: &out)
+                #expect(out.prediction.mean[0].isFinite)
+            }
+        }
+        let learned = try #require(engine.softmaxTuning.models["f"]).published
+        #expect(learned > 0.05, "β stayed at \(learned) from 0.01: a flat kernel averages the whole window")
+    }
 }

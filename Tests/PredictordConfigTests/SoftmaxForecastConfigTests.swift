@@ -30,5 +30,6 @@ import Testing
         #expect(await LearningConfigTests.errorKeys("kind: softmax\n    lags: 2\n    variance_floor: 0") == ["model.m.variance_floor"])
         #expect(await LearningConfigTests.errorKeys("kind: softmax\n    lags: 2\n    seasonal_difference: 1") == ["model.m.season"])
         #expect(await LearningConfigTests.errorKeys("kind: softmax\n    dimension: 2\n    difference: 1") == ["model.m.difference"])
+        #expect(await LearningConfigTests.errorKeys("kind: softmax\n    lags: 2\n    standardize: true\n    learn: true") == [])
     }
 }
