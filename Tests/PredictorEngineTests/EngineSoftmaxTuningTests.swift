@@ -142,7 +142,7 @@ import Testing
                 #expect(out.prediction.mean[0].isFinite)
             }
         }
-        let learned = try #require(engine.softmaxTuning.models["f"]).published
+        let learned = try #require(engine.learning.softmax.models["f"]).published
         #expect(learned > 0.05, "β stayed at \(learned) from 0.01: a flat kernel averages the whole window")
     }
 }
