@@ -12,7 +12,7 @@ public struct StreamContext: Sendable {
     /// Whether this context's fast memory has been absorbed into its model's learned slow memory (once per context).
     public var contributed: Bool
     /// The prediction last published for this stream, kept only where learning can switch the parameters between
-    /// publishing it and scoring the next observation (``ModelDefinition/scoresAgainstPublished``): HMM models' next-symbol
+    /// publishing it and scoring the next observation (``AnyPredictor/scoredPart``): HMM models' next-symbol
     /// law, softmax series models' mean; empty otherwise. `error` and `surprise` are computed against it.
     public var published: [Double]
     /// The last published forecast's summary, for windowed quality (``PredictionEngine/qualityHalfLife`` > 0 only).
