@@ -98,17 +98,7 @@ public struct PredictionEngine: Sendable {
             }
             if seq > last &+ 1 { counters.seqGaps &+= seq - last - 1 }
         }
-        out.stream = stream
-        out.model = models[modelIndex].kind
-        out.ts = message.ts
-        out.isState = false
-        out.prediction.dof = .nan
-        out.prediction.leader = -1
-        out.prediction.leaderWeight = .nan
-        if !out.prediction.horizonMean.isEmpty {
-            out.prediction.horizonMean.removeAll(keepingCapacity: true)
-            out.prediction.horizonVariance.removeAll(keepingCapacity: true)
-        }
+        out.begin(stream: stream, model: models[modelIndex].kind, ts: message.ts, isState: false)
         switch message.body {
         case let .observation(observation):
             let gradient = learns
@@ -203,24 +193,26 @@ public struct PredictionEngine: Sendable {
         }
     }
 
-    /// Index of the model a new `stream` would be created under, nil when no `match` prefix routes it.
-    func modelForNewStream(_ stream: String) -> Int? { router.route(stream).map { activeModels[$0] } }
-
-    /// Adds a context for a new stream, or explains why it cannot.
-    private mutating func createContext(_ key: StreamKey, now: Double) throws(EngineDrop) -> Dictionary<StreamKey, StreamContext>.Index {
-        let stream = key.string
+    /// Index of the model a new `stream` would be created under; `unknown_stream` when no `match` prefix routes it.
+    func modelForNewStream(_ stream: String) throws(EngineDrop) -> Int {
         guard let routed = router.route(stream) else {
             throw EngineDrop(
                 reason: "unknown_stream",
                 message: "stream '\(stream)' matches no model's 'match' prefix; add a model whose match is a prefix of it (or \"\" for all)")
         }
+        return activeModels[routed]
+    }
+
+    /// Adds a context for a new stream, or explains why it cannot.
+    private mutating func createContext(_ key: StreamKey, now: Double) throws(EngineDrop) -> Dictionary<StreamKey, StreamContext>.Index {
+        let stream = key.string
+        let model = try modelForNewStream(stream)
         guard contexts.count < limits.maxContexts else {
             throw EngineDrop(
                 reason: "context_limit",
                 message: "stream '\(stream)' refused: \(contexts.count) contexts already live (limits.max_contexts); "
                     + "raise the limit or lower limits.idle_ttl_seconds")
         }
-        let model = activeModels[routed]
         let match = models[model].match
         guard prefixCounts[match] < limits.maxContextsPerPrefix else {
             throw EngineDrop(
@@ -367,5 +359,23 @@ extension Prediction {
             i &+= 1
         }
         return true
+    }
+}
+
+extension OutboundPrediction {
+    /// Starts the prediction of one message: its stream, model and ts, and the optional fields cleared that only
+    /// some models fill (a predictor writes the rest).
+    mutating func begin(stream: String, model: String, ts: Double?, isState: Bool) {
+        self.stream = stream
+        self.model = model
+        self.ts = ts
+        self.isState = isState
+        prediction.dof = .nan
+        prediction.leader = -1
+        prediction.leaderWeight = .nan
+        if !prediction.horizonMean.isEmpty {
+            prediction.horizonMean.removeAll(keepingCapacity: true)
+            prediction.horizonVariance.removeAll(keepingCapacity: true)
+        }
     }
 }

@@ -32,7 +32,6 @@ public enum ConfigurationLoader {
     public static func parse(
         yaml text: String, source: String, environment: [String: String] = [:], overrides: [String] = []
     ) throws(ConfigurationErrors) -> DaemonConfiguration {
-        let path = source
         let fileProvider: YAMLTextProvider
         do {
             fileProvider = try YAMLTextProvider(text: text, source: source)
@@ -70,7 +69,7 @@ public enum ConfigurationLoader {
         for key in overrideKeys where !keys.knownKeys.contains(key) {
             issues.append(ConfigurationIssue(key: key, message: "unknown key given with --set"))
         }
-        guard issues.isEmpty else { throw ConfigurationErrors(source: path, issues: issues) }
+        guard issues.isEmpty else { throw ConfigurationErrors(source: source, issues: issues) }
         config.models.sort { $0.name < $1.name }
         return config
     }
@@ -156,7 +155,6 @@ public enum ConfigurationLoader {
         return c
     }
 
-    /// Every leaf key of a YAML mapping as a dotted path (lists are leaves).
     /// The file's text, by one open and reads to the end (a FIFO works; errors say the errno's reason, not
     /// Foundation's error domain).
     private static func readText(_ path: String) throws -> String {
@@ -182,6 +180,7 @@ public enum ConfigurationLoader {
         var description: String { reason }
     }
 
+    /// Every leaf key of a YAML mapping as a dotted path (lists are leaves).
     static func flattenedKeys(yaml: String) throws -> [String] {
         guard let root = try Yams.compose(yaml: yaml) else { return [] }
         var out: [String] = []

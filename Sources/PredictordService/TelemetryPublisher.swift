@@ -110,18 +110,19 @@ struct TelemetryPublisher {
             configurationLines.append(ConfigurationRenderer.modelLines(engine.models[configurationLines.count]).dropFirst()
                 .map { String($0.drop { $0 == " " }) })
         }
+        let learners = engine.learning.learners
         snapshot.models = engine.activeModels.map { index in
             let m = engine.models[index]
             return ModelSummary(name: m.name, kind: m.kind, match: m.match, configuration: configurationLines[index],
-                                learned: Self.learned(m.name, engine: engine))
+                                learned: Self.lines(of: learners[m.name]))
         }
         hub.publish(snapshot)
     }
 
-    /// Learned slow memory of model `name`, as `key: value` lines (what `predictord inspect` shows).
-    static func learned(_ name: String, engine: borrowing PredictionEngine) -> [String] {
+    /// A model's learned slow memory, as `key: value` lines (what `predictord inspect` shows); none before it learned.
+    static func lines(of learner: ModelLearner?) -> [String] {
         func list(_ v: [Double]) -> String { "[" + v.map { "\($0)" }.joined(separator: ", ") + "]" }
-        switch engine.learning.learners[name] {
+        switch learner {
         case let .rlsPrior(l)? where l.contributions > 0:
             return ["prior_mean: \(list(l.mean))", "contexts: \(l.contributions)"]
         case let .hmm(h)? where h.publications > 0:
