@@ -32,17 +32,26 @@ public struct ForecastBankParameters: Sendable, Equatable, BinaryCodable {
     /// One line per member, e.g. `ARIMA(2,1,1)(0,1,1)12 λ=1`, for `inspect` and the `leader` field.
     public var labels: [String] { members.map(\.label) }
 
-    public func encode(to writer: inout ByteWriter) {
+    /// Whether some member's β differs from its λ (the longer encoding).
+    public var hasOwnVarianceDiscount: Bool { members.contains(where: \.hasOwnVarianceDiscount) }
+
+    public func encode(to writer: inout ByteWriter) { encode(to: &writer, withDiscount: false) }
+
+    /// The encoding, with every member's β when `withDiscount` (see ``ForecastParameters/encode(to:withDiscount:)``).
+    public func encode(to writer: inout ByteWriter, withDiscount: Bool) {
         writer.write(members.count)
-        for m in members { m.encode(to: &writer) }
+        for m in members { m.encode(to: &writer, withDiscount: withDiscount) }
         writer.write(forgetting)
     }
 
-    public init(from reader: inout ByteReader) throws(StateDecodingError) {
+    public init(from reader: inout ByteReader) throws(StateDecodingError) { try self.init(from: &reader, withDiscount: false) }
+
+    /// Reads what ``encode(to:withDiscount:)`` wrote.
+    public init(from reader: inout ByteReader, withDiscount: Bool) throws(StateDecodingError) {
         let count = try reader.readInt()
         guard count >= 1, count <= Self.maximumMembers else { throw StateDecodingError("bank of \(count) members out of range") }
         var members: [ForecastParameters] = []
-        for _ in 0..<count { members.append(try ForecastParameters(from: &reader)) }
+        for _ in 0..<count { members.append(try ForecastParameters(from: &reader, withDiscount: withDiscount)) }
         let forgetting = try reader.readDouble()
         do { try self.init(members: members, forgetting: forgetting) } catch {
             throw StateDecodingError("auto parameters: \(error)")
@@ -51,7 +60,7 @@ public struct ForecastBankParameters: Sendable, Equatable, BinaryCodable {
 }
 
 extension ForecastParameters {
-    /// Box–Jenkins notation of the member: ARIMA(p,d,q)(P,D,Q)s with its regressors and λ.
+    /// Box–Jenkins notation of the member: ARIMA(p,d,q)(P,D,Q)s with its regressors, λ and β when it differs from λ.
     public var label: String {
         var s = "ARIMA(\(lags),\(difference),\(movingAverage))"
         if seasonalLags + seasonalDifference + seasonalMovingAverage > 0 {
@@ -59,6 +68,6 @@ extension ForecastParameters {
         }
         if regressors > 0 { s += "+X\(regressors)" }
         if !bias { s += " nobias" }
-        return s + " λ=\(lambda)"
+        return s + " λ=\(lambda)" + (hasOwnVarianceDiscount ? " β=\(varianceDiscount)" : "")
     }
 }

@@ -30,7 +30,7 @@ public struct ForecastParameters: Sendable, Equatable, BinaryCodable {
     public init(
         regressors: Int = 0, lags: Int, seasonalLags: Int = 0, movingAverage: Int = 0, seasonalMovingAverage: Int = 0,
         difference: Int = 0, seasonalDifference: Int = 0, season: Int = 1, bias: Bool = true, lambda: Double = 1,
-        delta: Double = 1e-6, horizon: Int = 1
+        delta: Double = 1e-6, horizon: Int = 1, varianceDiscount: Double? = nil
     ) throws(ParameterError) {
         func check(_ value: Int, _ key: String, _ range: ClosedRange<Int>) throws(ParameterError) {
             guard range.contains(value) else { throw ParameterError(key, "must be an integer in \(range), got \(value)") }
@@ -54,7 +54,8 @@ public struct ForecastParameters: Sendable, Equatable, BinaryCodable {
         guard features >= 1 else {
             throw ParameterError("lags", "the model has no features: set lags, dimension, ma or bias")
         }
-        regression = try RLSParameters(layout: .explicit(dimension: features), outputs: 1, lambda: lambda, delta: delta)
+        regression = try RLSParameters(
+            layout: .explicit(dimension: features), outputs: 1, lambda: lambda, delta: delta, varianceDiscount: varianceDiscount)
         self.regressors = regressors
         self.lags = lags
         self.seasonalLags = seasonalLags
@@ -93,8 +94,16 @@ public struct ForecastParameters: Sendable, Equatable, BinaryCodable {
     public var featureCount: Int { regression.featureCount }
     public var lambda: Double { regression.lambda }
     public var delta: Double { regression.delta }
+    /// β, the noise scale's discount (λ unless `variance_discount` is set).
+    public var varianceDiscount: Double { regression.varianceDiscount }
+    /// Whether β differs from λ: such parameters need the longer encoding (``encode(to:withDiscount:)``).
+    public var hasOwnVarianceDiscount: Bool { regression.varianceDiscount != regression.lambda }
 
-    public func encode(to writer: inout ByteWriter) {
+    public func encode(to writer: inout ByteWriter) { encode(to: &writer, withDiscount: false) }
+
+    /// The encoding, followed by β when `withDiscount` (model tags of their own in ``ModelSpec``, so checkpoints
+    /// written before β existed still read).
+    public func encode(to writer: inout ByteWriter, withDiscount: Bool) {
         for v in [regressors, lags, seasonalLags, movingAverage, seasonalMovingAverage, difference, seasonalDifference, season] {
             writer.write(v)
         }
@@ -102,18 +111,23 @@ public struct ForecastParameters: Sendable, Equatable, BinaryCodable {
         writer.write(regression.lambda)
         writer.write(regression.delta)
         writer.write(horizon)
+        if withDiscount { writer.write(regression.varianceDiscount) }
     }
 
-    public init(from reader: inout ByteReader) throws(StateDecodingError) {
+    public init(from reader: inout ByteReader) throws(StateDecodingError) { try self.init(from: &reader, withDiscount: false) }
+
+    /// Reads what ``encode(to:withDiscount:)`` wrote.
+    public init(from reader: inout ByteReader, withDiscount: Bool) throws(StateDecodingError) {
         var v: [Int] = []
         for _ in 0..<8 { v.append(try reader.readInt()) }
         let bias = try reader.readBool(), lambda = try reader.readDouble(), delta = try reader.readDouble()
         let horizon = try reader.readInt()
+        let discount = withDiscount ? try reader.readDouble() : lambda
         do {
             try self.init(
                 regressors: v[0], lags: v[1], seasonalLags: v[2], movingAverage: v[3], seasonalMovingAverage: v[4],
                 difference: v[5], seasonalDifference: v[6], season: v[7], bias: bias, lambda: lambda, delta: delta,
-                horizon: horizon)
+                horizon: horizon, varianceDiscount: discount)
         } catch {
             throw StateDecodingError("forecast parameters: \(error)")
         }

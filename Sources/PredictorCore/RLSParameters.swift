@@ -1,4 +1,5 @@
-/// Slow memory of the `rls` model: feature layout, forgetting factor λ, ridge δ and prior mean w₀ (math.md §2).
+/// Slow memory of the `rls` model: feature layout, forgetting factor λ, noise-scale discount β, ridge δ and prior
+/// mean w₀ (math.md §2).
 ///
 /// Validated once at construction, so the per-step path never re-checks it; errors name the configuration key.
 public struct RLSParameters: Sendable, Equatable, BinaryCodable {
@@ -13,6 +14,10 @@ public struct RLSParameters: Sendable, Equatable, BinaryCodable {
     public let outputs: Int
     /// Forgetting factor λ ∈ (0, 1]: pair i of n has weight λ^{n−i}.
     public let lambda: Double
+    /// Discount β ∈ (0, 1] of the noise scale's evidence (J and ν), λ unless set: β < λ lets the predictive
+    /// variance follow a changing noise level faster than the coefficients move (variance discounting, West &
+    /// Harrison 1997, §10.8).
+    public let varianceDiscount: Double
     /// Ridge strength δ > 0 towards `priorMean`: P₀ = I/δ.
     public let delta: Double
     /// Prior weights w₀, p×q row-major (row i = feature i): W₀ and the ridge centre.
@@ -21,9 +26,11 @@ public struct RLSParameters: Sendable, Equatable, BinaryCodable {
     public let featureCount: Int
 
     /// Validates every value; `priorMean` nil means zeros. Throws naming the key: `outputs`, `lags`, `dimension`,
-    /// `lambda`, `delta` or `prior_mean` (NaN is rejected like any other out-of-range value).
+    /// `lambda`, `variance_discount`, `delta` or `prior_mean` (NaN is rejected like any other out-of-range value);
+    /// `varianceDiscount` nil means λ.
     public init(
-        layout: FeatureLayout, outputs: Int, lambda: Double, delta: Double, priorMean: [Double]? = nil
+        layout: FeatureLayout, outputs: Int, lambda: Double, delta: Double, priorMean: [Double]? = nil,
+        varianceDiscount: Double? = nil
     ) throws(ParameterError) {
         guard outputs >= 1, outputs <= Self.maximumOutputs else {
             throw ParameterError("outputs", "must be an integer in 1...\(Self.maximumOutputs), got \(outputs)")
@@ -42,6 +49,10 @@ public struct RLSParameters: Sendable, Equatable, BinaryCodable {
         guard lambda > 0, lambda <= 1 else {
             throw ParameterError("lambda", "must be in (0, 1], got \(lambda)")
         }
+        let discount = varianceDiscount ?? lambda
+        guard discount > 0, discount <= 1 else {
+            throw ParameterError("variance_discount", "must be in (0, 1], got \(discount)")
+        }
         guard delta > 0, delta.isFinite, (1 / delta).isFinite else {
             throw ParameterError("delta", "must be a finite number > 0 whose reciprocal is finite, got \(delta)")
         }
@@ -56,11 +67,13 @@ public struct RLSParameters: Sendable, Equatable, BinaryCodable {
         self.layout = layout
         self.outputs = outputs
         self.lambda = lambda
+        self.varianceDiscount = discount
         self.delta = delta
         self.priorMean = prior
         self.featureCount = p
     }
 
+    /// The encoding has no β: it is λ for every `rls` model (β ≠ λ is a forecasting model, ``ForecastParameters``).
     public func encode(to writer: inout ByteWriter) {
         layout.encode(to: &writer)
         writer.write(outputs)

@@ -66,12 +66,12 @@ public struct RLSPredictor: OnlinePredictor {
                         Self.step(
                             sb.baseAddress!, layout, p: p, q: q, lambda: lambda, inverseLambda: inverseLambda,
                             x: xb.baseAddress!, m: p, bias: false, y: yb.baseAddress!, error: eb.baseAddress!, learn: true,
-                            delta: parameters.delta)
+                            delta: parameters.delta, discount: parameters.varianceDiscount)
                     }
                 }
             }
         }
-        state.innovationWeight = lambda * state.innovationWeight + 1
+        state.innovationWeight = parameters.varianceDiscount * state.innovationWeight + 1
         state.learnedPairs += 1
         state.count += 1
         prediction.count = state.count
@@ -96,13 +96,13 @@ public struct RLSPredictor: OnlinePredictor {
                     Self.step(
                         base, layout, p: p, q: q, lambda: lambda, inverseLambda: inverseLambda,
                         x: base + layout.history, m: m, bias: bias, y: yb.baseAddress!, error: eb.baseAddress!, learn: learn,
-                        delta: parameters.delta)
+                        delta: parameters.delta, discount: parameters.varianceDiscount)
                     RLSState.push(yb.baseAddress!, into: base + layout.history, count: m, outputs: q)
                 }
             }
         }
         if learn {
-            state.innovationWeight = lambda * state.innovationWeight + 1
+            state.innovationWeight = parameters.varianceDiscount * state.innovationWeight + 1
             state.learnedPairs += 1
         }
         if state.historyFilled < state.lags { state.historyFilled += 1 }
@@ -123,23 +123,23 @@ public struct RLSPredictor: OnlinePredictor {
     private static func step(
         _ s: UnsafeMutablePointer<Double>, _ layout: RLSState.Layout, p: Int, q: Int, lambda: Double,
         inverseLambda: Double, x: UnsafePointer<Double>, m: Int, bias: Bool, y: UnsafePointer<Double>,
-        error e: UnsafeMutablePointer<Double>, learn: Bool, delta: Double
+        error e: UnsafeMutablePointer<Double>, learn: Bool, delta: Double, discount: Double
     ) -> Double {
         if p == 4, m == 4, q == 1, !bias {
             return shapedStep(
                 s, layout, p: 4, q: 1, lambda: lambda, inverseLambda: inverseLambda, x: x, m: 4, bias: false, y: y,
-                error: e, learn: learn, delta: delta)
+                error: e, learn: learn, delta: delta, discount: discount)
         }
         return shapedStep(
             s, layout, p: p, q: q, lambda: lambda, inverseLambda: inverseLambda, x: x, m: m, bias: bias, y: y,
-            error: e, learn: learn, delta: delta)
+            error: e, learn: learn, delta: delta, discount: discount)
     }
 
     @inline(__always)
     private static func shapedStep(
         _ s: UnsafeMutablePointer<Double>, _ layout: RLSState.Layout, p: Int, q: Int, lambda: Double,
         inverseLambda: Double, x: UnsafePointer<Double>, m: Int, bias: Bool, y: UnsafePointer<Double>,
-        error e: UnsafeMutablePointer<Double>, learn: Bool, delta: Double
+        error e: UnsafeMutablePointer<Double>, learn: Bool, delta: Double, discount: Double
     ) -> Double {
         let w = s + layout.weights
         RLSKernel.mean(weights: w, q: q, x: x, m: m, bias: bias, into: e)
@@ -152,10 +152,11 @@ public struct RLSPredictor: OnlinePredictor {
             ceiling: RLSKernel.ceiling(delta: delta))
         // The posterior residual sum of squares J_n = min_w [Σ λ^{n−i}(y_i − wᵀx_i)² + λⁿδ‖w − w₀‖²] obeys
         // J_n = λJ_{n−1} + λe²/(λ + xᵀP_{n−1}x) exactly (docs/math.md, "The predictive distribution"), so early underdetermined fits weigh ~0.
+        // With a variance discount β ≠ λ the old evidence is discounted by β instead (West & Harrison §10.8).
         let squares = s + layout.squares
         let f = lambda / (lambda + r)
         j = 0
-        while j < q { squares[j] = lambda * squares[j] + e[j] * e[j] * f; j &+= 1 }
+        while j < q { squares[j] = discount * squares[j] + e[j] * e[j] * f; j &+= 1 }
         return r
     }
 

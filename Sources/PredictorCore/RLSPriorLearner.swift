@@ -40,7 +40,7 @@ public struct RLSPriorLearner: Sendable, Equatable, BinaryCodable {
         guard contributions > 0 else { return parameters }
         // The mean of finite vectors of the right size is finite and of the right size, so this cannot throw.
         return (try? RLSParameters(layout: parameters.layout, outputs: parameters.outputs, lambda: parameters.lambda,
-                                   delta: parameters.delta, priorMean: mean)) ?? parameters
+                                   delta: parameters.delta, priorMean: mean, varianceDiscount: parameters.varianceDiscount)) ?? parameters
     }
 
     public func encode(to writer: inout ByteWriter) {

@@ -104,7 +104,7 @@ public enum ConfigurationRenderer {
                 "    lags: \(f.lags)", "    dimension: \(f.regressors)", "    bias: \(f.bias)", "    lambda: \(f.lambda)", "    delta: \(f.delta)",
                 "    difference: \(f.difference)", "    seasonal_difference: \(f.seasonalDifference)", "    season: \(f.season)",
                 "    seasonal_lags: \(f.seasonalLags)", "    ma: \(f.movingAverage)", "    seasonal_ma: \(f.seasonalMovingAverage)",
-                "    horizon: \(f.horizon)",
+                "    horizon: \(f.horizon)", "    variance_discount: \(f.varianceDiscount)",
             ]
         }
         switch m.spec {
@@ -131,6 +131,12 @@ public enum ConfigurationRenderer {
             lines += [
                 "    lags: \(list(ms.map(\.lags)))", "    difference: \(list(ms.map(\.difference)))", "    ma: \(list(ms.map(\.movingAverage)))",
                 "    lambda: \(nums(Array(Set(ms.map(\.lambda))).sorted(by: >)))",
+            ]
+            // β is a list of its own only when some member's differs from its λ (else each member's β is its λ).
+            if b.hasOwnVarianceDiscount {
+                lines += ["    variance_discount: \(nums(Array(Set(ms.map(\.varianceDiscount))).sorted(by: >)))"]
+            }
+            lines += [
                 "    seasons: \(list(ms.filter { $0.season > 1 }.map(\.season)))",
                 "    seasonal_lags: \(list(ms.filter { $0.season > 1 }.map(\.seasonalLags)))",
                 "    seasonal_difference: \(list(ms.filter { $0.season > 1 }.map(\.seasonalDifference)))",

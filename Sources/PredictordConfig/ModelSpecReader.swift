@@ -5,7 +5,9 @@ import PredictorEngine
 struct ModelSpecReader {
     static let kinds = ["rls", "auto", "softmax", "forward", "dual"]
     /// Keys that make an `rls` model a forecaster (differencing, seasonal or MA terms).
-    static let forecastKeys = ["difference", "seasonal_difference", "season", "seasonal_lags", "ma", "seasonal_ma", "horizon"]
+    static let forecastKeys = [
+        "difference", "seasonal_difference", "season", "seasonal_lags", "ma", "seasonal_ma", "horizon", "variance_discount",
+    ]
 
     static func read(name: String, keys: inout KeyReader) -> ModelDefinition? {
         let base = "model.\(name)"
@@ -119,6 +121,7 @@ struct ModelSpecReader {
         let differences = keys.ints("\(base).difference", default: [0, 1], range: 0...2)
         let mas = keys.ints("\(base).ma", default: [0, 1], range: 0...8)
         let lambdas = keys.doubles("\(base).lambda") ?? [1]
+        let discounts = keys.doubles("\(base).variance_discount")
         let seasons = keys.ints("\(base).seasons", default: [], range: 2...10_000)
         let seasonalLags = keys.ints("\(base).seasonal_lags", default: [0], range: 0...4)
         let seasonalDifferences = keys.ints("\(base).seasonal_difference", default: [1], range: 0...1)
@@ -133,18 +136,18 @@ struct ModelSpecReader {
             for P in seasonalLags { for D in seasonalDifferences { for Q in seasonalMAs where P + D + Q > 0 { forms.append((s, P, D, Q)) } } }
         }
         var members: [ForecastParameters] = []
-        for form in forms { for d in differences { for p in lags { for q in mas { for lambda in lambdas {
+        for form in forms { for d in differences { for p in lags { for q in mas { for lambda in lambdas { for beta in discounts ?? [lambda] {
             guard members.count < ForecastBankParameters.maximumMembers else { continue }
             do {
                 members.append(try ForecastParameters(
                     regressors: dimension, lags: p, seasonalLags: form.p, movingAverage: q, seasonalMovingAverage: form.q,
                     difference: d, seasonalDifference: form.d, season: form.s, bias: bias, lambda: lambda, delta: delta,
-                    horizon: horizon))
+                    horizon: horizon, varianceDiscount: beta))
             } catch {
                 keys.fail("\(base).\(error.parameter)", error.reason)
                 return nil
             }
-        } } } } }
+        } } } } } }
         guard members.count < ForecastBankParameters.maximumMembers else {
             keys.fail("\(base).lags", "the lists make more than \(ForecastBankParameters.maximumMembers - 1) members; shorten them")
             return nil
@@ -160,6 +163,7 @@ struct ModelSpecReader {
         let dimension = keys.int("\(base).dimension", default: 0, range: 0...4096)
         let bias = keys.bool("\(base).bias", default: true)
         let lambda = keys.double("\(base).lambda", default: 1)
+        let discount = keys.double("\(base).variance_discount", default: lambda)
         let delta = keys.double("\(base).delta", default: 1e-6)
         let d = keys.int("\(base).difference", default: 0, range: 0...2)
         let sd = keys.int("\(base).seasonal_difference", default: 0, range: 0...2)
@@ -173,7 +177,7 @@ struct ModelSpecReader {
             .forecast(try ForecastParameters(
                 regressors: dimension, lags: lags, seasonalLags: sp, movingAverage: q, seasonalMovingAverage: sq,
                 difference: d, seasonalDifference: sd, season: season, bias: bias, lambda: lambda, delta: delta,
-                horizon: horizon))
+                horizon: horizon, varianceDiscount: discount))
         }
     }
 

@@ -88,11 +88,16 @@ import Testing
 
 /// `predictord inspect` on a checkpoint of an `auto` model names the member that leads its contexts.
 @Suite struct InspectAutoLeadersTests {
-    @Test func namesTheLeadingMember() throws {
+    /// β = λ keeps the checkpoint's short model encoding (tag 5); a member with its own β takes the longer one (tag 9).
+    @Test(arguments: [nil, 0.95] as [Double?])
+    func namesTheLeadingMember(discount: Double?) throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("predictord-inspect-auto-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         defer { try? FileManager.default.removeItem(at: dir) }
         // A random walk with drift: the differenced member should lead both streams.
-        let members = [try ForecastParameters(lags: 1, bias: true), try ForecastParameters(lags: 1, difference: 1, bias: true)]
+        let members = [
+            try ForecastParameters(lags: 1, bias: true, varianceDiscount: discount),
+            try ForecastParameters(lags: 1, difference: 1, bias: true, varianceDiscount: discount),
+        ]
         let spec = ModelSpec.auto(try ForecastBankParameters(members: members, forgetting: 1))
         var engine = PredictionEngine(models: [ModelDefinition(name: "bank", match: "", spec: spec)])
         var out = OutboundPrediction(stream: "", model: "", prediction: Prediction())
@@ -109,6 +114,7 @@ import Testing
         try store.write(engine.checkpoint(createdAt: Date().timeIntervalSince1970))
         let result = try ReplayCommandTests.run(["inspect", dir.path])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.contains("# leading members (contexts): 1 ARIMA(1,1,0) λ=1.0 (2)"), "\(result.stdout)")
+        let label = "ARIMA(1,1,0) λ=1.0" + (discount.map { " β=\($0)" } ?? "")
+        #expect(result.stdout.contains("# leading members (contexts): 1 \(label) (2)"), "\(result.stdout)")
     }
 }
