@@ -32,26 +32,28 @@ public struct ForecastBankParameters: Sendable, Equatable, BinaryCodable {
     /// One line per member, e.g. `ARIMA(2,1,1)(0,1,1)12 λ=1`, for `inspect` and the `leader` field.
     public var labels: [String] { members.map(\.label) }
 
-    /// Whether some member's β differs from its λ (the longer encoding).
+    /// Whether some member's β differs from its λ.
     public var hasOwnVarianceDiscount: Bool { members.contains(where: \.hasOwnVarianceDiscount) }
+    /// Whether some member needs the longer encoding.
+    public var needsLongEncoding: Bool { members.contains(where: \.needsLongEncoding) }
 
-    public func encode(to writer: inout ByteWriter) { encode(to: &writer, withDiscount: false) }
+    public func encode(to writer: inout ByteWriter) { encode(to: &writer, long: false) }
 
-    /// The encoding, with every member's β when `withDiscount` (see ``ForecastParameters/encode(to:withDiscount:)``).
-    public func encode(to writer: inout ByteWriter, withDiscount: Bool) {
+    /// The encoding, every member's long when `long` (see ``ForecastParameters/encode(to:long:)``).
+    public func encode(to writer: inout ByteWriter, long: Bool) {
         writer.write(members.count)
-        for m in members { m.encode(to: &writer, withDiscount: withDiscount) }
+        for m in members { m.encode(to: &writer, long: long) }
         writer.write(forgetting)
     }
 
-    public init(from reader: inout ByteReader) throws(StateDecodingError) { try self.init(from: &reader, withDiscount: false) }
+    public init(from reader: inout ByteReader) throws(StateDecodingError) { try self.init(from: &reader, long: false) }
 
-    /// Reads what ``encode(to:withDiscount:)`` wrote.
-    public init(from reader: inout ByteReader, withDiscount: Bool) throws(StateDecodingError) {
+    /// Reads what ``encode(to:long:)`` wrote.
+    public init(from reader: inout ByteReader, long: Bool) throws(StateDecodingError) {
         let count = try reader.readInt()
         guard count >= 1, count <= Self.maximumMembers else { throw StateDecodingError("bank of \(count) members out of range") }
         var members: [ForecastParameters] = []
-        for _ in 0..<count { members.append(try ForecastParameters(from: &reader, withDiscount: withDiscount)) }
+        for _ in 0..<count { members.append(try ForecastParameters(from: &reader, long: long)) }
         let forgetting = try reader.readDouble()
         do { try self.init(members: members, forgetting: forgetting) } catch {
             throw StateDecodingError("auto parameters: \(error)")
@@ -60,7 +62,8 @@ public struct ForecastBankParameters: Sendable, Equatable, BinaryCodable {
 }
 
 extension ForecastParameters {
-    /// Box–Jenkins notation of the member: ARIMA(p,d,q)(P,D,Q)s with its regressors, λ and β when it differs from λ.
+    /// Box–Jenkins notation of the member: ARIMA(p,d,q)(P,D,Q)s with its regressors, `els` for ELS MA terms, λ, and
+    /// β when it differs from λ.
     public var label: String {
         var s = "ARIMA(\(lags),\(difference),\(movingAverage))"
         if seasonalLags + seasonalDifference + seasonalMovingAverage > 0 {
@@ -68,6 +71,7 @@ extension ForecastParameters {
         }
         if regressors > 0 { s += "+X\(regressors)" }
         if !bias { s += " nobias" }
+        if movingAverage + seasonalMovingAverage > 0, movingAverageEstimator == .extendedLeastSquares { s += " els" }
         return s + " λ=\(lambda)" + (hasOwnVarianceDiscount ? " β=\(varianceDiscount)" : "")
     }
 }

@@ -25,12 +25,15 @@ public struct ForecastParameters: Sendable, Equatable, BinaryCodable {
     public let differencing: [Double]
     /// Steps ahead h published (`horizon`; 1 = the next value only). Series models (k = 0) only.
     public let horizon: Int
+    /// How the MA coefficients are estimated (`ma_estimator`; no effect without MA terms).
+    public let movingAverageEstimator: MovingAverageEstimator
 
     /// Validates every value, naming its configuration key.
     public init(
         regressors: Int = 0, lags: Int, seasonalLags: Int = 0, movingAverage: Int = 0, seasonalMovingAverage: Int = 0,
         difference: Int = 0, seasonalDifference: Int = 0, season: Int = 1, bias: Bool = true, lambda: Double = 1,
-        delta: Double = 1e-6, horizon: Int = 1, varianceDiscount: Double? = nil
+        delta: Double = 1e-6, horizon: Int = 1, varianceDiscount: Double? = nil,
+        movingAverageEstimator: MovingAverageEstimator = .recursiveMaximumLikelihood
     ) throws(ParameterError) {
         func check(_ value: Int, _ key: String, _ range: ClosedRange<Int>) throws(ParameterError) {
             guard range.contains(value) else { throw ParameterError(key, "must be an integer in \(range), got \(value)") }
@@ -66,6 +69,7 @@ public struct ForecastParameters: Sendable, Equatable, BinaryCodable {
         self.season = season
         self.bias = bias
         self.horizon = horizon
+        self.movingAverageEstimator = movingAverageEstimator
         differencing = Self.differencingCoefficients(difference: difference, seasonalDifference: seasonalDifference, season: season)
     }
 
@@ -90,20 +94,27 @@ public struct ForecastParameters: Sendable, Equatable, BinaryCodable {
     var zMemory: Int { max(lags, season * seasonalLags) }
     /// Longest lag of ε the features read (max(q, sQ)).
     var residualMemory: Int { max(movingAverage, season * seasonalMovingAverage) }
+    /// Numbers of the gradient history RML keeps: max(q, sQ) rows of the feature count (0 without it).
+    var gradientMemory: Int { usesGradient ? residualMemory * featureCount : 0 }
     /// Feature count of the regression.
     public var featureCount: Int { regression.featureCount }
     public var lambda: Double { regression.lambda }
     public var delta: Double { regression.delta }
     /// β, the noise scale's discount (λ unless `variance_discount` is set).
     public var varianceDiscount: Double { regression.varianceDiscount }
-    /// Whether β differs from λ: such parameters need the longer encoding (``encode(to:withDiscount:)``).
+    /// Whether β differs from λ.
     public var hasOwnVarianceDiscount: Bool { regression.varianceDiscount != regression.lambda }
+    /// Whether the MA coefficients learn along the prediction-error gradient (RML with MA terms).
+    var usesGradient: Bool { movingAverageEstimator == .recursiveMaximumLikelihood && movingAverage + seasonalMovingAverage > 0 }
+    /// Whether these parameters need the longer encoding (``encode(to:long:)``): β ≠ λ, or an estimator other than
+    /// ELS, which is what the short encoding (checkpoints before either existed) means.
+    public var needsLongEncoding: Bool { hasOwnVarianceDiscount || movingAverageEstimator != .extendedLeastSquares }
 
-    public func encode(to writer: inout ByteWriter) { encode(to: &writer, withDiscount: false) }
+    public func encode(to writer: inout ByteWriter) { encode(to: &writer, long: false) }
 
-    /// The encoding, followed by β when `withDiscount` (model tags of their own in ``ModelSpec``, so checkpoints
-    /// written before β existed still read).
-    public func encode(to writer: inout ByteWriter, withDiscount: Bool) {
+    /// The encoding, followed by β and the MA estimator when `long` (model tags of their own in ``ModelSpec``, so
+    /// checkpoints written before either existed still read, as ELS with β = λ).
+    public func encode(to writer: inout ByteWriter, long: Bool) {
         for v in [regressors, lags, seasonalLags, movingAverage, seasonalMovingAverage, difference, seasonalDifference, season] {
             writer.write(v)
         }
@@ -111,23 +122,32 @@ public struct ForecastParameters: Sendable, Equatable, BinaryCodable {
         writer.write(regression.lambda)
         writer.write(regression.delta)
         writer.write(horizon)
-        if withDiscount { writer.write(regression.varianceDiscount) }
+        if long {
+            writer.write(regression.varianceDiscount)
+            writer.write(UInt8(movingAverageEstimator == .extendedLeastSquares ? 0 : 1))
+        }
     }
 
-    public init(from reader: inout ByteReader) throws(StateDecodingError) { try self.init(from: &reader, withDiscount: false) }
+    public init(from reader: inout ByteReader) throws(StateDecodingError) { try self.init(from: &reader, long: false) }
 
-    /// Reads what ``encode(to:withDiscount:)`` wrote.
-    public init(from reader: inout ByteReader, withDiscount: Bool) throws(StateDecodingError) {
+    /// Reads what ``encode(to:long:)`` wrote.
+    public init(from reader: inout ByteReader, long: Bool) throws(StateDecodingError) {
         var v: [Int] = []
         for _ in 0..<8 { v.append(try reader.readInt()) }
         let bias = try reader.readBool(), lambda = try reader.readDouble(), delta = try reader.readDouble()
         let horizon = try reader.readInt()
-        let discount = withDiscount ? try reader.readDouble() : lambda
+        let discount = long ? try reader.readDouble() : lambda
+        let estimator: MovingAverageEstimator
+        switch long ? try reader.readUInt8() : 0 {
+        case 0: estimator = .extendedLeastSquares
+        case 1: estimator = .recursiveMaximumLikelihood
+        case let tag: throw StateDecodingError("unknown MA estimator \(tag)")
+        }
         do {
             try self.init(
                 regressors: v[0], lags: v[1], seasonalLags: v[2], movingAverage: v[3], seasonalMovingAverage: v[4],
                 difference: v[5], seasonalDifference: v[6], season: v[7], bias: bias, lambda: lambda, delta: delta,
-                horizon: horizon, varianceDiscount: discount)
+                horizon: horizon, varianceDiscount: discount, movingAverageEstimator: estimator)
         } catch {
             throw StateDecodingError("forecast parameters: \(error)")
         }

@@ -32,6 +32,9 @@ public struct RLSPredictor: OnlinePredictor {
         self.state = state
     }
 
+    /// Weight i of the one-output fit (no copy of the weights).
+    func weight(_ i: Int) -> Double { state.storage[state.layout.weights + i] }
+
     // MARK: learn_one
 
     public mutating func observe(_ observation: Observation, into prediction: inout Prediction) throws(ObservationError) {
@@ -54,19 +57,28 @@ public struct RLSPredictor: OnlinePredictor {
         }
     }
 
-    /// Explicit features: e = y − Wᵀx, learn (x, y), publish the refit Wᵀx at the same x.
-    private mutating func absorbLabelled(x: [Double], y: [Double], into prediction: inout Prediction) {
+    /// Learns the pair (x, y) with the gain taken along `direction` g instead of x: e = y − Wᵀx, W ← W + Pg·e/(λ + gᵀPg),
+    /// P ← (P − Pg gᵀP/(λ + gᵀPg))/λ. With g the prediction-error gradient this is the recursive maximum-likelihood
+    /// step for MA terms (``SeriesForecaster``); g = x is ``observe(_:into:)``. Sizes are the caller's to check.
+    mutating func learn(x: [Double], direction: [Double], y: [Double], into prediction: inout Prediction) {
+        absorbLabelled(x: x, y: y, direction: direction, into: &prediction)
+    }
+
+    /// Explicit features: e = y − Wᵀx, learn (x, y) (gain along `direction`, x when nil), publish the refit Wᵀx at the same x.
+    private mutating func absorbLabelled(x: [Double], y: [Double], direction: [Double]? = nil, into prediction: inout Prediction) {
         Self.prepare(&prediction, outputs: state.outputs)
         let p = state.featureCount, q = state.outputs, layout = state.layout
         let lambda = parameters.lambda, inverseLambda = inverseLambda
         let s = x.withUnsafeBufferPointer { xb in
-            y.withUnsafeBufferPointer { yb in
-                prediction.error.withUnsafeMutableBufferPointer { eb in
-                    state.storage.withUnsafeMutableBufferPointer { sb in
-                        Self.step(
-                            sb.baseAddress!, layout, p: p, q: q, lambda: lambda, inverseLambda: inverseLambda,
-                            x: xb.baseAddress!, m: p, bias: false, y: yb.baseAddress!, error: eb.baseAddress!, learn: true,
-                            delta: parameters.delta, discount: parameters.varianceDiscount)
+            (direction ?? x).withUnsafeBufferPointer { gb in
+                y.withUnsafeBufferPointer { yb in
+                    prediction.error.withUnsafeMutableBufferPointer { eb in
+                        state.storage.withUnsafeMutableBufferPointer { sb in
+                            Self.step(
+                                sb.baseAddress!, layout, p: p, q: q, lambda: lambda, inverseLambda: inverseLambda,
+                                x: xb.baseAddress!, direction: gb.baseAddress!, m: p, bias: false, y: yb.baseAddress!,
+                                error: eb.baseAddress!, learn: true, delta: parameters.delta, discount: parameters.varianceDiscount)
+                        }
                     }
                 }
             }
@@ -75,8 +87,9 @@ public struct RLSPredictor: OnlinePredictor {
         state.learnedPairs += 1
         state.count += 1
         prediction.count = state.count
-        // Updated leverage xᵀP_new x = s/(λ + s) exactly (P_new x = k): O(1) instead of another O(p²) pass.
-        let leverage = s / (lambda + s)
+        // Updated leverage xᵀP_new x = s/(λ + s) exactly (P_new x = k): O(1) instead of another O(p²) pass
+        // (along another direction it is computed afresh).
+        let leverage: Double? = direction == nil ? s / (lambda + s) : nil
         x.withUnsafeBufferPointer { xb in
             publish(x: xb.baseAddress!, m: p, bias: false, leverage: leverage, into: &prediction)
         }
@@ -95,7 +108,8 @@ public struct RLSPredictor: OnlinePredictor {
                     let base = sb.baseAddress!
                     Self.step(
                         base, layout, p: p, q: q, lambda: lambda, inverseLambda: inverseLambda,
-                        x: base + layout.history, m: m, bias: bias, y: yb.baseAddress!, error: eb.baseAddress!, learn: learn,
+                        x: base + layout.history, direction: base + layout.history, m: m, bias: bias, y: yb.baseAddress!,
+                        error: eb.baseAddress!, learn: learn,
                         delta: parameters.delta, discount: parameters.varianceDiscount)
                     RLSState.push(yb.baseAddress!, into: base + layout.history, count: m, outputs: q)
                 }
@@ -122,24 +136,24 @@ public struct RLSPredictor: OnlinePredictor {
     @discardableResult
     private static func step(
         _ s: UnsafeMutablePointer<Double>, _ layout: RLSState.Layout, p: Int, q: Int, lambda: Double,
-        inverseLambda: Double, x: UnsafePointer<Double>, m: Int, bias: Bool, y: UnsafePointer<Double>,
-        error e: UnsafeMutablePointer<Double>, learn: Bool, delta: Double, discount: Double
+        inverseLambda: Double, x: UnsafePointer<Double>, direction g: UnsafePointer<Double>, m: Int, bias: Bool,
+        y: UnsafePointer<Double>, error e: UnsafeMutablePointer<Double>, learn: Bool, delta: Double, discount: Double
     ) -> Double {
         if p == 4, m == 4, q == 1, !bias {
             return shapedStep(
-                s, layout, p: 4, q: 1, lambda: lambda, inverseLambda: inverseLambda, x: x, m: 4, bias: false, y: y,
+                s, layout, p: 4, q: 1, lambda: lambda, inverseLambda: inverseLambda, x: x, direction: g, m: 4, bias: false, y: y,
                 error: e, learn: learn, delta: delta, discount: discount)
         }
         return shapedStep(
-            s, layout, p: p, q: q, lambda: lambda, inverseLambda: inverseLambda, x: x, m: m, bias: bias, y: y,
+            s, layout, p: p, q: q, lambda: lambda, inverseLambda: inverseLambda, x: x, direction: g, m: m, bias: bias, y: y,
             error: e, learn: learn, delta: delta, discount: discount)
     }
 
     @inline(__always)
     private static func shapedStep(
         _ s: UnsafeMutablePointer<Double>, _ layout: RLSState.Layout, p: Int, q: Int, lambda: Double,
-        inverseLambda: Double, x: UnsafePointer<Double>, m: Int, bias: Bool, y: UnsafePointer<Double>,
-        error e: UnsafeMutablePointer<Double>, learn: Bool, delta: Double, discount: Double
+        inverseLambda: Double, x: UnsafePointer<Double>, direction g: UnsafePointer<Double>, m: Int, bias: Bool,
+        y: UnsafePointer<Double>, error e: UnsafeMutablePointer<Double>, learn: Bool, delta: Double, discount: Double
     ) -> Double {
         let w = s + layout.weights
         RLSKernel.mean(weights: w, q: q, x: x, m: m, bias: bias, into: e)
@@ -147,7 +161,7 @@ public struct RLSPredictor: OnlinePredictor {
         while j < q { e[j] = y[j] - e[j]; j &+= 1 }
         guard learn else { return 0 }
         let r = RLSKernel.learn(
-            covariance: s, weights: w, p: p, q: q, x: x, m: m, bias: bias, innovation: e,
+            covariance: s, weights: w, p: p, q: q, x: g, m: m, bias: bias, innovation: e,
             scratch: s + layout.scratch, lambda: lambda, inverseLambda: inverseLambda,
             ceiling: RLSKernel.ceiling(delta: delta))
         // The posterior residual sum of squares J_n = min_w [Σ λ^{n−i}(y_i − wᵀx_i)² + λⁿδ‖w − w₀‖²] obeys

@@ -16,6 +16,8 @@ public struct SeriesForecaster: OnlinePredictor {
     private var features: [Double]
     private var refit = Prediction()
     private var target: [Double] = [0]
+    /// Working buffer (not state): the gradient ψₜ of the RML step.
+    private var direction: [Double] = []
     /// The mean last published for the next value of a series (k = 0), nil when unknown (after a restore): the
     /// prior prediction that scores the next observation, so it is not computed twice. Not state.
     private var nextMean: Double?
@@ -86,6 +88,35 @@ public struct SeriesForecaster: OnlinePredictor {
 
     // MARK: steps
 
+    /// ψₜ = fₜ − Σⱼ cⱼψₜ₋ⱼ − Σⱼ Cⱼψₜ₋ⱼₛ with c, C the current MA and seasonal MA coefficients: the prediction-error
+    /// gradient of recursive maximum likelihood, written into `direction` and pushed into the gradient history. The
+    /// filter 1/C(B) runs only while Σ|cⱼ| + Σ|Cⱼ| < 0.98 (then C has no zero in the closed unit disc and the
+    /// filter is stable); otherwise ψₜ = fₜ, the ELS direction (the stability projection of Ljung & Söderström §6.6).
+    private mutating func gradientStep() {
+        let n = parameters.featureCount, q = parameters.movingAverage, sq = parameters.seasonalMovingAverage
+        let s = parameters.season
+        let ma = parameters.regressors + parameters.lags + parameters.seasonalLags, sma = ma + q
+        if direction.count != n { direction = [Double](repeating: 0, count: n) }
+        for i in 0..<n { direction[i] = features[i] }
+        var size = 0.0
+        for j in 0..<q { size += abs(regression.weight(ma + j)) }
+        for j in 0..<sq { size += abs(regression.weight(sma + j)) }
+        if size < Self.invertibilityMargin {
+            for j in 1...max(1, q) where j <= q {
+                let c = regression.weight(ma + j - 1), row = (j - 1) * n
+                for i in 0..<n { direction[i] -= c * memory.gradients[row + i] }
+            }
+            for j in 1...max(1, sq) where j <= sq {
+                let c = regression.weight(sma + j - 1), row = (j * s - 1) * n
+                for i in 0..<n { direction[i] -= c * memory.gradients[row + i] }
+            }
+        }
+        direction.withUnsafeBufferPointer { SeriesForecasterState.push($0, into: &memory.gradients, width: n) }
+    }
+
+    /// Σ|cⱼ| + Σ|Cⱼ| below which the gradient filter 1/C(B) is applied.
+    static let invertibilityMargin = 0.98
+
     private mutating func absorb(_ y: Double, x: [Double], into prediction: inout Prediction) {
         let m = parameters.differencingOrder, k = parameters.regressors, c = parameters.differencing
         // The prior prediction of yₜ at its own regressors scores the observation; for a series it is the mean
@@ -106,7 +137,12 @@ public struct SeriesForecaster: OnlinePredictor {
                 // `forecast` has just written the features of time t into `features` (regressors differenced).
                 // Features and zₜ are finite and of the right size, so the regression cannot refuse them.
                 target[0] = zt
-                try? regression.observe(.labelled(x: features, y: target), into: &refit)
+                if parameters.usesGradient {
+                    gradientStep()
+                    regression.learn(x: features, direction: direction, y: target, into: &refit)
+                } else {
+                    try? regression.observe(.labelled(x: features, y: target), into: &refit)
+                }
                 residual = zt - refit.mean[0]
             }
             [zt].withUnsafeBufferPointer { SeriesForecasterState.push($0, into: &memory.z, width: 1) }

@@ -17,6 +17,9 @@ public struct SeriesForecasterState: Sendable, Equatable, BinaryCodable {
     var zFilled: Int
     /// Posterior residuals εₜ₋₁ … (0 before the regression has learned), max(q, sQ) values.
     var residuals: [Double]
+    /// The prediction-error gradients ψₜ₋₁ … of recursive maximum likelihood, max(q, sQ) rows of the feature
+    /// count (empty for ELS or without MA terms).
+    var gradients: [Double]
     /// Observations absorbed.
     public internal(set) var count: Int
 
@@ -31,6 +34,7 @@ public struct SeriesForecasterState: Sendable, Equatable, BinaryCodable {
         z = [Double](repeating: 0, count: parameters.zMemory)
         zFilled = 0
         residuals = [Double](repeating: 0, count: parameters.residualMemory)
+        gradients = [Double](repeating: 0, count: parameters.gradientMemory)
         count = 0
     }
 
@@ -38,7 +42,7 @@ public struct SeriesForecasterState: Sendable, Equatable, BinaryCodable {
     func fits(_ parameters: ForecastParameters) -> StateDecodingError? {
         let m = parameters.differencingOrder, k = parameters.regressors
         guard rawY.count == m, rawX.count == m * k, lastX.count == k, z.count == parameters.zMemory,
-            residuals.count == parameters.residualMemory
+            residuals.count == parameters.residualMemory, gradients.count == parameters.gradientMemory
         else { return StateDecodingError("forecast state histories do not fit the model's structure") }
         return regression.fits(parameters.regression)
     }
@@ -55,27 +59,30 @@ public struct SeriesForecasterState: Sendable, Equatable, BinaryCodable {
         func same(_ u: [Double], _ v: [Double]) -> Bool { u.map(\.bitPattern) == v.map(\.bitPattern) }
         return a.regression == b.regression && same(a.rawY, b.rawY) && same(a.rawX, b.rawX) && same(a.lastX, b.lastX)
             && a.rawFilled == b.rawFilled && same(a.z, b.z) && a.zFilled == b.zFilled && same(a.residuals, b.residuals)
-            && a.count == b.count
+            && same(a.gradients, b.gradients) && a.count == b.count
     }
 
-    static let formatVersion: UInt8 = 1
+    /// Version 2 adds `gradients`; version 1 (before `ma_estimator`) reads with none, as ELS states have.
+    static let formatVersion: UInt8 = 2
 
     public func encode(to writer: inout ByteWriter) {
         writer.write(Self.formatVersion)
         regression.encode(to: &writer)
         writer.write(rawY); writer.write(rawX); writer.write(lastX); writer.write(rawFilled)
         writer.write(z); writer.write(zFilled); writer.write(residuals); writer.write(count)
+        writer.write(gradients)
     }
 
     public init(from reader: inout ByteReader) throws(StateDecodingError) {
         let version = try reader.readUInt8()
-        guard version == Self.formatVersion else { throw StateDecodingError("unknown forecast state version \(version)") }
+        guard version == 1 || version == Self.formatVersion else { throw StateDecodingError("unknown forecast state version \(version)") }
         regression = try RLSState(from: &reader)
         rawY = try reader.readDoubles(); rawX = try reader.readDoubles(); lastX = try reader.readDoubles()
         rawFilled = try reader.readInt()
         z = try reader.readDoubles(); zFilled = try reader.readInt(); residuals = try reader.readDoubles()
         count = try reader.readInt()
-        let finite = [rawY, rawX, lastX, z, residuals].allSatisfy { $0.allSatisfy(\.isFinite) }
+        gradients = version >= 2 ? try reader.readDoubles() : []
+        let finite = [rawY, rawX, lastX, z, residuals, gradients].allSatisfy { $0.allSatisfy(\.isFinite) }
         guard finite, rawFilled >= 0, rawFilled <= rawY.count, zFilled >= 0, zFilled <= z.count, count >= 0 else {
             throw StateDecodingError("forecast state is inconsistent or holds non-finite values")
         }

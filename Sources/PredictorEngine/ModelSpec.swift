@@ -78,9 +78,9 @@ extension ModelSpec: BinaryCodable {
         case let .softmax(p): writer.write(UInt8(1)); p.encode(to: &writer)
         case let .forward(p): writer.write(UInt8(2)); p.encode(to: &writer)
         case let .dual(p): writer.write(UInt8(3)); p.encode(to: &writer)
-        // Tags 8 and 9: the same models with a variance discount β ≠ λ (tags 4 and 5 keep the format before β).
-        case let .forecast(p): writer.write(UInt8(p.hasOwnVarianceDiscount ? 8 : 4)); p.encode(to: &writer, withDiscount: p.hasOwnVarianceDiscount)
-        case let .auto(p): writer.write(UInt8(p.hasOwnVarianceDiscount ? 9 : 5)); p.encode(to: &writer, withDiscount: p.hasOwnVarianceDiscount)
+        // Tags 8 and 9: the same models with β and the MA estimator (tags 4 and 5: the format before them, β = λ, ELS).
+        case let .forecast(p): writer.write(UInt8(p.needsLongEncoding ? 8 : 4)); p.encode(to: &writer, long: p.needsLongEncoding)
+        case let .auto(p): writer.write(UInt8(p.needsLongEncoding ? 9 : 5)); p.encode(to: &writer, long: p.needsLongEncoding)
         case let .gaussianForward(p): writer.write(UInt8(6)); p.encode(to: &writer)
         case let .gaussianDual(p): writer.write(UInt8(7)); p.encode(to: &writer)
         }
@@ -96,8 +96,8 @@ extension ModelSpec: BinaryCodable {
         case 5: self = .auto(try .init(from: &reader))
         case 6: self = .gaussianForward(try .init(from: &reader))
         case 7: self = .gaussianDual(try .init(from: &reader))
-        case 8: self = .forecast(try .init(from: &reader, withDiscount: true))
-        case 9: self = .auto(try .init(from: &reader, withDiscount: true))
+        case 8: self = .forecast(try .init(from: &reader, long: true))
+        case 9: self = .auto(try .init(from: &reader, long: true))
         case let tag: throw StateDecodingError("unknown model tag \(tag)")
         }
     }

@@ -105,6 +105,7 @@ public enum ConfigurationRenderer {
                 "    difference: \(f.difference)", "    seasonal_difference: \(f.seasonalDifference)", "    season: \(f.season)",
                 "    seasonal_lags: \(f.seasonalLags)", "    ma: \(f.movingAverage)", "    seasonal_ma: \(f.seasonalMovingAverage)",
                 "    horizon: \(f.horizon)", "    variance_discount: \(f.varianceDiscount)",
+                "    ma_estimator: \(f.movingAverageEstimator.rawValue)",
             ]
         }
         switch m.spec {
@@ -142,6 +143,7 @@ public enum ConfigurationRenderer {
                 "    seasonal_difference: \(list(ms.filter { $0.season > 1 }.map(\.seasonalDifference)))",
                 "    seasonal_ma: \(list(ms.filter { $0.season > 1 }.map(\.seasonalMovingAverage)))",
                 "    dimension: \(b.regressors)", "    bias: \(ms[0].bias)", "    delta: \(ms[0].delta)", "    forgetting: \(b.forgetting)", "    horizon: \(ms[0].horizon)",
+                "    ma_estimator: \(ms[0].movingAverageEstimator.rawValue)",
                 "    # \(ms.count) members: " + b.labels.joined(separator: "; "),
             ]
         case let .forward(h): hmm(h); lines += ["    horizon: \(m.horizon)"]

@@ -6,7 +6,7 @@ struct ModelSpecReader {
     static let kinds = ["rls", "auto", "softmax", "forward", "dual"]
     /// Keys that make an `rls` model a forecaster (differencing, seasonal or MA terms).
     static let forecastKeys = [
-        "difference", "seasonal_difference", "season", "seasonal_lags", "ma", "seasonal_ma", "horizon", "variance_discount",
+        "difference", "seasonal_difference", "season", "seasonal_lags", "ma", "seasonal_ma", "horizon", "variance_discount", "ma_estimator",
     ]
 
     static func read(name: String, keys: inout KeyReader) -> ModelDefinition? {
@@ -114,6 +114,16 @@ struct ModelSpecReader {
         return nil
     }
 
+    /// `ma_estimator`: `rml` (default) or `els`.
+    private static func estimator(_ base: String, _ keys: inout KeyReader) -> MovingAverageEstimator {
+        let name = keys.string("\(base).ma_estimator", default: MovingAverageEstimator.recursiveMaximumLikelihood.rawValue)
+        guard let estimator = MovingAverageEstimator(rawValue: name) else {
+            keys.fail("\(base).ma_estimator", "unknown MA estimator '\(name)'; use rml (recursive maximum likelihood) or els (extended least squares)")
+            return .recursiveMaximumLikelihood
+        }
+        return estimator
+    }
+
     /// The `auto` bank: the product of the listed lag orders, differences, MA orders and λ, each without a season
     /// and, for every period in `seasons`, with each seasonal form (P, D, Q) from the seasonal lists.
     private static func auto(_ base: String, _ keys: inout KeyReader) -> ModelSpec? {
@@ -122,6 +132,7 @@ struct ModelSpecReader {
         let mas = keys.ints("\(base).ma", default: [0, 1], range: 0...8)
         let lambdas = keys.doubles("\(base).lambda") ?? [1]
         let discounts = keys.doubles("\(base).variance_discount")
+        let maEstimator = estimator(base, &keys)
         let seasons = keys.ints("\(base).seasons", default: [], range: 2...10_000)
         let seasonalLags = keys.ints("\(base).seasonal_lags", default: [0], range: 0...4)
         let seasonalDifferences = keys.ints("\(base).seasonal_difference", default: [1], range: 0...1)
@@ -142,7 +153,7 @@ struct ModelSpecReader {
                 members.append(try ForecastParameters(
                     regressors: dimension, lags: p, seasonalLags: form.p, movingAverage: q, seasonalMovingAverage: form.q,
                     difference: d, seasonalDifference: form.d, season: form.s, bias: bias, lambda: lambda, delta: delta,
-                    horizon: horizon, varianceDiscount: beta))
+                    horizon: horizon, varianceDiscount: beta, movingAverageEstimator: maEstimator))
             } catch {
                 keys.fail("\(base).\(error.parameter)", error.reason)
                 return nil
@@ -164,6 +175,7 @@ struct ModelSpecReader {
         let bias = keys.bool("\(base).bias", default: true)
         let lambda = keys.double("\(base).lambda", default: 1)
         let discount = keys.double("\(base).variance_discount", default: lambda)
+        let maEstimator = estimator(base, &keys)
         let delta = keys.double("\(base).delta", default: 1e-6)
         let d = keys.int("\(base).difference", default: 0, range: 0...2)
         let sd = keys.int("\(base).seasonal_difference", default: 0, range: 0...2)
@@ -177,7 +189,7 @@ struct ModelSpecReader {
             .forecast(try ForecastParameters(
                 regressors: dimension, lags: lags, seasonalLags: sp, movingAverage: q, seasonalMovingAverage: sq,
                 difference: d, seasonalDifference: sd, season: season, bias: bias, lambda: lambda, delta: delta,
-                horizon: horizon, varianceDiscount: discount))
+                horizon: horizon, varianceDiscount: discount, movingAverageEstimator: maEstimator))
         }
     }
 
