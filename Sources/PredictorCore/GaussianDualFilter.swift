@@ -33,6 +33,15 @@ public struct GaussianDualFilter: OnlinePredictor {
 
     public var logLikelihood: Double { state.logLikelihood }
 
+    /// Puts the filter under another HMM of the same number of states, keeping its window (online EM's switch): the
+    /// stored c̃ₛ stay the evidence of the past values as it was evaluated, the sweep uses the new A from now on.
+    public mutating func adopt(_ hmm: GaussianHMMParameters) -> Bool {
+        guard hmm.states == parameters.hmm.states, let next = try? GaussianDualFilterParameters(hmm: hmm, window: parameters.window)
+        else { return false }
+        parameters = next
+        return true
+    }
+
     /// The current estimate ρ_n of the predictive measure π_n (a fresh array; not for the hot path).
     public var measure: [Double] {
         let d = parameters.hmm.states, slot = state.count % parameters.window

@@ -29,6 +29,14 @@ public struct GaussianForwardFilter: OnlinePredictor {
         self.state = state
     }
 
+    /// Puts the filter under other parameters of the same number of states, keeping π (online EM's switch);
+    /// false, changing nothing, when the shapes differ.
+    public mutating func adopt(_ other: GaussianHMMParameters) -> Bool {
+        guard other.states == parameters.states else { return false }
+        parameters = other
+        return true
+    }
+
     /// log p(y₀…yₙ₋₁) of the values absorbed so far, in nats.
     public var logLikelihood: Double { state.logLikelihood }
 

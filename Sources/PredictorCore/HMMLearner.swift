@@ -3,7 +3,7 @@
 /// Each ``HMMSegment`` is smoothed by forward–backward under the current parameters and its expected counts s are
 /// blended in, S ← (1 − η_k) S + η_k s with η_k = (k + k₀)^(−κ) for the k-th segment (κ ∈ (0.5, 1]); the
 /// M-step is a row normalisation. S starts as one segment's worth of pseudo-counts of the configured model.
-public struct HMMLearner: Sendable, Equatable, BinaryCodable {
+public struct HMMLearner: OnlineHMMLearner {
     /// Hidden states d.
     public let states: Int
     /// Alphabet size m.
@@ -92,6 +92,19 @@ public struct HMMLearner: Sendable, Equatable, BinaryCodable {
         for x in 0..<d { Self.smoothRow(&c, from: x * m, count: m, epsilon: epsilon) }
         Self.smoothRow(&mu, from: 0, count: d, epsilon: epsilon)
         return try HMMParameters(states: d, symbols: m, transition: a, emission: c, initial: mu, values: values)
+    }
+
+    /// The learner continues under a model with the same states, symbols and symbol values.
+    public func fits(_ model: HMMParameters) -> Bool {
+        states == model.states && symbols == model.symbols && values == model.values
+    }
+
+    public static func initialMeasure(of model: HMMParameters) -> [Double] { model.initial }
+
+    public static func accepts(_ symbol: Int, under model: HMMParameters) -> Bool { symbol >= 0 && symbol < model.symbols }
+
+    public static func entries(of model: HMMParameters) -> [(key: String, values: [Double])] {
+        [("transition", model.transition), ("emission", model.emission), ("initial", model.initial)]
     }
 
     /// p_j = (r_j / R + ε / n) / (1 + ε), then divided by its computed sum; uniform when R is 0 or not finite.

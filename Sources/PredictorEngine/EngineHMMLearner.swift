@@ -1,0 +1,44 @@
+import PredictorCore
+
+/// An online-EM learner the engine runs (``EMLearning``): where its family's HMM sits in a ``ModelSpec``, which
+/// observations feed it, and how its filters take new parameters. Symbol and Gaussian HMMs share everything else.
+public protocol EngineHMMLearner: OnlineHMMLearner {
+    /// The HMM of a `forward` or `dual` model of this family (nil for every other model).
+    static func model(of spec: ModelSpec) -> Parameters?
+    /// The segment element of an observation (nil when the observation is not this family's kind).
+    static func element(of observation: Observation) -> Element?
+    /// `parameters` in the form ``AnyPredictor/switchParameters(toFamily:)`` and ``AnyPredictor/restarting(with:)`` take.
+    static func family(_ parameters: Parameters) -> HMMFamilyParameters
+}
+
+extension HMMLearner: EngineHMMLearner {
+    public static func model(of spec: ModelSpec) -> HMMParameters? {
+        switch spec {
+        case let .forward(p): p
+        case let .dual(p): p.hmm
+        case .rls, .softmax, .forecast, .auto, .gaussianForward, .gaussianDual: nil
+        }
+    }
+
+    public static func element(of observation: Observation) -> Int? {
+        if case let .symbol(z) = observation { z } else { nil }
+    }
+
+    public static func family(_ parameters: HMMParameters) -> HMMFamilyParameters { .symbol(parameters) }
+}
+
+extension GaussianHMMLearner: EngineHMMLearner {
+    public static func model(of spec: ModelSpec) -> GaussianHMMParameters? {
+        switch spec {
+        case let .gaussianForward(p): p
+        case let .gaussianDual(p): p.hmm
+        case .rls, .softmax, .forecast, .auto, .forward, .dual: nil
+        }
+    }
+
+    public static func element(of observation: Observation) -> Double? {
+        if case let .series(y) = observation, y.count == 1 { y[0] } else { nil }
+    }
+
+    public static func family(_ parameters: GaussianHMMParameters) -> HMMFamilyParameters { .gaussian(parameters) }
+}
