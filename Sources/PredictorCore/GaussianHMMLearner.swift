@@ -17,8 +17,8 @@ public struct GaussianHMMLearner: OnlineHMMLearner {
     public private(set) var weight: [Double]
     public private(set) var first: [Double]
     public private(set) var second: [Double]
-    public private(set) var contributions = 0
-    public private(set) var contexts = 0
+    public private(set) var contributions: Int
+    public private(set) var contexts: Int
 
     /// Starts from the configured model, worth one segment of `segmentLength` values spread evenly over the states.
     public init(initial model: GaussianHMMParameters, offset: Double = HMMLearner.defaultOffset,
@@ -34,6 +34,8 @@ public struct GaussianHMMLearner: OnlineHMMLearner {
         self.offset = offset
         self.exponent = exponent
         varianceFloor = 1e-3 * model.variances.min()!
+        contributions = 0
+        contexts = 0
         initial = model.initial
         transition = model.transition.map { $0 * (L - 1) / Double(d) }
         weight = [Double](repeating: L / Double(d), count: d)
@@ -138,26 +140,17 @@ extension GaussianHMMLearner {
 
 extension GaussianHMMLearner: BinaryCodable {
     public func encode(to writer: inout ByteWriter) {
-        writer.write(offset)
-        writer.write(exponent)
+        StepSchedule.write(offset: offset, exponent: exponent, contributions: contributions, contexts: contexts, to: &writer)
         writer.write(varianceFloor)
-        writer.write(contributions)
-        writer.write(contexts)
         for v in [initial, transition, weight, first, second] { writer.write(v) }
     }
 
     /// Decodes and re-validates (step-size constants, counters, shapes, finite statistics, non-negative weights).
     public init(from reader: inout ByteReader) throws(StateDecodingError) {
-        offset = try reader.readDouble()
-        exponent = try reader.readDouble()
+        (offset, exponent, contributions, contexts) = try StepSchedule.read(from: &reader, learner: "Gaussian HMM learner")
         varianceFloor = try reader.readDouble()
-        guard offset.isFinite, offset >= 0, exponent > 0.5, exponent <= 1, varianceFloor.isFinite, varianceFloor > 0 else {
-            throw StateDecodingError("Gaussian HMM learner constants k0 = \(offset), kappa = \(exponent), floor = \(varianceFloor) out of range")
-        }
-        contributions = try reader.readInt()
-        contexts = try reader.readInt()
-        guard contributions >= 0, contexts >= 0, contexts <= contributions else {
-            throw StateDecodingError("Gaussian HMM learner counters \(contributions), \(contexts) inconsistent")
+        guard varianceFloor.isFinite, varianceFloor > 0 else {
+            throw StateDecodingError("Gaussian HMM learner variance floor \(varianceFloor) is not a finite number > 0")
         }
         initial = try reader.readDoubles()
         let d = initial.count

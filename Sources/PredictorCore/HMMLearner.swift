@@ -139,26 +139,14 @@ public struct HMMLearner: OnlineHMMLearner {
     }
 
     public func encode(to writer: inout ByteWriter) {
-        writer.write(offset)
-        writer.write(exponent)
-        writer.write(contributions)
-        writer.write(contexts)
+        StepSchedule.write(offset: offset, exponent: exponent, contributions: contributions, contexts: contexts, to: &writer)
         writer.write(values)
         statistics.encode(to: &writer)
     }
 
     /// Decodes and re-validates (step-size constants, counters, shapes, finite non-negative counts).
     public init(from reader: inout ByteReader) throws(StateDecodingError) {
-        offset = try reader.readDouble()
-        exponent = try reader.readDouble()
-        guard offset.isFinite, offset >= 0, exponent > 0.5, exponent <= 1 else {
-            throw StateDecodingError("HMM learner step size k0 = \(offset), kappa = \(exponent) out of range")
-        }
-        contributions = try reader.readInt()
-        contexts = try reader.readInt()
-        guard contributions >= 0, contexts >= 0, contexts <= contributions else {
-            throw StateDecodingError("HMM learner counters \(contributions), \(contexts) inconsistent")
-        }
+        (offset, exponent, contributions, contexts) = try StepSchedule.read(from: &reader, learner: "HMM learner")
         values = try reader.readDoubles()
         guard values.allSatisfy({ $0.isFinite }) else { throw StateDecodingError("HMM learner values not finite") }
         statistics = try HMMSufficientStatistics(from: &reader)

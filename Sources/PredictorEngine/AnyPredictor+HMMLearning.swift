@@ -4,6 +4,24 @@ import PredictorCore
 public enum HMMFamilyParameters: Sendable {
     case symbol(HMMParameters)
     case gaussian(GaussianHMMParameters)
+
+    /// The symbol HMM, or nil for a Gaussian one.
+    var symbol: HMMParameters? { if case let .symbol(p) = self { p } else { nil } }
+    /// The Gaussian HMM, or nil for a symbol one.
+    var gaussian: GaussianHMMParameters? { if case let .gaussian(p) = self { p } else { nil } }
+}
+
+extension ModelSpec {
+    /// The HMM of a `forward` or `dual` model, of either emission family (nil for other kinds).
+    var hmmFamily: HMMFamilyParameters? {
+        switch self {
+        case let .forward(p): .symbol(p)
+        case let .dual(p): .symbol(p.hmm)
+        case let .gaussianForward(p): .gaussian(p)
+        case let .gaussianDual(p): .gaussian(p.hmm)
+        case .rls, .softmax, .forecast, .auto: nil
+        }
+    }
 }
 
 /// What HMM learning needs from a context's filter: its position, its predictive measure, and the same filter
@@ -47,22 +65,12 @@ extension AnyPredictor {
     /// when the family or the shapes do not fit. In place in the predictor's box (copied first only if shared).
     mutating func switchParameters(toFamily parameters: HMMFamilyParameters) -> Bool {
         switch consume self {
-        case var .forward(b):
-            defer { self = .forward(b) }
-            guard case let .symbol(p) = parameters else { return false }
-            return PredictorBox.unique(&b).value.adopt(p)
-        case var .dual(b):
-            defer { self = .dual(b) }
-            guard case let .symbol(p) = parameters else { return false }
-            return PredictorBox.unique(&b).value.adopt(p)
+        case var .forward(b): defer { self = .forward(b) }; return parameters.symbol.map { PredictorBox.unique(&b).value.adopt($0) } ?? false
+        case var .dual(b): defer { self = .dual(b) }; return parameters.symbol.map { PredictorBox.unique(&b).value.adopt($0) } ?? false
         case var .gaussianForward(b):
-            defer { self = .gaussianForward(b) }
-            guard case let .gaussian(p) = parameters else { return false }
-            return PredictorBox.unique(&b).value.adopt(p)
+            defer { self = .gaussianForward(b) }; return parameters.gaussian.map { PredictorBox.unique(&b).value.adopt($0) } ?? false
         case var .gaussianDual(b):
-            defer { self = .gaussianDual(b) }
-            guard case let .gaussian(p) = parameters else { return false }
-            return PredictorBox.unique(&b).value.adopt(p)
+            defer { self = .gaussianDual(b) }; return parameters.gaussian.map { PredictorBox.unique(&b).value.adopt($0) } ?? false
         case let .rls(b): self = .rls(b); return false
         case let .softmax(b): self = .softmax(b); return false
         case let .forecast(b): self = .forecast(b); return false

@@ -12,13 +12,7 @@ public protocol EngineHMMLearner: OnlineHMMLearner {
 }
 
 extension HMMLearner: EngineHMMLearner {
-    public static func model(of spec: ModelSpec) -> HMMParameters? {
-        switch spec {
-        case let .forward(p): p
-        case let .dual(p): p.hmm
-        case .rls, .softmax, .forecast, .auto, .gaussianForward, .gaussianDual: nil
-        }
-    }
+    public static func model(of spec: ModelSpec) -> HMMParameters? { spec.hmmFamily?.symbol }
 
     public static func element(of observation: Observation) -> Int? {
         if case let .symbol(z) = observation { z } else { nil }
@@ -28,13 +22,7 @@ extension HMMLearner: EngineHMMLearner {
 }
 
 extension GaussianHMMLearner: EngineHMMLearner {
-    public static func model(of spec: ModelSpec) -> GaussianHMMParameters? {
-        switch spec {
-        case let .gaussianForward(p): p
-        case let .gaussianDual(p): p.hmm
-        case .rls, .softmax, .forecast, .auto, .forward, .dual: nil
-        }
-    }
+    public static func model(of spec: ModelSpec) -> GaussianHMMParameters? { spec.hmmFamily?.gaussian }
 
     public static func element(of observation: Observation) -> Double? {
         if case let .series(y) = observation, y.count == 1 { y[0] } else { nil }

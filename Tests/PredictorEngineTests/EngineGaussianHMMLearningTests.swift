@@ -53,20 +53,9 @@ import Testing
 
     static func value(_ y: Double) -> InboundMessage { InboundMessage(body: .observation(.series([y])), encoding: .json) }
 
-    /// Runs `streams` interleaved, `concurrent` at a time, one value per stream per round; returns Σ surprise.
+    /// ``EngineHMMLearningTests/interleave(_:_:prefix:concurrent:message:)`` over streams of values.
     static func run(_ engine: inout PredictionEngine, _ streams: [[Double]], prefix: String, concurrent: Int) throws -> Double {
-        var out = OutboundPrediction(stream: "", model: "", prediction: Prediction())
-        var surprise = 0.0
-        for wave in stride(from: 0, to: streams.count, by: concurrent) {
-            let ids = wave..<min(wave + concurrent, streams.count)
-            for t in 0..<streams[wave].count {
-                for id in ids {
-                    try engine.process(stream: "\(prefix)\(id)", message: value(streams[id][t]), now: 0, into: &out)
-                    surprise += out.prediction.surprise
-                }
-            }
-        }
-        return surprise
+        try EngineHMMLearningTests.interleave(&engine, streams, prefix: prefix, concurrent: concurrent, message: value)
     }
 
     @Test("online EM through the engine: held-out log-likelihood within 1 % of batch Baum–Welch's", arguments: ["forward", "dual"])

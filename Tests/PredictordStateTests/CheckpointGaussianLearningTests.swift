@@ -103,19 +103,8 @@ struct CheckpointGaussianLearningTests {
         without.gaussianContexts = []
         without.encodePayload(to: &head)
         let payload = writer.bytes, sectionStart = head.bytes.count - 16  // the two Gaussian sections close the payload
-        var rng = CheckpointRNG(seed: 78)
-        var decoded = 0
-        for _ in 0..<400 {
-            var bad = payload
-            for _ in 0..<(1 + rng.below(2)) {
-                let i = sectionStart + rng.below(bad.count - sectionStart)
-                bad[i] = rng.below(2) == 0 ? bad[i] ^ (UInt8(1) << UInt8(rng.below(8))) : UInt8(truncatingIfNeeded: rng.next())
-            }
-            guard let restoredCheckpoint = try? CheckpointCodec.decode(CheckpointCorruptionTests.framed(bad)) else { continue }
-            decoded += 1
-            var restored = PredictionEngine(models: Self.models())
-            restored.restore(from: restoredCheckpoint)
-            _ = CheckpointFixtures.run(Self.script(count: 60, seed: rng.next()), on: &restored)
+        let decoded = CheckpointFixtures.fuzz(payload, from: sectionStart, seed: 78, models: Self.models()) {
+            Self.script(count: 60, seed: $0)
         }
         #expect(decoded > 0)
     }
