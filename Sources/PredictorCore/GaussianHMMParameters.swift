@@ -52,18 +52,17 @@ public struct GaussianHMMParameters: Sendable, Equatable, BinaryCodable {
 
     /// Writes κ·N(y; mₓ, vₓ) for every state into `c` with κ chosen so that max c = `scale`, and returns
     /// log κ⁻¹·scale = max over x of log N(y; mₓ, vₓ) (so log cₓ = log N + log scale − the returned value).
-    /// Components far below the largest may underflow to 0 (states the observation all but rules out). The largest
-    /// is `scale` without an exponential (exp(0) = 1 exactly): one of d exp calls saved, the same bits.
+    /// Components far below the largest may underflow to 0 (states the observation all but rules out).
     @inline(__always)
     func scaledLikelihood(_ y: Double, scale: Double, into c: UnsafeMutablePointer<Double>) -> Double {
-        var top = -Double.infinity, best = -1  // no index while every component is −∞ (then all stay NaN, as before)
+        var top = -Double.infinity
         for x in 0..<states {
             let r = y - means[x]
             let l = logNormaliser[x] - halfPrecision[x] * r * r
             c[x] = l
-            if l > top { top = l; best = x }
+            if l > top { top = l }
         }
-        for x in 0..<states { c[x] = x == best ? scale : scale * Double.exp(c[x] - top) }
+        for x in 0..<states { c[x] = scale * Double.exp(c[x] - top) }
         return top
     }
 
