@@ -21,18 +21,19 @@ public enum GaussianMixtureScore {
     /// switched: the error is y − mean, the surprise −log density.
     public static func score(_ y: Double, kept k: [Double], scale: Double) -> (mean: Double, logDensity: Double) {
         let d = k.count / 3
-        var mean = 0.0, top = -Double.infinity
-        for x in 0..<d {
-            mean += k[x] * k[d + x]
-            let r = y - k[d + x], v = k[2 * d + x]
-            top = Swift.max(top, -0.5 * Double.log(2 * .pi * v) - 0.5 / v * r * r)
+        // The log densities once, on the stack (d ≤ 64): the filters compute them once per value too.
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: max(d, 1)) { l in
+            var mean = 0.0, top = -Double.infinity
+            for x in 0..<d {
+                mean += k[x] * k[d + x]
+                let r = y - k[d + x], v = k[2 * d + x]
+                l[x] = -0.5 * Double.log(2 * .pi * v) - 0.5 / v * r * r
+                top = Swift.max(top, l[x])
+            }
+            var p = 0.0
+            for x in 0..<d { p += k[x] * (scale * Double.exp(l[x] - top)) }
+            let logDensity = scale == 1 ? Double.log(p) + top : Double.log(p) + Double.log(1 / scale) + top
+            return (mean, logDensity)
         }
-        var p = 0.0
-        for x in 0..<d {
-            let r = y - k[d + x], v = k[2 * d + x]
-            p += k[x] * (scale * Double.exp(-0.5 * Double.log(2 * .pi * v) - 0.5 / v * r * r - top))
-        }
-        let logDensity = scale == 1 ? Double.log(p) + top : Double.log(p) + Double.log(1 / scale) + top
-        return (mean, logDensity)
     }
 }

@@ -23,21 +23,24 @@ public struct EMLearning<Learner: EngineHMMLearner>: Sendable {
     /// Before an observation: a new context starts from the published parameters and joins the learning; an
     /// existing one switches to a newer publication, keeping its state.
     mutating func prepare(_ context: inout StreamContext, stream: String, model: ModelDefinition) {
-        guard let hmm = Learner.model(of: model.spec) else { return }
+        guard Learner.serves(model.spec) else { return }
         if let i = contexts.index(forKey: StreamKey(stream)) {
-            let entry = contexts.values[i]
-            guard let learner = models[model.name], entry.learner == learner.serial else {
+            // Read in place: binding the entry or the model's learner copied them (a retain and release of each of
+            // their arrays) on every message.
+            let serial = contexts.values[i].learner
+            guard let l = models.index(forKey: model.name), models.values[l].serial == serial else {
                 // The model's learner was replaced (its shape changed): carry on alone until the next reset.
-                if entry.learner > 0 { contexts.values[i] = HMMContextLearning(collector: nil, learner: 0, publication: 0) }
+                if serial > 0 { contexts.values[i] = HMMContextLearning(collector: nil, learner: 0, publication: 0) }
                 return
             }
-            if entry.publication != learner.publications,
-               context.predictor.switchParameters(toFamily: Learner.family(learner.published)) {
-                contexts.values[i].publication = learner.publications
+            let publications = models.values[l].publications
+            if contexts.values[i].publication != publications,
+               context.predictor.switchParameters(toFamily: Learner.family(models.values[l].published)) {
+                contexts.values[i].publication = publications
             }
             return
         }
-        guard let count = context.predictor.hmmCount else { return }
+        guard let hmm = Learner.model(of: model.spec), let count = context.predictor.hmmCount else { return }
         join(&context, stream: stream, model: model, hmm: hmm, fresh: count == 0)
     }
 
