@@ -25,16 +25,16 @@ public struct EMLearning<Learner: EngineHMMLearner>: Sendable {
     mutating func prepare(_ context: inout StreamContext, stream: String, model: ModelDefinition) {
         guard Learner.serves(model.spec) else { return }
         if let i = contexts.index(forKey: StreamKey(stream)) {
-            // Read in place: binding the entry or the model's learner copied them (a retain and release of each of
-            // their arrays) on every message.
-            let serial = contexts.values[i].learner
-            guard let l = models.index(forKey: model.name), models.values[l].serial == serial else {
+            // Read in place (``inPlace(_:_:)``): the values' getter copied the entry and the model's learner, a
+            // retain and release of each of their arrays, on every message.
+            let (serial, publication) = Self.inPlace(&contexts.values[i]) { ($0.learner, $0.publication) }
+            guard let l = models.index(forKey: model.name), Self.inPlace(&models.values[l], { $0.serial }) == serial else {
                 // The model's learner was replaced (its shape changed): carry on alone until the next reset.
                 if serial > 0 { contexts.values[i] = HMMContextLearning(collector: nil, learner: 0, publication: 0) }
                 return
             }
-            let publications = models.values[l].publications
-            if contexts.values[i].publication != publications,
+            let publications = Self.inPlace(&models.values[l]) { $0.publications }
+            if publication != publications,
                context.predictor.switchParameters(toFamily: Learner.family(models.values[l].published)) {
                 contexts.values[i].publication = publications
             }
@@ -46,14 +46,14 @@ public struct EMLearning<Learner: EngineHMMLearner>: Sendable {
 
     /// After an accepted observation of this family: extends the context's segment; absorbs it when complete.
     mutating func learn(_ context: StreamContext, stream: String, model: ModelDefinition, observation: Observation) {
-        guard let z = Learner.element(of: observation), let i = contexts.index(forKey: StreamKey(stream)),
-              contexts.values[i].collector != nil else { return }
+        guard let z = Learner.element(of: observation), let i = contexts.index(forKey: StreamKey(stream)) else { return }
+        let (pending, length) = Self.inPlace(&contexts.values[i]) { ($0.collector?.observations.count, $0.collector?.length ?? 0) }
+        guard let pending else { return }
         // π after z is needed only when the segment completes (it starts the next one). No copy of the collector is
         // held across the append, so its symbols are appended in place.
-        let pending = contexts.values[i].collector!.observations.count, length = contexts.values[i].collector!.length
         let next = pending + 1 >= length ? context.predictor.hmmMeasure : []
         guard let segment = contexts.values[i].collector!.append(z, next: next) else { return }
-        absorb(segment, model: model.name, learner: contexts.values[i].learner)
+        absorb(segment, model: model.name, learner: Self.inPlace(&contexts.values[i]) { $0.learner })
     }
 
     /// On a reset: absorbs the context's partial segment, then restarts it from the published μ.
@@ -139,6 +139,11 @@ public struct EMLearning<Learner: EngineHMMLearner>: Sendable {
             contexts[StreamKey(stream)] = HMMContextLearning(collector: nil, learner: 0, publication: 0)
         }
     }
+
+    /// Reads a dictionary value through an inout access (`_modify`, in place): the `values[i]` getter returns a copy
+    /// of the whole element, retaining every array it holds.
+    @inline(__always)
+    private static func inPlace<T, R>(_ value: inout T, _ read: (inout T) -> R) -> R { read(&value) }
 
     /// Hands a segment to the model's learner, if it is still the learner the segment was collected for.
     private mutating func absorb(_ segment: ObservationSegment<Learner.Element>, model name: String, learner serial: Int) {
