@@ -33,6 +33,15 @@ public struct GaussianDualFilter: OnlinePredictor {
 
     public var logLikelihood: Double { state.logLikelihood }
 
+    /// Puts the filter under another HMM of the same number of states, keeping its window (online EM's switch): the
+    /// stored c̃ₛ stay the evidence of the past values as it was evaluated, the sweep uses the new A from now on.
+    public mutating func adopt(_ hmm: GaussianHMMParameters) -> Bool {
+        guard hmm.states == parameters.hmm.states, let next = try? GaussianDualFilterParameters(hmm: hmm, window: parameters.window)
+        else { return false }
+        parameters = next
+        return true
+    }
+
     /// The current estimate ρ_n of the predictive measure π_n (a fresh array; not for the hot path).
     public var measure: [Double] {
         let d = parameters.hmm.states, slot = state.count % parameters.window
@@ -41,16 +50,29 @@ public struct GaussianDualFilter: OnlinePredictor {
 
     public mutating func observe(_ observation: Observation, into prediction: inout Prediction) throws(ObservationError) {
         let y = try GaussianHMMPrediction.value(of: observation, model: Self.kind)
-        let hmm = parameters.hmm
-        let d = hmm.states, h = parameters.window, n = state.count
-        let previous = state.measures.withUnsafeBufferPointer { hmm.mixtureMoments($0.baseAddress! + (n % h) * d).mean }
-        let logP: Double? = state.measures.withUnsafeMutableBufferPointer { mb in
+        let d = parameters.hmm.states, h = parameters.window, n = state.count
+        let previous = state.measures.withUnsafeBufferPointer { parameters.hmm.mixtureMoments($0.baseAddress! + (n % h) * d).mean }
+        guard let logP = Self.step(state: &state, scratch: &scratch, parameters: parameters, value: y) else {
+            throw .impossibleValue(y)
+        }
+        state.count = n + 1
+        state.logLikelihood += logP
+        fill(&prediction, surprise: -logP, error: y - previous)
+    }
+
+    /// One step in place (the count is the caller's); returns log p(y | past), or nil (state untouched) when the
+    /// density is 0 or not finite. Static with borrowed parameters, so no step copies them (``GaussianForwardFilter``).
+    @inline(__always)
+    private static func step(state: inout GaussianDualFilterState, scratch: inout [Double],
+                             parameters: GaussianDualFilterParameters, value y: Double) -> Double? {
+        let d = parameters.hmm.states, h = parameters.window, n = state.count
+        return state.measures.withUnsafeMutableBufferPointer { mb in
             state.likelihoods.withUnsafeMutableBufferPointer { lb in
                 scratch.withUnsafeMutableBufferPointer { sb in
-                    hmm.transition.withUnsafeBufferPointer { ab -> Double? in
+                    parameters.hmm.transition.withUnsafeBufferPointer { ab -> Double? in
                         let rho = mb.baseAddress!, stored = lb.baseAddress!, A = ab.baseAddress!
                         let u = sb.baseAddress!, v = sb.baseAddress! + d, c = sb.baseAddress! + 2 * d
-                        let top = hmm.scaledLikelihood(y, scale: 0.5, into: c)
+                        let top = parameters.hmm.scaledLikelihood(y, scale: 0.5, into: c)
                         let current = rho + (n % h) * d
                         var p = 0.0
                         for x in 0..<d { p += current[x] * c[x] }
@@ -68,10 +90,6 @@ public struct GaussianDualFilter: OnlinePredictor {
                 }
             }
         }
-        guard let logP else { throw .impossibleValue(y) }
-        state.count = n + 1
-        state.logLikelihood += logP
-        fill(&prediction, surprise: -logP, error: y - previous)
     }
 
     @inline(__always)

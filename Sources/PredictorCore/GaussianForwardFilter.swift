@@ -29,31 +29,50 @@ public struct GaussianForwardFilter: OnlinePredictor {
         self.state = state
     }
 
+    /// Puts the filter under other parameters of the same number of states, keeping π (online EM's switch);
+    /// false, changing nothing, when the shapes differ.
+    public mutating func adopt(_ other: GaussianHMMParameters) -> Bool {
+        guard other.states == parameters.states else { return false }
+        parameters = other
+        return true
+    }
+
     /// log p(y₀…yₙ₋₁) of the values absorbed so far, in nats.
     public var logLikelihood: Double { state.logLikelihood }
 
     public mutating func observe(_ observation: Observation, into prediction: inout Prediction) throws(ObservationError) {
         let y = try GaussianHMMPrediction.value(of: observation, model: Self.kind)
-        let d = parameters.states
         let previous = state.predictive.withUnsafeBufferPointer { parameters.mixtureMoments($0.baseAddress!).mean }
-        let logP: Double? = state.predictive.withUnsafeMutableBufferPointer { pb in
-            scratch.withUnsafeMutableBufferPointer { sb in
-                parameters.transition.withUnsafeBufferPointer { ab in
+        guard let logP = Self.step(pi: &state.predictive, scratch: &scratch, parameters: parameters, value: y) else {
+            throw .impossibleValue(y)
+        }
+        state.count += 1
+        state.logLikelihood += logP
+        fill(&prediction, surprise: -logP, error: y - previous)
+    }
+
+    /// One step in place; returns log p(y | past), or nil (π untouched) when the density is 0 or not finite.
+    ///
+    /// Static, with the parameters a borrowed argument: read inside closures nested in the mutation of `state`, the
+    /// stored `parameters` were copied every step (a retain and release of each of its arrays, half the step's time).
+    @inline(__always)
+    private static func step(pi: inout [Double], scratch: inout [Double], parameters: GaussianHMMParameters,
+                             value y: Double) -> Double? {
+        let d = parameters.states
+        return pi.withUnsafeMutableBufferPointer { pb -> Double? in
+            scratch.withUnsafeMutableBufferPointer { sb -> Double? in
+                parameters.transition.withUnsafeBufferPointer { ab -> Double? in
                     let pi = pb.baseAddress!, c = sb.baseAddress!, w = sb.baseAddress! + d, A = ab.baseAddress!
                     let top = parameters.scaledLikelihood(y, scale: 1, into: c)
                     let p: Double? = switch d {
-                    case 2: Self.kernel(pi, c, w, A, states: 2)
-                    case 4: Self.kernel(pi, c, w, A, states: 4)
-                    default: Self.kernel(pi, c, w, A, states: d)
+                    case 2: kernel(pi, c, w, A, states: 2)
+                    case 4: kernel(pi, c, w, A, states: 4)
+                    default: kernel(pi, c, w, A, states: d)
                     }
                     return p.map { Double.log($0) + top }
                 }
             }
         }
-        guard let logP else { throw .impossibleValue(y) }
-        state.count += 1
-        state.logLikelihood += logP
-        fill(&prediction, surprise: -logP, error: y - previous)
     }
 
     /// π ← normalise((π ⊙ c) A); returns π(c), or nil (π untouched) when it is 0 or not finite.

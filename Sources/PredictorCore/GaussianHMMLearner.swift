@@ -3,9 +3,8 @@ import RealModule
 /// Stepwise online EM for a Gaussian-emission HMM (A, μ, means, variances), the same schedule as ``HMMLearner``:
 /// each segment of values is smoothed by forward–backward under the current estimate and its expected statistics s
 /// are blended in, S ← (1 − η_k) S + η_k s, η_k = (k + k₀)^(−κ); the M-step is mₓ = Σγy/Σγ, vₓ = Σγy²/Σγ − mₓ².
-///
-/// Core only: the engine does not run it yet (`learn: true` on a Gaussian model is a configuration error).
-public struct GaussianHMMLearner: Sendable, Equatable {
+/// The engine runs it for `learn: true` on Gaussian `forward` and `dual` models (``OnlineHMMLearner``).
+public struct GaussianHMMLearner: OnlineHMMLearner {
     public let states: Int
     public let offset: Double
     public let exponent: Double
@@ -18,8 +17,8 @@ public struct GaussianHMMLearner: Sendable, Equatable {
     public private(set) var weight: [Double]
     public private(set) var first: [Double]
     public private(set) var second: [Double]
-    public private(set) var contributions = 0
-    public private(set) var contexts = 0
+    public private(set) var contributions: Int
+    public private(set) var contexts: Int
 
     /// Starts from the configured model, worth one segment of `segmentLength` values spread evenly over the states.
     public init(initial model: GaussianHMMParameters, offset: Double = HMMLearner.defaultOffset,
@@ -27,12 +26,16 @@ public struct GaussianHMMLearner: Sendable, Equatable {
                 segmentLength: Int = HMMLearner.defaultSegmentLength) throws(ParameterError) {
         guard offset.isFinite, offset >= 0 else { throw ParameterError("learn_offset", "must be a finite number ≥ 0, got \(offset)") }
         guard exponent > 0.5, exponent <= 1 else { throw ParameterError("learn_exponent", "must be in (0.5, 1], got \(exponent)") }
-        guard segmentLength >= 1 else { throw ParameterError("learn_segment", "must be an integer ≥ 1, got \(segmentLength)") }
+        guard segmentLength >= 1, segmentLength <= GaussianSegmentCollector.maxLength else {
+            throw ParameterError("learn_segment", "must be an integer in 1...\(GaussianSegmentCollector.maxLength), got \(segmentLength)")
+        }
         let d = model.states, L = Double(segmentLength)
         states = d
         self.offset = offset
         self.exponent = exponent
         varianceFloor = 1e-3 * model.variances.min()!
+        contributions = 0
+        contexts = 0
         initial = model.initial
         transition = model.transition.map { $0 * (L - 1) / Double(d) }
         weight = [Double](repeating: L / Double(d), count: d)
@@ -41,6 +44,12 @@ public struct GaussianHMMLearner: Sendable, Equatable {
     }
 
     public func stepSize(_ k: Int) -> Double { min(1, Double.pow(Double(k) + offset, -exponent)) }
+
+    /// E-step on a segment (``absorb(_:start:using:)``, from μ when it starts a context).
+    @discardableResult
+    public mutating func absorb(_ segment: GaussianSegment, using parameters: GaussianHMMParameters) -> Bool {
+        absorb(segment.observations, start: segment.startsContext ? nil : segment.start, using: parameters)
+    }
 
     /// E-step on `values` under `parameters` from the hidden-state law `start` (nil: a segment that starts a
     /// context, from μ, which then also teaches μ), then the blend. Returns false, changing nothing, when the
@@ -86,6 +95,9 @@ public struct GaussianHMMLearner: Sendable, Equatable {
 
     /// The M-step, rows of A and μ smoothed with the uniform row at weight ε/(1 + ε) (as ``HMMLearner``).
     public func parameters(smoothing epsilon: Double = HMMLearner.defaultSmoothing) throws(ParameterError) -> GaussianHMMParameters {
+        guard epsilon.isFinite, epsilon > 0 else {
+            throw ParameterError("learn_smoothing", "must be a finite number > 0, got \(epsilon)")
+        }
         let d = states
         var a = transition, mu = initial
         for x in 0..<d { HMMLearner.smoothRow(&a, from: x * d, count: d, epsilon: epsilon) }
@@ -96,5 +108,61 @@ public struct GaussianHMMLearner: Sendable, Equatable {
             variances[x] = max(second[x] / weight[x] - means[x] * means[x], varianceFloor)
         }
         return try GaussianHMMParameters(transition: a, initial: mu, means: means, variances: variances)
+    }
+}
+
+extension GaussianHMMLearner {
+    /// The learner continues under a model with the same number of states.
+    public func fits(_ model: GaussianHMMParameters) -> Bool { states == model.states }
+
+    public static func initialMeasure(of model: GaussianHMMParameters) -> [Double] { model.initial }
+
+    public static func accepts(_ value: Double, under model: GaussianHMMParameters) -> Bool { value.isFinite }
+
+    /// The largest move of an entry of A or μ, or of a mean or variance relative to max(1, |old value|).
+    public static func materialChange(from old: GaussianHMMParameters, to new: GaussianHMMParameters) -> Double {
+        guard old.states == new.states else { return .infinity }
+        var worst = 0.0
+        for (p, q, relative) in [(old.transition, new.transition, false), (old.initial, new.initial, false),
+                                 (old.means, new.means, true), (old.variances, new.variances, true)] {
+            for (u, v) in zip(p, q) {
+                let e = abs(u - v) / (relative ? max(1, abs(u)) : 1)
+                worst = e.isNaN ? .infinity : max(worst, e)
+            }
+        }
+        return worst
+    }
+
+    public static func entries(of model: GaussianHMMParameters) -> [(key: String, values: [Double])] {
+        [("transition", model.transition), ("initial", model.initial), ("means", model.means), ("variances", model.variances)]
+    }
+}
+
+extension GaussianHMMLearner: BinaryCodable {
+    public func encode(to writer: inout ByteWriter) {
+        StepSchedule.write(offset: offset, exponent: exponent, contributions: contributions, contexts: contexts, to: &writer)
+        writer.write(varianceFloor)
+        for v in [initial, transition, weight, first, second] { writer.write(v) }
+    }
+
+    /// Decodes and re-validates (step-size constants, counters, shapes, finite statistics, non-negative weights).
+    public init(from reader: inout ByteReader) throws(StateDecodingError) {
+        (offset, exponent, contributions, contexts) = try StepSchedule.read(from: &reader, learner: "Gaussian HMM learner")
+        varianceFloor = try reader.readDouble()
+        guard varianceFloor.isFinite, varianceFloor > 0 else {
+            throw StateDecodingError("Gaussian HMM learner variance floor \(varianceFloor) is not a finite number > 0")
+        }
+        initial = try reader.readDoubles()
+        let d = initial.count
+        guard d >= 1, d <= HMMParameters.maxStates else { throw StateDecodingError("Gaussian HMM learner has \(d) states") }
+        states = d
+        transition = try reader.readDoubles(expectedCount: d * d)
+        weight = try reader.readDoubles(expectedCount: d)
+        first = try reader.readDoubles(expectedCount: d)
+        second = try reader.readDoubles(expectedCount: d)
+        for v in [initial, transition, weight, second] where !v.allSatisfy({ $0.isFinite && $0 >= 0 }) {
+            throw StateDecodingError("Gaussian HMM learner statistics hold a negative or non-finite entry")
+        }
+        guard first.allSatisfy(\.isFinite) else { throw StateDecodingError("Gaussian HMM learner statistics not finite") }
     }
 }

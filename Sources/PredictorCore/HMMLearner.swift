@@ -3,7 +3,7 @@
 /// Each ``HMMSegment`` is smoothed by forward–backward under the current parameters and its expected counts s are
 /// blended in, S ← (1 − η_k) S + η_k s with η_k = (k + k₀)^(−κ) for the k-th segment (κ ∈ (0.5, 1]); the
 /// M-step is a row normalisation. S starts as one segment's worth of pseudo-counts of the configured model.
-public struct HMMLearner: Sendable, Equatable, BinaryCodable {
+public struct HMMLearner: OnlineHMMLearner {
     /// Hidden states d.
     public let states: Int
     /// Alphabet size m.
@@ -94,6 +94,19 @@ public struct HMMLearner: Sendable, Equatable, BinaryCodable {
         return try HMMParameters(states: d, symbols: m, transition: a, emission: c, initial: mu, values: values)
     }
 
+    /// The learner continues under a model with the same states, symbols and symbol values.
+    public func fits(_ model: HMMParameters) -> Bool {
+        states == model.states && symbols == model.symbols && values == model.values
+    }
+
+    public static func initialMeasure(of model: HMMParameters) -> [Double] { model.initial }
+
+    public static func accepts(_ symbol: Int, under model: HMMParameters) -> Bool { symbol >= 0 && symbol < model.symbols }
+
+    public static func entries(of model: HMMParameters) -> [(key: String, values: [Double])] {
+        [("transition", model.transition), ("emission", model.emission), ("initial", model.initial)]
+    }
+
     /// p_j = (r_j / R + ε / n) / (1 + ε), then divided by its computed sum; uniform when R is 0 or not finite.
     static func smoothRow(_ v: inout [Double], from start: Int, count n: Int, epsilon: Double) {
         var total = 0.0
@@ -126,26 +139,14 @@ public struct HMMLearner: Sendable, Equatable, BinaryCodable {
     }
 
     public func encode(to writer: inout ByteWriter) {
-        writer.write(offset)
-        writer.write(exponent)
-        writer.write(contributions)
-        writer.write(contexts)
+        StepSchedule.write(offset: offset, exponent: exponent, contributions: contributions, contexts: contexts, to: &writer)
         writer.write(values)
         statistics.encode(to: &writer)
     }
 
     /// Decodes and re-validates (step-size constants, counters, shapes, finite non-negative counts).
     public init(from reader: inout ByteReader) throws(StateDecodingError) {
-        offset = try reader.readDouble()
-        exponent = try reader.readDouble()
-        guard offset.isFinite, offset >= 0, exponent > 0.5, exponent <= 1 else {
-            throw StateDecodingError("HMM learner step size k0 = \(offset), kappa = \(exponent) out of range")
-        }
-        contributions = try reader.readInt()
-        contexts = try reader.readInt()
-        guard contributions >= 0, contexts >= 0, contexts <= contributions else {
-            throw StateDecodingError("HMM learner counters \(contributions), \(contexts) inconsistent")
-        }
+        (offset, exponent, contributions, contexts) = try StepSchedule.read(from: &reader, learner: "HMM learner")
         values = try reader.readDoubles()
         guard values.allSatisfy({ $0.isFinite }) else { throw StateDecodingError("HMM learner values not finite") }
         statistics = try HMMSufficientStatistics(from: &reader)

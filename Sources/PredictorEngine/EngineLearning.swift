@@ -2,7 +2,8 @@ import PredictorCore
 
 /// The engine's one learning seam: the learned slow memory of every model with `learn: true` and the hooks the
 /// engine calls around each message. Per kind the work is done by ``RLSPriorLearner`` (prior means of new
-/// contexts), ``HMMLearning`` (online EM, with each context's segment) and ``SoftmaxTuning`` (β); nothing outside
+/// contexts), ``HMMLearning`` and ``GaussianHMMLearning`` (online EM of symbol and Gaussian HMMs, with each
+/// context's segment: one generic ``EMLearning``) and ``SoftmaxTuning`` (β); nothing outside
 /// this type dispatches on the learner kind, and checkpoints see one ``ModelLearner`` per model.
 ///
 /// Adding a model kind that does not learn touches nothing here; one that learns adds a ``ModelLearner`` case and
@@ -12,6 +13,8 @@ package struct EngineLearning: Sendable {
     package private(set) var priors: [String: RLSPriorLearner] = [:]
     /// HMM models' learners and their contexts' segments.
     package private(set) var hmm = HMMLearning()
+    /// Gaussian-emission HMM models' learners and their contexts' segments.
+    package private(set) var gaussian = GaussianHMMLearning()
     /// Softmax models' learned β.
     package private(set) var softmax = SoftmaxTuning()
 
@@ -24,6 +27,7 @@ package struct EngineLearning: Sendable {
     mutating func beforeObservation(_ context: inout StreamContext, stream: String, model: ModelDefinition,
                                     observation: Observation) -> Double? {
         hmm.prepare(&context, stream: stream, model: model)
+        gaussian.prepare(&context, stream: stream, model: model)
         return softmax.prepare(&context, model: model, observation: observation)
     }
 
@@ -31,7 +35,8 @@ package struct EngineLearning: Sendable {
     mutating func afterObservation(_ context: inout StreamContext, stream: String, model: ModelDefinition,
                                    observation: Observation, gradient: Double?) {
         if !context.contributed { contribute(&context, model: model, ending: false) }
-        if case let .symbol(z) = observation { hmm.learn(context, stream: stream, model: model, symbol: z) }
+        hmm.learn(context, stream: stream, model: model, observation: observation)
+        gaussian.learn(context, stream: stream, model: model, observation: observation)
         if let gradient { softmax.learn(&context, model: model, gradient: gradient) }
     }
 
@@ -47,19 +52,27 @@ package struct EngineLearning: Sendable {
         context.predictor = makePredictor(model)
         context.contributed = false
         hmm.restart(&context, stream: stream, model: model)
+        gaussian.restart(&context, stream: stream, model: model)
     }
 
     /// A context that ends (idle eviction) teaches what it has not taught yet.
     mutating func end(_ context: inout StreamContext, stream: String, model: ModelDefinition) {
         if !context.contributed { contribute(&context, model: model, ending: true) }
         hmm.end(stream: stream, model: model)
+        gaussian.end(stream: stream, model: model)
     }
 
     /// Forgets a context's learning state without learning from it (a refused first message, a replaced context).
-    mutating func forget(stream: String) { hmm.forget(stream: stream) }
+    mutating func forget(stream: String) {
+        hmm.forget(stream: stream)
+        gaussian.forget(stream: stream)
+    }
 
     /// Forgets every context's learning state.
-    mutating func forgetAllContexts() { hmm.forgetAllContexts() }
+    mutating func forgetAllContexts() {
+        hmm.forgetAllContexts()
+        gaussian.forgetAllContexts()
+    }
 
     /// A fresh predictor for `model`, starting from its learned slow memory when it learns.
     func makePredictor(_ model: ModelDefinition) -> AnyPredictor {
@@ -91,6 +104,7 @@ package struct EngineLearning: Sendable {
         var all: [String: ModelLearner] = [:]
         for (name, learner) in priors { all[name] = .rlsPrior(learner) }
         for (name, learner) in hmm.models { all[name] = .hmm(learner) }
+        for (name, learner) in gaussian.models { all[name] = .gaussianHMM(learner) }
         for (name, learner) in softmax.models { all[name] = .softmax(learner) }
         return all
     }
@@ -106,13 +120,19 @@ package struct EngineLearning: Sendable {
             priors[name] = prior
             return nil
         case let .hmm(learner): return hmm.restore(learner: learner, name: name, models: models)
+        case let .gaussianHMM(learner): return gaussian.restore(learner: learner, name: name, models: models)
         case let .softmax(learner): return softmax.restore(learner: learner, name: name, models: models)
         }
     }
 
-    /// Re-attaches a restored context's pending HMM segment (see ``HMMLearning/restore(stream:learner:collector:model:)``).
-    package mutating func restoreSegment(stream: String, learner serial: Int, collector: HMMSegmentCollector, model: ModelDefinition) {
-        hmm.restore(stream: stream, learner: serial, collector: collector, model: model)
+    /// Re-attaches a restored context's pending HMM segment of symbols or values to its family's learner (see
+    /// ``EMLearning/restore(stream:learner:collector:model:)``).
+    package mutating func restoreSegment<E>(stream: String, learner serial: Int, collector: SegmentCollector<E>, model: ModelDefinition) {
+        if let symbols = collector as? HMMSegmentCollector {
+            hmm.restore(stream: stream, learner: serial, collector: symbols, model: model)
+        } else if let values = collector as? GaussianSegmentCollector {
+            gaussian.restore(stream: stream, learner: serial, collector: values, model: model)
+        }
     }
 
     /// The models whose learned slow memory moved materially since `reported` (what was last reported for each),

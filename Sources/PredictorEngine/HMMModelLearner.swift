@@ -1,15 +1,16 @@
 import PredictorCore
 
 /// Slow memory of one HMM model with `learn: true`: the online-EM learner, its running estimate (the parameters
-/// each new segment is smoothed under) and the published A, C, μ that every context of the model filters with.
+/// each new segment is smoothed under) and the published parameters every context of the model filters with.
+/// Generic over the emission family (``HMMModelLearner``: A, C, μ; ``GaussianHMMModelLearner``: A, μ, means, variances).
 ///
 /// The estimate moves after every absorbed segment; it is published every `refreshInterval` segments, so contexts
 /// switch parameters at a bounded rate (math.md §4, "Learning across contexts").
-public struct HMMModelLearner: Sendable, Equatable {
-    /// The stepwise online-EM state (running expected counts, segments and context starts absorbed).
-    public private(set) var learner: HMMLearner
+public struct EMModelLearner<Learner: OnlineHMMLearner>: Sendable, Equatable {
+    /// The stepwise online-EM state (running expected statistics, segments and context starts absorbed).
+    public private(set) var learner: Learner
     /// The parameters contexts use: the estimate at the last publication (the configured model before the first).
-    public private(set) var published: HMMParameters
+    public private(set) var published: Learner.Parameters
     /// Publications so far (0: contexts still use the configured model).
     public private(set) var publications: Int
     /// Segments absorbed since the last publication.
@@ -21,14 +22,14 @@ public struct HMMModelLearner: Sendable, Equatable {
     /// Segments between publications (`learn_refresh`).
     public let refreshInterval: Int
     /// θ(S): the M-step of the current counts, derived from `learner` (recomputed, never saved).
-    public private(set) var estimate: HMMParameters
+    public private(set) var estimate: Learner.Parameters
 
     /// A learner starting from the configured model; throws, naming the `learn_*` key, on invalid options.
-    public init(model: HMMParameters, options: LearningOptions, serial: Int) throws(ParameterError) {
+    public init(model: Learner.Parameters, options: LearningOptions, serial: Int) throws(ParameterError) {
         guard options.refreshInterval >= 1 else {
             throw ParameterError("learn_refresh", "must be an integer ≥ 1 (segments between publications), got \(options.refreshInterval)")
         }
-        learner = try HMMLearner(initial: model, offset: options.stepOffset, exponent: options.stepExponent,
+        learner = try Learner(initial: model, offset: options.stepOffset, exponent: options.stepExponent,
                                  segmentLength: options.segmentLength)
         estimate = try learner.parameters(smoothing: options.smoothing)
         published = model
@@ -39,10 +40,8 @@ public struct HMMModelLearner: Sendable, Equatable {
         refreshInterval = options.refreshInterval
     }
 
-    /// Contexts and a saved learner fit a model when the shapes and the symbol values agree.
-    public func fits(_ model: HMMParameters) -> Bool {
-        learner.states == model.states && learner.symbols == model.symbols && learner.values == model.values
-    }
+    /// Contexts and a saved learner fit a model when the shapes (and the symbol values) agree.
+    public func fits(_ model: Learner.Parameters) -> Bool { learner.fits(model) }
 
     /// Whether a restored learner continues under `options` (same step-size schedule; ε and refresh must match too).
     public func continues(under options: LearningOptions) -> Bool {
@@ -53,7 +52,7 @@ public struct HMMModelLearner: Sendable, Equatable {
     /// E-step on `segment` under the estimate, blend, M-step; publishes every `refreshInterval` segments.
     /// Returns false, changing nothing, when the segment cannot be absorbed (probability 0 under the estimate).
     @discardableResult
-    public mutating func absorb(_ segment: HMMSegment) -> Bool {
+    public mutating func absorb(_ segment: ObservationSegment<Learner.Element>) -> Bool {
         var next = learner
         guard next.absorb(segment, using: estimate), let updated = try? next.parameters(smoothing: smoothing) else {
             return false
@@ -70,7 +69,12 @@ public struct HMMModelLearner: Sendable, Equatable {
     }
 }
 
-extension HMMModelLearner: BinaryCodable {
+/// Learned A, C, μ of a symbol HMM.
+public typealias HMMModelLearner = EMModelLearner<HMMLearner>
+/// Learned A, μ, means and variances of a Gaussian-emission HMM.
+public typealias GaussianHMMModelLearner = EMModelLearner<GaussianHMMLearner>
+
+extension EMModelLearner: BinaryCodable {
     public func encode(to writer: inout ByteWriter) {
         writer.write(serial)
         writer.write(smoothing)
@@ -94,13 +98,13 @@ extension HMMModelLearner: BinaryCodable {
               sinceRefresh >= 0, sinceRefresh < refreshInterval else {
             throw StateDecodingError("HMM model learner counters (refresh \(refreshInterval), publications \(publications), pending \(sinceRefresh)) inconsistent")
         }
-        learner = try HMMLearner(from: &reader)
+        learner = try Learner(from: &reader)
         guard plausible.contains(learner.contributions) else {
             throw StateDecodingError("HMM model learner has absorbed an implausible \(learner.contributions) segments")
         }
-        published = try HMMParameters(from: &reader)
-        guard published.states == learner.states, published.symbols == learner.symbols else {
-            throw StateDecodingError("HMM model learner publishes \(published.states)×\(published.symbols) parameters for a \(learner.states)×\(learner.symbols) learner")
+        published = try Learner.Parameters(from: &reader)
+        guard learner.fits(published) else {
+            throw StateDecodingError("HMM model learner publishes parameters of another shape than its learner's")
         }
         do {
             estimate = try learner.parameters(smoothing: smoothing)

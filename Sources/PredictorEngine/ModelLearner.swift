@@ -7,6 +7,8 @@ package enum ModelLearner: Sendable, Equatable {
     case rlsPrior(RLSPriorLearner)
     /// `forward` / `dual`: A, C, μ by online EM over segments of every context.
     case hmm(HMMModelLearner)
+    /// `forward` / `dual` with Gaussian emissions: A, μ, means and variances by the same online EM.
+    case gaussianHMM(GaussianHMMModelLearner)
     /// `softmax`: β by online gradient descent on the prequential squared error.
     case softmax(SoftmaxBetaLearner)
 
@@ -15,13 +17,15 @@ package enum ModelLearner: Sendable, Equatable {
         switch self {
         case .rlsPrior: "rls prior mean"
         case .hmm: "HMM A, C, μ"
+        case .gaussianHMM: "Gaussian HMM A, μ, means, variances"
         case .softmax: "softmax β"
         }
     }
 
     /// What the model's contexts use now, as a report of the change since `previous` (the value last reported), or
     /// nil when it has not moved materially: a prior mean by more than 1 % of max(1, |value|), an HMM entry by more
-    /// than 0.01, β by more than 1 %. Nothing is reported before the first publication.
+    /// than 0.01 (a Gaussian mean or variance by more than 0.01·max(1, |value|)), β by more than 1 %. Nothing is
+    /// reported before the first publication.
     package func change(since previous: ModelLearner?) -> SlowMemoryChange? {
         func list(_ v: [Double]) -> String { v.map { "\($0)" }.joined(separator: " ") }
         switch (self, previous) {
@@ -32,14 +36,11 @@ package enum ModelLearner: Sendable, Equatable {
                 summary: "learned prior mean from \(now.contributions) context(s)",
                 fields: ["contributions": "\(now.contributions)", "prior_mean": list(now.mean)])
         case let (.hmm(now), before):
-            guard now.publications > 0 else { return nil }
-            if case let .hmm(old)? = before, HMMLearner.materialChange(from: old.published, to: now.published) <= 0.01 { return nil }
-            let p = now.published
-            return SlowMemoryChange(
-                summary: "learned A, C, μ from \(now.learner.contexts) context(s), \(now.learner.contributions) segment(s)",
-                fields: ["contexts": "\(now.learner.contexts)", "segments": "\(now.learner.contributions)",
-                         "publications": "\(now.publications)", "transition": list(p.transition),
-                         "emission": list(p.emission), "initial": list(p.initial)])
+            guard case let .hmm(old)? = before else { return Self.change(now, since: nil, what: "A, C, μ") }
+            return Self.change(now, since: old, what: "A, C, μ")
+        case let (.gaussianHMM(now), before):
+            guard case let .gaussianHMM(old)? = before else { return Self.change(now, since: nil, what: "A, μ, means, variances") }
+            return Self.change(now, since: old, what: "A, μ, means, variances")
         case let (.softmax(now), before):
             guard now.publications > 0 else { return nil }
             if case let .softmax(old)? = before, abs(now.published - old.published) <= 0.01 * old.published { return nil }
@@ -47,6 +48,20 @@ package enum ModelLearner: Sendable, Equatable {
                 summary: "learned beta \(now.published) from \(now.contexts) context(s), \(now.steps) step(s)",
                 fields: ["beta": "\(now.published)", "contexts": "\(now.contexts)", "steps": "\(now.steps)"])
         }
+    }
+}
+
+extension ModelLearner {
+    /// An online-EM learner's change report (either HMM family): its published entries by configuration key.
+    private static func change<L>(_ now: EMModelLearner<L>, since old: EMModelLearner<L>?, what: String) -> SlowMemoryChange? {
+        guard now.publications > 0 else { return nil }
+        if let old, L.materialChange(from: old.published, to: now.published) <= 0.01 { return nil }
+        var fields = ["contexts": "\(now.learner.contexts)", "segments": "\(now.learner.contributions)",
+                      "publications": "\(now.publications)"]
+        for (key, values) in L.entries(of: now.published) { fields[key] = values.map { "\($0)" }.joined(separator: " ") }
+        return SlowMemoryChange(
+            summary: "learned \(what) from \(now.learner.contexts) context(s), \(now.learner.contributions) segment(s)",
+            fields: fields)
     }
 }
 

@@ -311,8 +311,8 @@ public struct PredictionEngine: Sendable {
         learning.restore(learner, name: name, models: models)
     }
 
-    /// Re-attaches a restored context's pending HMM segment to its model's restored learner.
-    package mutating func restoreSegment(stream: String, learner serial: Int, collector: HMMSegmentCollector) {
+    /// Re-attaches a restored context's pending HMM segment (symbols or values) to its model's restored learner.
+    package mutating func restoreSegment<E>(stream: String, learner serial: Int, collector: SegmentCollector<E>) {
         guard let context = contexts[StreamKey(stream)] else { return }
         learning.restoreSegment(stream: stream, learner: serial, collector: collector, model: models[context.model])
     }

@@ -151,7 +151,7 @@ public enum ConfigurationRenderer {
         case let .gaussianForward(h): gaussian(h)
         case let .gaussianDual(p): lines += ["    window: \(p.window)"]; gaussian(p.hmm)
         }
-        if HMMLearning.hmm(of: m.spec) != nil {
+        if HMMLearner.model(of: m.spec) != nil || GaussianHMMLearner.model(of: m.spec) != nil {
             let l = m.learning
             lines += [
                 "    learn: \(l.enabled)", "    learn_segment: \(l.segmentLength)", "    learn_offset: \(l.stepOffset)",

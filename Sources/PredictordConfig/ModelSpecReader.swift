@@ -40,17 +40,15 @@ struct ModelSpecReader {
             return nil
         }
         let learn = keys.bool("\(base).learn", default: false)
-        switch spec {
-        case .gaussianForward?, .gaussianDual?:
-            if learn { keys.fail("\(base).learn", "online EM is not available for Gaussian emissions yet; remove 'learn' or set it to false") }
-        default: break
-        }
         var learning = LearningOptions(enabled: learn)
         if case let .rls(p)? = spec {
             learning.minimumPairs = keys.int("\(base).learn_after", default: 3 * p.featureCount, range: 1...1_000_000_000)
         }
         if case let .softmax(p)? = spec { softmaxLearning(base, &keys, beta: p.beta, into: &learning) }
-        if let spec, let h = HMMLearning.hmm(of: spec) { hmmLearning(base, &keys, hmm: h, into: &learning) }
+        if let spec, let h = HMMLearner.model(of: spec) { hmmLearning(base, &keys, model: h, learner: HMMLearner.self, into: &learning) }
+        if let spec, let h = GaussianHMMLearner.model(of: spec) {
+            hmmLearning(base, &keys, model: h, learner: GaussianHMMLearner.self, into: &learning)
+        }
         let levels = keys.doubles("\(base).intervals") ?? IntervalLevels.standard.levels
         var intervals = IntervalLevels.standard
         do { intervals = try IntervalLevels(levels) } catch { keys.fail("\(base).intervals", error.reason) }
@@ -74,16 +72,17 @@ struct ModelSpecReader {
         }
     }
 
-    /// The online-EM keys of a `forward` or `dual` model (read even without `learn`, so they are not unknown keys),
-    /// validated by building the learner they describe.
-    private static func hmmLearning(_ base: String, _ keys: inout KeyReader, hmm: HMMParameters, into learning: inout LearningOptions) {
+    /// The online-EM keys of a `forward` or `dual` model, symbol or Gaussian (read even without `learn`, so they are
+    /// not unknown keys), validated by building the learner they describe.
+    private static func hmmLearning<L: EngineHMMLearner>(_ base: String, _ keys: inout KeyReader, model hmm: L.Parameters,
+                                                         learner: L.Type, into learning: inout LearningOptions) {
         learning.segmentLength = keys.int("\(base).learn_segment", default: HMMLearner.defaultSegmentLength, range: 1...HMMSegmentCollector.maxLength)
         learning.stepOffset = keys.double("\(base).learn_offset", default: HMMLearner.defaultOffset)
         learning.stepExponent = keys.double("\(base).learn_exponent", default: HMMLearner.defaultExponent)
         learning.smoothing = keys.double("\(base).learn_smoothing", default: HMMLearner.defaultSmoothing)
         learning.refreshInterval = keys.int("\(base).learn_refresh", default: LearningOptions.defaultRefreshSegments, range: 1...1_000_000_000)
         do {
-            let learner = try HMMModelLearner(model: hmm, options: learning, serial: 0)
+            let learner = try EMModelLearner<L>(model: hmm, options: learning, serial: 0)
             _ = try learner.learner.parameters(smoothing: learning.smoothing)
         } catch {
             keys.fail("\(base).\(error.parameter)", error.reason)

@@ -1,3 +1,4 @@
+import PredictorCore
 import PredictorEngine
 import PredictordConfig
 import PredictordTelemetry
@@ -125,13 +126,18 @@ struct TelemetryPublisher {
         switch learner {
         case let .rlsPrior(l)? where l.contributions > 0:
             return ["prior_mean: \(list(l.mean))", "contexts: \(l.contributions)"]
-        case let .hmm(h)? where h.publications > 0:
-            return ["transition: \(list(h.published.transition))", "emission: \(list(h.published.emission))",
-                    "initial: \(list(h.published.initial))", "contexts: \(h.learner.contexts)", "segments: \(h.learner.contributions)"]
+        case let .hmm(h)? where h.publications > 0: return hmmLines(h)
+        case let .gaussianHMM(h)? where h.publications > 0: return hmmLines(h)
         case let .softmax(s)? where s.publications > 0:
             return ["beta: \(s.published)", "contexts: \(s.contexts)", "steps: \(s.steps)"]
         default:
             return []
         }
+    }
+
+    /// An online-EM learner's published entries (either HMM family) and its counters.
+    private static func hmmLines<L>(_ h: EMModelLearner<L>) -> [String] {
+        L.entries(of: h.published).map { "\($0.key): [" + $0.values.map { "\($0)" }.joined(separator: ", ") + "]" }
+            + ["contexts: \(h.learner.contexts)", "segments: \(h.learner.contributions)"]
     }
 }

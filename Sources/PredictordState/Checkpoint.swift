@@ -6,7 +6,7 @@ import PredictorEngine
 /// The value is the payload of a checkpoint file (see ``CheckpointCodec`` for the framing); contexts name their model.
 public struct Checkpoint: Sendable, Equatable {
     /// The payload format this build writes; files with a higher number are refused, never misread.
-    public static let currentFormatVersion: UInt32 = 3
+    public static let currentFormatVersion: UInt32 = 4
 
     /// Format of the payload (``currentFormatVersion`` for checkpoints built in this process).
     public var formatVersion: UInt32
@@ -24,20 +24,28 @@ public struct Checkpoint: Sendable, Equatable {
     public var hmmContexts: [CheckpointHMMContext]
     /// Learned β of softmax models, by model name (format 2 on).
     public var softmaxLearners: [String: SoftmaxBetaLearner]
+    /// Learned slow memory of Gaussian-emission HMM models (online EM), by model name (format 4 on).
+    public var gaussianLearners: [String: GaussianHMMModelLearner]
+    /// The pending segments of contexts that feed a Gaussian HMM learner, sorted by stream id (format 4 on).
+    public var gaussianContexts: [CheckpointGaussianContext]
 
     /// Every model's learned slow memory in one map (the file keeps one section per kind).
     package init(createdAt: Double, models: [CheckpointModel], contexts: [CheckpointContext],
-                 learners: [String: ModelLearner], hmmContexts: [CheckpointHMMContext]) {
+                 learners: [String: ModelLearner], hmmContexts: [CheckpointHMMContext],
+                 gaussianContexts: [CheckpointGaussianContext] = []) {
         var priors: [String: RLSPriorLearner] = [:], hmm: [String: HMMModelLearner] = [:], softmax: [String: SoftmaxBetaLearner] = [:]
+        var gaussian: [String: GaussianHMMModelLearner] = [:]
         for (name, learner) in learners {
             switch learner {
             case let .rlsPrior(l): priors[name] = l
             case let .hmm(l): hmm[name] = l
+            case let .gaussianHMM(l): gaussian[name] = l
             case let .softmax(l): softmax[name] = l
             }
         }
         self.init(createdAt: createdAt, models: models, contexts: contexts, priorLearners: priors, hmmLearners: hmm,
-                  hmmContexts: hmmContexts, softmaxLearners: softmax)
+                  hmmContexts: hmmContexts, softmaxLearners: softmax, gaussianLearners: gaussian,
+                  gaussianContexts: gaussianContexts)
     }
 
     /// Every model's learned slow memory, by model name.
@@ -45,6 +53,7 @@ public struct Checkpoint: Sendable, Equatable {
         var all: [String: ModelLearner] = [:]
         for (name, l) in priorLearners { all[name] = .rlsPrior(l) }
         for (name, l) in hmmLearners { all[name] = .hmm(l) }
+        for (name, l) in gaussianLearners { all[name] = .gaussianHMM(l) }
         for (name, l) in softmaxLearners { all[name] = .softmax(l) }
         return all
     }
@@ -53,7 +62,8 @@ public struct Checkpoint: Sendable, Equatable {
         formatVersion: UInt32 = Checkpoint.currentFormatVersion, createdAt: Double, models: [CheckpointModel],
         contexts: [CheckpointContext], priorLearners: [String: RLSPriorLearner] = [:],
         hmmLearners: [String: HMMModelLearner] = [:], hmmContexts: [CheckpointHMMContext] = [],
-        softmaxLearners: [String: SoftmaxBetaLearner] = [:]
+        softmaxLearners: [String: SoftmaxBetaLearner] = [:], gaussianLearners: [String: GaussianHMMModelLearner] = [:],
+        gaussianContexts: [CheckpointGaussianContext] = []
     ) {
         self.formatVersion = formatVersion
         self.createdAt = createdAt
@@ -63,6 +73,8 @@ public struct Checkpoint: Sendable, Equatable {
         self.hmmLearners = hmmLearners
         self.hmmContexts = hmmContexts
         self.softmaxLearners = softmaxLearners
+        self.gaussianLearners = gaussianLearners
+        self.gaussianContexts = gaussianContexts
     }
 }
 
@@ -73,7 +85,8 @@ extension Checkpoint {
         for context in contexts { context.encode(to: &writer) }
         Self.encodePayloadTail(
             priorLearners: priorLearners, hmmLearners: hmmLearners, hmmContexts: hmmContexts,
-            softmaxLearners: softmaxLearners, to: &writer)
+            softmaxLearners: softmaxLearners, gaussianLearners: gaussianLearners, gaussianContexts: gaussianContexts,
+            to: &writer)
     }
 
     /// The payload up to the contexts: creation time, models, context count (the contexts follow in stream-byte order).
@@ -84,16 +97,35 @@ extension Checkpoint {
         writer.write(contextCount)
     }
 
-    /// The payload after the contexts: the learned slow memory (by model name) and the HMM learning segments.
+    /// The payload after the contexts: the learned slow memory (by model name) and the HMM learning segments
+    /// (format 4 appends the Gaussian HMM learners and their segments, so formats 2 and 3 are its prefix).
     static func encodePayloadTail(
         priorLearners: [String: RLSPriorLearner], hmmLearners: [String: HMMModelLearner],
-        hmmContexts: [CheckpointHMMContext], softmaxLearners: [String: SoftmaxBetaLearner], to writer: inout ByteWriter
+        hmmContexts: [CheckpointHMMContext], softmaxLearners: [String: SoftmaxBetaLearner],
+        gaussianLearners: [String: GaussianHMMModelLearner], gaussianContexts: [CheckpointGaussianContext],
+        to writer: inout ByteWriter
     ) {
         Self.write(named: priorLearners, to: &writer)
         Self.write(named: hmmLearners, to: &writer)
-        writer.write(hmmContexts.count)
-        for context in hmmContexts { context.encode(to: &writer) }
+        Self.write(hmmContexts, to: &writer)
         Self.write(named: softmaxLearners, to: &writer)
+        Self.write(named: gaussianLearners, to: &writer)
+        Self.write(gaussianContexts, to: &writer)
+    }
+
+    /// A count, then the values in order.
+    private static func write(_ list: [some BinaryCodable], to writer: inout ByteWriter) {
+        writer.write(list.count)
+        for value in list { value.encode(to: &writer) }
+    }
+
+    /// Reads what ``write(_:to:)`` wrote; `elementSize` is a lower bound of one entry's bytes (bounds the count).
+    private static func read<T: BinaryCodable>(list: T.Type, elementSize: Int, from reader: inout ByteReader) throws(StateDecodingError) -> [T] {
+        let count = try reader.readCount(elementSize: elementSize)
+        var out: [T] = []
+        out.reserveCapacity(count)
+        for _ in 0..<count { out.append(try T(from: &reader)) }
+        return out
     }
 
     /// A count, then (name, value) pairs sorted by name, so equal maps give equal bytes.
@@ -143,15 +175,20 @@ extension Checkpoint {
         var hmmLearners: [String: HMMModelLearner] = [:]
         var hmmContexts: [CheckpointHMMContext] = []
         var softmaxLearners: [String: SoftmaxBetaLearner] = [:]
+        var gaussianLearners: [String: GaussianHMMModelLearner] = [:]
+        var gaussianContexts: [CheckpointGaussianContext] = []
         if formatVersion >= 2 {
             hmmLearners = try Self.read(named: HMMModelLearner.self, elementSize: 64, from: &reader)
-            let count = try reader.readCount(elementSize: 40)
-            hmmContexts.reserveCapacity(count)
-            for _ in 0..<count { hmmContexts.append(try CheckpointHMMContext(from: &reader)) }
+            hmmContexts = try Self.read(list: CheckpointHMMContext.self, elementSize: 40, from: &reader)
             softmaxLearners = try Self.read(named: SoftmaxBetaLearner.self, elementSize: 80, from: &reader)
+        }
+        if formatVersion >= 4 {
+            gaussianLearners = try Self.read(named: GaussianHMMModelLearner.self, elementSize: 64, from: &reader)
+            gaussianContexts = try Self.read(list: CheckpointGaussianContext.self, elementSize: 40, from: &reader)
         }
         guard reader.isAtEnd else { throw StateDecodingError("\(reader.remaining) trailing bytes after the learned slow memory") }
         self.init(formatVersion: formatVersion, createdAt: createdAt, models: models, contexts: contexts, priorLearners: learners,
-                  hmmLearners: hmmLearners, hmmContexts: hmmContexts, softmaxLearners: softmaxLearners)
+                  hmmLearners: hmmLearners, hmmContexts: hmmContexts, softmaxLearners: softmaxLearners,
+                  gaussianLearners: gaussianLearners, gaussianContexts: gaussianContexts)
     }
 }

@@ -59,7 +59,8 @@ public enum CheckpointCodec {
         }
         Checkpoint.encodePayloadTail(
             priorLearners: engine.learning.priors, hmmLearners: engine.learning.hmm.models,
-            hmmContexts: engine.checkpointHMMContexts, softmaxLearners: engine.learning.softmax.models, to: &chunk)
+            hmmContexts: engine.checkpointHMMContexts, softmaxLearners: engine.learning.softmax.models,
+            gaussianLearners: engine.learning.gaussian.models, gaussianContexts: engine.checkpointGaussianContexts, to: &chunk)
         flush()
         return stopped ? nil : total
     }

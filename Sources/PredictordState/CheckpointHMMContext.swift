@@ -1,14 +1,15 @@
 import PredictorCore
 
-/// One context's part in its HMM model's learning, in a checkpoint: its pending segment and the learner it feeds.
-public struct CheckpointHMMContext: Sendable, Equatable, BinaryCodable {
+/// One context's part in its HMM model's learning, in a checkpoint: its pending segment and the learner it feeds
+/// (``CheckpointHMMContext`` for symbols, ``CheckpointGaussianContext`` for values, format 4 on).
+public struct CheckpointSegmentContext<Element: SegmentElement>: Sendable, Equatable, BinaryCodable {
     /// The stream id.
     public var stream: String
-    /// ``PredictorEngine/HMMModelLearner/serial`` of the learner the segment is collected for.
+    /// ``PredictorEngine/EMModelLearner/serial`` of the learner the segment is collected for.
     public var learner: Int
-    public var collector: HMMSegmentCollector
+    public var collector: SegmentCollector<Element>
 
-    public init(stream: String, learner: Int, collector: HMMSegmentCollector) {
+    public init(stream: String, learner: Int, collector: SegmentCollector<Element>) {
         self.stream = stream
         self.learner = learner
         self.collector = collector
@@ -23,6 +24,11 @@ public struct CheckpointHMMContext: Sendable, Equatable, BinaryCodable {
     public init(from reader: inout ByteReader) throws(StateDecodingError) {
         stream = try reader.readString()
         learner = try reader.readInt()
-        collector = try HMMSegmentCollector(from: &reader)
+        collector = try SegmentCollector(from: &reader)
     }
 }
+
+/// A pending segment of symbols (format 2 on).
+public typealias CheckpointHMMContext = CheckpointSegmentContext<Int>
+/// A pending segment of real values of a Gaussian HMM model (format 4 on).
+public typealias CheckpointGaussianContext = CheckpointSegmentContext<Double>

@@ -8,18 +8,23 @@ extension PredictionEngine {
         saved.reserveCapacity(contexts.count)
         forEachCheckpointContext { saved.append($0) }
         return Checkpoint(createdAt: createdAt, models: checkpointModels, contexts: saved, learners: learning.learners,
-                          hmmContexts: checkpointHMMContexts)
+                          hmmContexts: checkpointHMMContexts, gaussianContexts: checkpointGaussianContexts)
     }
 
     /// The pending segments of contexts that feed an HMM learner, sorted by stream id bytes.
-    var checkpointHMMContexts: [CheckpointHMMContext] {
-        var hmmContexts: [CheckpointHMMContext] = []
-        for (stream, entry) in learning.hmm.contexts {
+    var checkpointHMMContexts: [CheckpointHMMContext] { Self.pendingSegments(of: learning.hmm) }
+
+    /// The pending segments of contexts that feed a Gaussian HMM learner, sorted by stream id bytes.
+    var checkpointGaussianContexts: [CheckpointGaussianContext] { Self.pendingSegments(of: learning.gaussian) }
+
+    private static func pendingSegments<L>(of learning: EMLearning<L>) -> [CheckpointSegmentContext<L.Element>] {
+        var saved: [CheckpointSegmentContext<L.Element>] = []
+        for (stream, entry) in learning.contexts {
             guard let collector = entry.collector else { continue }
-            hmmContexts.append(CheckpointHMMContext(stream: stream.string, learner: entry.learner, collector: collector))
+            saved.append(CheckpointSegmentContext(stream: stream.string, learner: entry.learner, collector: collector))
         }
-        hmmContexts.sort { $0.stream.utf8.lexicographicallyPrecedes($1.stream.utf8) }
-        return hmmContexts
+        saved.sort { $0.stream.utf8.lexicographicallyPrecedes($1.stream.utf8) }
+        return saved
     }
 
     /// Every model as a checkpoint record, in the engine's order.
@@ -115,6 +120,9 @@ extension PredictionEngine {
         for saved in checkpoint.hmmContexts {
             restoreSegment(stream: saved.stream, learner: saved.learner, collector: saved.collector)
         }
+        for saved in checkpoint.gaussianContexts {
+            restoreSegment(stream: saved.stream, learner: saved.learner, collector: saved.collector)
+        }
         return report
     }
 
@@ -124,7 +132,7 @@ extension PredictionEngine {
         guard learns, !saved.isEmpty, saved.allSatisfy(\.isFinite) else { return [] }
         var current = Prediction()
         predictor.currentPrediction(into: &current)
-        let expected = current.kind == .symbol ? current.probabilities.count : current.mean.count
+        let expected = predictor.mixtureLength ?? (current.kind == .symbol ? current.probabilities.count : current.mean.count)
         return saved.count == expected ? saved : []
     }
 }

@@ -43,6 +43,16 @@ struct BenchEngineCase {
                 return (ModelDefinition(name: "m", match: "", spec: spec, learning: learning), BenchRandom.symbols(h, count: 4096, seed: 4))
             }
         }
+        /// The Gaussian-emission twin of `hmm` (the core cases' `gaussianHMM` values).
+        func gaussian(_ kind: String, learning: LearningOptions) -> BenchEngineCase {
+            let window = kind == "dual" ? " H=16" : ""
+            return BenchEngineCase(name: "engine: gaussian \(kind) d=4\(window) \(learning.enabled ? "learn" : "fixed")",
+                                   costFactor: kind == "dual" ? 16 : 1) {
+                let (h, values) = try BenchRandom.gaussianHMM(states: 4, count: 4096, seed: 5)
+                let spec: ModelSpec = kind == "dual" ? .gaussianDual(try GaussianDualFilterParameters(hmm: h, window: 16)) : .gaussianForward(h)
+                return (ModelDefinition(name: "m", match: "", spec: spec, learning: learning), values)
+            }
+        }
         func softmax(learning: LearningOptions) -> BenchEngineCase {
             BenchEngineCase(name: "engine: softmax W=16 p=4 \(learning.enabled ? "learn" : "β=1")", costFactor: 4) {
                 let params = try SoftmaxParameters(layout: .explicit(dimension: 4), outputs: 1, beta: 1, window: 16, priorMean: [0])
@@ -82,6 +92,9 @@ struct BenchEngineCase {
             // Segments longer than any run: only the per-symbol part of learning (no E-step, no publication).
             hmm("forward", learning: LearningOptions(enabled: true, segmentLength: 1_000_000)),
             hmm("dual", learning: LearningOptions(enabled: true)),
+            gaussian("forward", learning: .off),
+            gaussian("forward", learning: LearningOptions(enabled: true)),
+            gaussian("dual", learning: LearningOptions(enabled: true)),
             softmax(learning: .off),
             softmax(learning: LearningOptions(enabled: true)),
         ]

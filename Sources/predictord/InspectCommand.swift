@@ -56,17 +56,8 @@ struct InspectCommand: ParsableCommand {
                 print("  \(name): prior_mean \(learner.mean) from \(learner.contributions) context(s)")
             }
         }
-        if !checkpoint.hmmLearners.isEmpty {
-            print("learned HMMs (online EM; the published parameters every context of the model filters with):")
-            for (name, model) in checkpoint.hmmLearners.sorted(by: { $0.key < $1.key }) {
-                let p = model.published, collecting = checkpoint.hmmContexts.count { $0.learner == model.serial }
-                print("  \(name): from \(model.learner.contexts) context(s), \(model.learner.contributions) segment(s), "
-                      + "\(model.publications) publication(s); \(collecting) context(s) collecting a segment")
-                print("    transition: \(p.transition)")
-                print("    emission: \(p.emission)")
-                print("    initial: \(p.initial)")
-            }
-        }
+        printHMMLearners(checkpoint.hmmLearners, segments: checkpoint.hmmContexts, title: "learned HMMs")
+        printHMMLearners(checkpoint.gaussianLearners, segments: checkpoint.gaussianContexts, title: "learned Gaussian HMMs")
         if !checkpoint.softmaxLearners.isEmpty {
             print("learned softmax β (online gradient on the prequential squared error):")
             for (name, model) in checkpoint.softmaxLearners.sorted(by: { $0.key < $1.key }) {
@@ -85,14 +76,26 @@ struct InspectCommand: ParsableCommand {
                 }
                 // A checkpoint keeps the parameters and the learned slow memory, not the learn_* options: a model
                 // learns iff the checkpoint holds learned slow memory for it (a learner exists once a context taught it).
-                let learns = checkpoint.priorLearners[model.name] != nil || checkpoint.hmmLearners[model.name] != nil
-                    || checkpoint.softmaxLearners[model.name] != nil
+                let learns = checkpoint.learners[model.name] != nil
                 print(learns ? "    learn: true  # learned slow memory above; learn_* options are not saved in checkpoints"
                              : "    # learn: no learned slow memory saved (learn: false, or nothing learned yet)")
                 if case let .auto(bank) = spec { printLeaders(bank, spec: spec, model: index, checkpoint: checkpoint) }
             } catch {
                 print("  \(model.name): undecodable parameters (\(error))")
             }
+        }
+    }
+
+    /// The online-EM learners of one HMM family: counters and the published parameters, by configuration key.
+    private func printHMMLearners<L>(_ learners: [String: EMModelLearner<L>], segments: [CheckpointSegmentContext<L.Element>],
+                                     title: String) {
+        guard !learners.isEmpty else { return }
+        print("\(title) (online EM; the published parameters every context of the model filters with):")
+        for (name, model) in learners.sorted(by: { $0.key < $1.key }) {
+            let collecting = segments.count { $0.learner == model.serial }
+            print("  \(name): from \(model.learner.contexts) context(s), \(model.learner.contributions) segment(s), "
+                  + "\(model.publications) publication(s); \(collecting) context(s) collecting a segment")
+            for (key, values) in L.entries(of: model.published) { print("    \(key): \(values)") }
         }
     }
 

@@ -67,20 +67,26 @@ import Testing
         InboundMessage(body: .observation(.symbol(z)), encoding: .json)
     }
 
-    /// Runs `streams` interleaved, `concurrent` at a time, one symbol per stream per round; returns Σ surprise.
-    static func run(_ engine: inout PredictionEngine, _ streams: [[Int]], prefix: String, concurrent: Int) throws -> Double {
+    /// Runs `streams` interleaved, `concurrent` at a time, one observation per stream per round; returns Σ surprise.
+    static func interleave<T>(_ engine: inout PredictionEngine, _ streams: [[T]], prefix: String, concurrent: Int,
+                              message: (T) -> InboundMessage) throws -> Double {
         var out = OutboundPrediction(stream: "", model: "", prediction: Prediction())
         var surprise = 0.0
         for wave in stride(from: 0, to: streams.count, by: concurrent) {
             let ids = wave..<min(wave + concurrent, streams.count)
             for t in 0..<streams[wave].count {
                 for id in ids {
-                    try engine.process(stream: "\(prefix)\(id)", message: symbol(streams[id][t]), now: 0, into: &out)
+                    try engine.process(stream: "\(prefix)\(id)", message: message(streams[id][t]), now: 0, into: &out)
                     surprise += out.prediction.surprise
                 }
             }
         }
         return surprise
+    }
+
+    /// ``interleave(_:_:prefix:concurrent:message:)`` over symbol streams.
+    static func run(_ engine: inout PredictionEngine, _ streams: [[Int]], prefix: String, concurrent: Int) throws -> Double {
+        try interleave(&engine, streams, prefix: prefix, concurrent: concurrent, message: symbol)
     }
 
     @Test("learned A, C, μ reach the true model's held-out per-token log-likelihood within 1 %", arguments: ["forward", "dual"])

@@ -52,6 +52,30 @@ import Testing
         #expect(learned.transition != hmm.transition)
         #expect(printed.stdout.contains("    learn: true"), "\(printed.stdout)")
 
+        // A learning Gaussian HMM: its published A, μ, means and variances, and the telemetry/journal change report.
+        let gaussian = try GaussianHMMParameters(transition: [0.9, 0.1, 0.2, 0.8], initial: [0.5, 0.5], means: [0, 3], variances: [1, 1])
+        var levels = PredictionEngine(models: [ModelDefinition(
+            name: "levels", match: "", spec: .gaussianDual(try GaussianDualFilterParameters(hmm: gaussian, window: 4)),
+            learning: LearningOptions(enabled: true, segmentLength: 4, refreshInterval: 1))])
+        for s in 0..<3 {
+            for y in [0.2, -0.4, 3.5, 2.9, 0.1, 3.2] {
+                try levels.process(stream: "g/\(s)", message: InboundMessage(body: .observation(.series([y])), encoding: .json), now: 0, into: &out)
+            }
+        }
+        let fitted = try #require(levels.learning.gaussian.models["levels"]?.published)
+        try store.write(levels.checkpoint(createdAt: Date().timeIntervalSince1970))
+        let shown = try ReplayCommandTests.run(["inspect", dir.path])
+        #expect(shown.status == 0, "\(shown.stderr)")
+        #expect(shown.stdout.contains("learned Gaussian HMMs"), "\(shown.stdout)")
+        #expect(shown.stdout.contains("levels: from 3 context(s), 3 segment(s), 3 publication(s); 3 context(s) collecting a segment"), "\(shown.stdout)")
+        #expect(shown.stdout.contains("    means: \(fitted.means)") && shown.stdout.contains("    variances: \(fitted.variances)"))
+        #expect(shown.stdout.contains("    transition: \(fitted.transition)") && shown.stdout.contains("    learn: true"))
+        #expect(fitted.means != gaussian.means)
+        var reported: [String: ModelLearner] = [:]
+        let changes = levels.learning.changes(since: &reported)
+        #expect(changes.map(\.model) == ["levels"] && changes.first?.change.fields["means"] == fitted.means.map { "\($0)" }.joined(separator: " "))
+        #expect(changes.first?.change.summary == "learned A, μ, means, variances from 3 context(s), 3 segment(s)")
+
         // A learning softmax model: its published β.
         let kernel = ModelSpec.softmax(try SoftmaxParameters(layout: .explicit(dimension: 1), outputs: 1, beta: 1, window: 8))
         var tuning = PredictionEngine(models: [ModelDefinition(name: "kernel", match: "", spec: kernel, learning: LearningOptions(enabled: true, refreshInterval: 1))])

@@ -115,20 +115,9 @@ struct CheckpointHMMLearningTests {
         var plain = ByteWriter()
         Checkpoint(createdAt: 1, models: engine.checkpoint(createdAt: 1).models, contexts: engine.checkpoint(createdAt: 1).contexts,
                    priorLearners: engine.learning.priors).encodePayload(to: &plain)
-        let sectionStart = plain.bytes.count - 24  // the learning sections follow everything a format-1 payload holds
-        var rng = CheckpointRNG(seed: 77)
-        var decoded = 0
-        for _ in 0..<400 {
-            var bad = payload
-            for _ in 0..<(1 + rng.below(2)) {
-                let i = sectionStart + rng.below(bad.count - sectionStart)
-                bad[i] = rng.below(2) == 0 ? bad[i] ^ (UInt8(1) << UInt8(rng.below(8))) : UInt8(truncatingIfNeeded: rng.next())
-            }
-            guard let checkpoint = try? CheckpointCodec.decode(CheckpointCorruptionTests.framed(bad)) else { continue }
-            decoded += 1
-            var restored = PredictionEngine(models: Self.learningModels())
-            restored.restore(from: checkpoint)
-            _ = CheckpointFixtures.run(CheckpointFixtures.script(count: 60, seed: rng.next()), on: &restored)
+        let sectionStart = plain.bytes.count - 40  // the learning sections (five counts when empty) follow a format-1 payload
+        let decoded = CheckpointFixtures.fuzz(payload, from: sectionStart, seed: 77, models: Self.learningModels()) {
+            CheckpointFixtures.script(count: 60, seed: $0)
         }
         #expect(decoded > 0)
     }

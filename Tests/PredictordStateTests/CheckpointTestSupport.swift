@@ -120,6 +120,27 @@ enum CheckpointFixtures {
     }
 
     /// Runs `messages` through `engine`, recording each outcome.
+    /// Corrupts one or two bytes of `payload` at or after `start`, 400 times: each copy that still decodes behind
+    /// a valid checksum is restored into an engine of `models` and fed `script(seed)`; returns how many decoded.
+    static func fuzz(_ payload: [UInt8], from start: Int, seed: UInt64, models: [ModelDefinition],
+                     script: (UInt64) -> [ScriptedMessage]) -> Int {
+        var rng = CheckpointRNG(seed: seed)
+        var decoded = 0
+        for _ in 0..<400 {
+            var bad = payload
+            for _ in 0..<(1 + rng.below(2)) {
+                let i = start + rng.below(bad.count - start)
+                bad[i] = rng.below(2) == 0 ? bad[i] ^ (UInt8(1) << UInt8(rng.below(8))) : UInt8(truncatingIfNeeded: rng.next())
+            }
+            guard let checkpoint = try? CheckpointCodec.decode(CheckpointCorruptionTests.framed(bad)) else { continue }
+            decoded += 1
+            var restored = PredictionEngine(models: models)
+            restored.restore(from: checkpoint)
+            _ = run(script(rng.next()), on: &restored)
+        }
+        return decoded
+    }
+
     static func run(_ messages: some Sequence<ScriptedMessage>, on engine: inout PredictionEngine) -> [Outcome] {
         var out = OutboundPrediction(stream: "", model: "", prediction: Prediction())
         var outcomes: [Outcome] = []
