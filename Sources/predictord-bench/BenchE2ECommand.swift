@@ -105,9 +105,9 @@ struct BenchE2ECommand: ParsableCommand {
                 relayRates.append(relay.outRate)
                 print("throughput ratio daemon/relay, round \(round): \(format(ratios.last!, 3))")
             }
-            let ratio = median(ratios), rate = median(daemonRates)
+            let ratio = benchMedian(ratios), rate = benchMedian(daemonRates)
             print("throughput over \(rounds) round(s): daemon median \(Int(rate)) /s (range \(Int(daemonRates.min()!))–\(Int(daemonRates.max()!))), "
-                + "relay median \(Int(median(relayRates))) /s (range \(Int(relayRates.min()!))–\(Int(relayRates.max()!))); "
+                + "relay median \(Int(benchMedian(relayRates))) /s (range \(Int(relayRates.min()!))–\(Int(relayRates.max()!))); "
                 + "ratio median \(format(ratio, 3)) (range \(format(ratios.min()!, 3))–\(format(ratios.max()!, 3)))")
             print("  target ≥ 500000 obs/s end to end: \(rate >= 500_000 ? "MET" : "NOT MET") (median \(Int(rate)) /s); "
                 + "target ≥ 0.6 of relay: \(ratio >= 0.6 ? "MET" : "NOT MET") (median ratio \(format(ratio, 3)))")
@@ -116,25 +116,23 @@ struct BenchE2ECommand: ParsableCommand {
         if selected.contains("latency") {
             let traffic = BenchTraffic(payload: payload, streams: streams, pace: .paced(rate: latencyRate, seconds: seconds), symbols: symbols)
             var daemonP99: [Double] = [], relayP99: [Double] = []
+            var agreement = BenchLatencyAgreement()
             for round in 1...rounds {
                 let (daemon, relay) = try pair(round: round, traffic: traffic, temp: temp, tag: "latency", hmm: hmm, recordLatency: true)
                 print(daemon.latencyLine(label: "daemon", rate: latencyRate) + " [round \(round)]")
                 print(relay.latencyLine(label: "relay ", rate: latencyRate) + " [round \(round)]")
-                if let inDaemon = daemon.inDaemonMedian, let d = daemon.percentile(0.5), let r = relay.percentile(0.5) {
-                    print("latency in daemon (predictord_latency_seconds, \(Int(inDaemon.count)) samples): median in bucket "
-                        + "(\(format(inDaemon.lower * 1e6, 2)), \(format(inDaemon.upper * 1e6, 2))] µs; e2e p50 daemon − relay = "
-                        + "\(format((d - r) * 1e6, 2)) µs [round \(round)]")
-                }
                 if let d = daemon.percentile(0.99), let r = relay.percentile(0.99) {
                     daemonP99.append(d)
                     relayP99.append(r)
                 }
+                if let line = agreement.add(daemon: daemon, relay: relay) { print(line + " [round \(round)]") }
             }
+            for line in agreement.summary() { print(line) }
             if !daemonP99.isEmpty {
-                let p99 = median(daemonP99)
+                let p99 = benchMedian(daemonP99)
                 func us(_ v: Double) -> String { "\(format(v * 1e6, 1)) µs" }
                 print("latency p99 over \(daemonP99.count) round(s): daemon median \(us(p99)) (range \(us(daemonP99.min()!))–\(us(daemonP99.max()!))), "
-                    + "relay median \(us(median(relayP99))) (range \(us(relayP99.min()!))–\(us(relayP99.max()!)))")
+                    + "relay median \(us(benchMedian(relayP99))) (range \(us(relayP99.min()!))–\(us(relayP99.max()!)))")
                 print("  target p99 < 200 µs at \(Int(latencyRate)) obs/s: \(p99 < 200e-6 ? "MET" : "NOT MET") (median round)")
             }
             print("load average after latency: \(benchLoadAverage())")
@@ -161,11 +159,11 @@ struct BenchE2ECommand: ParsableCommand {
                     print("daemon CPU per prediction without / with: \(format(a, 3)) / \(format(b, 3)) µs, ratio \(format(b / a, 3)) [round \(round)]")
                 }
             }
-            let ratio = median(ratios)
+            let ratio = benchMedian(ratios)
             print("scrape over \(rounds) round(s): ratio with/without median \(format(ratio, 3)) (range \(format(ratios.min()!, 3))–\(format(ratios.max()!, 3)))")
             print("  target loss < 2 %: \(ratio >= 0.98 ? "MET" : "NOT MET") (median loss \(format((1 - ratio) * 100, 1)) %)")
             if !cpuRatios.isEmpty {
-                print("daemon CPU per prediction with/without: median ratio \(format(median(cpuRatios), 3)) (range \(format(cpuRatios.min()!, 3))–\(format(cpuRatios.max()!, 3)))")
+                print("daemon CPU per prediction with/without: median ratio \(format(benchMedian(cpuRatios), 3)) (range \(format(cpuRatios.min()!, 3))–\(format(cpuRatios.max()!, 3)))")
             }
             print("load average after scrape: \(benchLoadAverage())")
         }
@@ -197,9 +195,9 @@ struct BenchE2ECommand: ParsableCommand {
             for mode in ["write", "fsync"] { ratios[mode, default: []].append(rate[mode]! / rate["off"]!) }
             print("journal ratios, round \(round): write/off \(format(ratios["write"]!.last!, 3)), fsync/off \(format(ratios["fsync"]!.last!, 3))")
         }
-        let write = median(ratios["write"]!), fsync = median(ratios["fsync"]!)
-        print("journal throughput over \(rounds) round(s), medians: off \(Int(median(rates["off"]!))) /s, write \(Int(median(rates["write"]!))) /s, "
-            + "fsync \(Int(median(rates["fsync"]!))) /s; write/off \(format(write, 3)) (range \(format(ratios["write"]!.min()!, 3))–\(format(ratios["write"]!.max()!, 3))), "
+        let write = benchMedian(ratios["write"]!), fsync = benchMedian(ratios["fsync"]!)
+        print("journal throughput over \(rounds) round(s), medians: off \(Int(benchMedian(rates["off"]!))) /s, write \(Int(benchMedian(rates["write"]!))) /s, "
+            + "fsync \(Int(benchMedian(rates["fsync"]!))) /s; write/off \(format(write, 3)) (range \(format(ratios["write"]!.min()!, 3))–\(format(ratios["write"]!.max()!, 3))), "
             + "fsync/off \(format(fsync, 3)) (range \(format(ratios["fsync"]!.min()!, 3))–\(format(ratios["fsync"]!.max()!, 3)))")
         print("  target write ≥ 0.8 × off: \(write >= 0.8 ? "MET" : "NOT MET"); target fsync ≥ 0.5 × off: \(fsync >= 0.5 ? "MET" : "NOT MET") (median ratios)")
     }
@@ -214,12 +212,6 @@ struct BenchE2ECommand: ParsableCommand {
         }
         let relay = try measure(.relay, traffic: traffic, temp: temp, tag: "\(tag)-\(round)", recordLatency: recordLatency)
         return (try measure(daemonTarget, traffic: traffic, temp: temp, tag: "\(tag)-\(round)", recordLatency: recordLatency), relay)
-    }
-
-    /// The middle value (mean of the two middle ones for an even count).
-    private func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted(), n = sorted.count
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
     }
 
     enum Target {
@@ -246,7 +238,7 @@ struct BenchE2ECommand: ParsableCommand {
             let config = dir.appendingPathComponent("predictord.yaml")
             try daemonConfig(model: model, hmm: hmm, input: inEndpoint, output: outEndpoint, hwm: hwm,
                              state: dir.appendingPathComponent("state").path, maxContexts: max(2 * contexts, streams + 16, 1_000_000),
-                             journal: journal, httpPort: scraper?.port)
+                             journal: journal, httpPort: scraper?.port, timeEveryMessage: recordLatency)
                 .write(to: config, atomically: true, encoding: .utf8)
             child = try BenchChildProcess(name: name, executable: try BenchExecutables.daemon(daemon),
                                           arguments: ["run", "--config", config.path], wrapper: childWrapper,
@@ -311,13 +303,13 @@ struct BenchE2ECommand: ParsableCommand {
         if let cpuBefore, let cpuAfter { result.cpuSeconds = cpuAfter - cpuBefore }
         if let scraper {
             result.scrapeText = "\(scraper.scrapes) scrapes (\(scraper.failures) failed), mean \(format(scraper.meanSeconds * 1000, 2)) ms each"
-            result.inDaemonMedian = BenchScraper.medianBucket(scraper.last, model: "bench")
+            result.inDaemonMedian = BenchScraper.quantile(0.5, scraper.last, model: "bench")
         }
         return result
     }
 
     private func daemonConfig(model: Model, hmm: HMMParameters, input: String, output: String, hwm: Int,
-                              state: String, maxContexts: Int, journal: String, httpPort: Int?) -> String {
+                              state: String, maxContexts: Int, journal: String, httpPort: Int?, timeEveryMessage: Bool) -> String {
         let spec: ModelSpec
         switch model {
         case .rls: spec = BenchDaemonConfiguration.rls(bias: false)
@@ -325,7 +317,9 @@ struct BenchE2ECommand: ParsableCommand {
         }
         return BenchDaemonConfiguration.yaml(
             model: spec, name: "bench", input: input, output: output, hwm: hwm, maxContexts: maxContexts, state: state,
-            checkpointIntervalSeconds: 0, journal: journal, httpListen: httpPort.map { "127.0.0.1:\($0)" }, logLevel: "notice",
+            checkpointIntervalSeconds: 0, journal: journal, httpListen: httpPort.map { "127.0.0.1:\($0)" },
+            // Paced latency runs time every message (http.latency_sample_every: 1): their cost is irrelevant there.
+            latencySampleEvery: timeEveryMessage ? 1 : nil, logLevel: "notice",
             statsIntervalSeconds: 3600)
     }
 }
@@ -343,7 +337,8 @@ struct BenchE2EResult {
     var cpuSeconds: Double?
     /// CPU microseconds of the child per reply.
     var cpuPerReply: Double? { cpuSeconds.map { $0 * 1e6 / Double(max(1, subscriber.received)) } }
-    var inDaemonMedian: (lower: Double, upper: Double, count: Double)?
+    /// With `--http`: the in-daemon latency histogram's median, read after the run.
+    var inDaemonMedian: BenchHistogramQuantile?
 
     var sendSeconds: Double { max(publisher.end - publisher.start, 1e-9) }
     var receiveSeconds: Double { max(subscriber.lastArrival - publisher.start, 1e-9) }

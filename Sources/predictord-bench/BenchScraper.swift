@@ -78,9 +78,10 @@ final class BenchScraper: Sendable {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// The bucket (lower, upper] in seconds holding the median of `model`'s `predictord_latency_seconds`, and the
-    /// sample count, from an exposition text.
-    static func medianBucket(_ text: String, model: String) -> (lower: Double, upper: Double, count: Double)? {
+    /// The `q` quantile (seconds) of `model`'s `predictord_latency_seconds` in an exposition text, interpolated
+    /// linearly within its bucket as PromQL's histogram_quantile does, with that bucket (lower, upper] and the
+    /// sample count.
+    static func quantile(_ q: Double, _ text: String, model: String) -> BenchHistogramQuantile? {
         var buckets: [(Double, Double)] = []
         let prefix = "predictord_latency_seconds_bucket{model=\"\(model)\",le=\""
         for line in text.split(separator: "\n") where line.hasPrefix(prefix) {
@@ -91,10 +92,15 @@ final class BenchScraper: Sendable {
         }
         buckets.sort { $0.0 < $1.0 }
         guard let total = buckets.last?.1, total > 0 else { return nil }
-        var lower = 0.0
+        let rank = q * total
+        var lower = 0.0, below = 0.0
         for (le, cumulative) in buckets {
-            if cumulative >= total / 2 { return (lower, le, total) }
+            if cumulative >= rank {
+                let value = le.isInfinite ? lower : lower + (le - lower) * (rank - below) / max(cumulative - below, 1)
+                return BenchHistogramQuantile(value: value, lower: lower, upper: le, count: total)
+            }
             lower = le
+            below = cumulative
         }
         return nil
     }
