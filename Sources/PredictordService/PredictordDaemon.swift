@@ -47,6 +47,9 @@ public struct PredictordDaemon: Service {
         let (events, continuation) = AsyncStream<LoopEvent>.makeStream()
         let config = self.config, logger = self.logger, telemetry = self.telemetry
         let thread = Thread {
+            // Named from inside: on Linux a name set before start() does not reach the kernel's thread name (comm),
+            // which top -H, perf and predictord-bench's per-thread CPU read.
+            Thread.current.name = "predictord-poll"
             do {
                 let loop = try PollLoop(config: config, context: context, health: health, control: control, logger: logger,
                                         telemetry: telemetry)
@@ -61,7 +64,6 @@ public struct PredictordDaemon: Service {
             continuation.yield(.finished)
             continuation.finish()
         }
-        thread.name = "predictord-poll"
         thread.start()
 
         var iterator = events.makeAsyncIterator()

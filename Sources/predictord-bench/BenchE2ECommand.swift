@@ -50,6 +50,9 @@ struct BenchE2ECommand: ParsableCommand {
     @Flag(help: "Run the daemon with http.listen and scrape /metrics every second (throughput and latency modes); the latency mode then also prints the in-daemon latency histogram's median bucket.")
     var http = false
 
+    @Flag(help: "Latency mode: run the daemon and the relay at the same time, each with its own publisher and subscriber at --latency-rate, instead of one after the other, so that both see the same machine load.")
+    var concurrent = false
+
     @Option(help: "Measurements to run, comma separated: throughput, latency, rss, journal (state.journal off against write and fsync, alternated), scrape (daemon without HTTP against the daemon with a /metrics scrape every second, alternated).")
     var modes: String = "throughput,latency,rss"
 
@@ -118,7 +121,9 @@ struct BenchE2ECommand: ParsableCommand {
             var daemonP99: [Double] = [], relayP99: [Double] = []
             var agreement = BenchLatencyAgreement()
             for round in 1...rounds {
-                let (daemon, relay) = try pair(round: round, traffic: traffic, temp: temp, tag: "latency", hmm: hmm, recordLatency: true)
+                let (daemon, relay) = concurrent
+                    ? try concurrentPair(traffic: traffic, temp: temp, tag: "latency-\(round)", hmm: hmm)
+                    : try pair(round: round, traffic: traffic, temp: temp, tag: "latency", hmm: hmm, recordLatency: true)
                 print(daemon.latencyLine(label: "daemon", rate: latencyRate) + " [round \(round)]")
                 print(relay.latencyLine(label: "relay ", rate: latencyRate) + " [round \(round)]")
                 if let d = daemon.percentile(0.99), let r = relay.percentile(0.99) {
@@ -144,7 +149,7 @@ struct BenchE2ECommand: ParsableCommand {
         }
         if selected.contains("scrape") {
             let traffic = BenchTraffic(payload: payload, streams: streams, pace: .saturate(seconds: seconds, window: window), symbols: symbols)
-            var ratios: [Double] = [], cpuRatios: [Double] = []
+            var ratios: [Double] = [], cpuRatios: [Double] = [], pollRatios: [Double] = [], helperCost: [Double] = []
             for round in 1...rounds {
                 let plain = Target.daemon(model: model, hmm: hmm, journal: journal, http: false), scraped = Target.daemon(model: model, hmm: hmm, journal: journal, http: true)
                 let first = try measure(round % 2 == 1 ? plain : scraped, traffic: traffic, temp: temp, tag: "scrape-\(round)a")
@@ -158,12 +163,22 @@ struct BenchE2ECommand: ParsableCommand {
                     cpuRatios.append(b / a)
                     print("daemon CPU per prediction without / with: \(format(a, 3)) / \(format(b, 3)) µs, ratio \(format(b / a, 3)) [round \(round)]")
                 }
+                if let a = without.pollCPUPerReply, let b = with.pollCPUPerReply {
+                    pollRatios.append(b / a)
+                    helperCost.append(with.helperCPUPerSecond - without.helperCPUPerSecond)
+                    print("poll thread CPU per prediction without / with: \(format(a, 3)) / \(format(b, 3)) µs, ratio \(format(b / a, 3)); "
+                        + "other threads without / with: \(format(without.helperCPUPerSecond, 1)) / \(format(with.helperCPUPerSecond, 1)) ms CPU per s [round \(round)]")
+                }
             }
             let ratio = benchMedian(ratios)
             print("scrape over \(rounds) round(s): ratio with/without median \(format(ratio, 3)) (range \(format(ratios.min()!, 3))–\(format(ratios.max()!, 3)))")
             print("  target loss < 2 %: \(ratio >= 0.98 ? "MET" : "NOT MET") (median loss \(format((1 - ratio) * 100, 1)) %)")
             if !cpuRatios.isEmpty {
                 print("daemon CPU per prediction with/without: median ratio \(format(benchMedian(cpuRatios), 3)) (range \(format(cpuRatios.min()!, 3))–\(format(cpuRatios.max()!, 3)))")
+            }
+            if !pollRatios.isEmpty {
+                print("poll thread CPU per prediction with/without: median ratio \(format(benchMedian(pollRatios), 3)) (range \(format(pollRatios.min()!, 3))–\(format(pollRatios.max()!, 3))); "
+                    + "CPU of the other threads, with − without: median \(format(benchMedian(helperCost), 1)) ms per s (range \(format(helperCost.min()!, 1))–\(format(helperCost.max()!, 1)))")
             }
             print("load average after scrape: \(benchLoadAverage())")
         }
@@ -212,6 +227,18 @@ struct BenchE2ECommand: ParsableCommand {
         }
         let relay = try measure(.relay, traffic: traffic, temp: temp, tag: "\(tag)-\(round)", recordLatency: recordLatency)
         return (try measure(daemonTarget, traffic: traffic, temp: temp, tag: "\(tag)-\(round)", recordLatency: recordLatency), relay)
+    }
+
+    /// One daemon run and one relay run of the latency traffic at the same time (the relay's on a second thread).
+    private func concurrentPair(traffic: BenchTraffic, temp: URL, tag: String, hmm: HMMParameters) throws -> (daemon: BenchE2EResult, relay: BenchE2EResult) {
+        let relaySlot = BenchResultSlot()
+        let command = self
+        let relayThread = try BenchThread {
+            relaySlot.store(Result { try command.measure(.relay, traffic: traffic, temp: temp, tag: tag, recordLatency: true) })
+        }
+        let daemon = Result { try measure(.daemon(model: model, hmm: hmm, journal: journal, http: http), traffic: traffic, temp: temp, tag: tag, recordLatency: true) }
+        relayThread.join()
+        return (try daemon.get(), try relaySlot.take())
     }
 
     enum Target {
@@ -272,7 +299,7 @@ struct BenchE2ECommand: ParsableCommand {
         }
         let pid = child.pid
         let scraping = try scraper?.start()
-        let cpuBefore = benchCPUSeconds(pid: pid)
+        let cpuBefore = benchCPUSeconds(pid: pid), threadsBefore = benchThreadCPUSeconds(pid: pid)
         let publisher = try BenchThread {
             publisherSlot.value = BenchLoad.publish(context: context, endpoint: inEndpoint, traffic: traffic, shared: shared,
                                                     watchPID: watchMemory ? pid : nil)
@@ -284,7 +311,7 @@ struct BenchE2ECommand: ParsableCommand {
         }
         publisher.join()
         subscriber.join()
-        let cpuAfter = benchCPUSeconds(pid: pid)
+        let cpuAfter = benchCPUSeconds(pid: pid), threadsAfter = benchThreadCPUSeconds(pid: pid)
         scraper?.stop()
         scraping?.join()
         // A last scrape after the drain: the histogram then holds every prediction of the run.
@@ -301,8 +328,16 @@ struct BenchE2ECommand: ParsableCommand {
         var result = BenchE2EResult(publisher: publisherSlot.value, subscriber: subscriberSlot.value, memoryAtEnd: memory,
                                     hwmDuringStop: stopped.lastHWM, exitStatus: stopped.status)
         if let cpuBefore, let cpuAfter { result.cpuSeconds = cpuAfter - cpuBefore }
+        result.threadCPUSeconds = threadsAfter.merging(threadsBefore.mapValues { -$0 }, uniquingKeysWith: +)
         if let scraper {
             result.scrapeText = "\(scraper.scrapes) scrapes (\(scraper.failures) failed), mean \(format(scraper.meanSeconds * 1000, 2)) ms each"
+            let body = scraper.last
+            if let wakeups = BenchScraper.value("predictord_poll_batch_messages_count", body),
+               let messages = BenchScraper.value("predictord_poll_batch_messages_sum", body), wakeups > 0 {
+                result.meanBatch = messages / wakeups
+                result.scrapeText += "; \(Int(wakeups)) busy poll wake-ups, mean batch \(format(messages / wakeups, 1)) messages, "
+                    + "\(Int(BenchScraper.value("predictord_poll_budget_exhausted_total", body) ?? 0)) cut by the budget"
+            }
             result.inDaemonMedian = BenchScraper.quantile(0.5, scraper.last, model: "bench")
         }
         return result
@@ -335,8 +370,21 @@ struct BenchE2EResult {
     var scrapeText = ""
     /// CPU seconds the child used during the traffic (user + system).
     var cpuSeconds: Double?
+    /// CPU seconds per thread name of the child during the traffic.
+    var threadCPUSeconds: [String: Double] = [:]
+    /// CPU microseconds of the daemon's poll thread per reply.
+    var pollCPUPerReply: Double? {
+        threadCPUSeconds["predictord-poll"].map { $0 * 1e6 / Double(max(1, subscriber.received)) }
+    }
+    /// CPU milliseconds per second of traffic of the daemon's threads other than the poll thread and libzmq's
+    /// (the HTTP server, the telemetry and checkpoint queues, the main thread).
+    var helperCPUPerSecond: Double {
+        threadCPUSeconds.filter { $0.key != "predictord-poll" && !$0.key.hasPrefix("ZMQbg") }.values.reduce(0, +) * 1000 / receiveSeconds
+    }
     /// CPU microseconds of the child per reply.
     var cpuPerReply: Double? { cpuSeconds.map { $0 * 1e6 / Double(max(1, subscriber.received)) } }
+    /// With `--http`: messages per busy poll wake-up over the run (about 1 when the traffic does not queue).
+    var meanBatch: Double?
     /// With `--http`: the in-daemon latency histogram's median, read after the run.
     var inDaemonMedian: BenchHistogramQuantile?
 

@@ -22,6 +22,7 @@ struct BenchLatencyAgreement {
             inDaemon.append(q)
             line += "; in-daemon p50 \(Self.us(q.value)) in bucket \(Self.bucket(q)) (\(Int(q.count)) samples)"
         }
+        if let batch = daemon.meanBatch { line += "; mean poll batch \(format(batch, 2)) messages" }
         return line
     }
 
