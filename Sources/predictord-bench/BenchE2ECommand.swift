@@ -276,7 +276,7 @@ struct BenchE2ECommand: ParsableCommand {
             child = try BenchChildProcess(
                 name: name, executable: BenchExecutables.bench,
                 arguments: ["relay", "--in", inEndpoint, "--out", outEndpoint, "--receive-hwm", "\(hwm)", "--send-hwm", "\(hwm)",
-                            "--max-message-bytes", "\(max(65536 * 64, 16 << 20))"],
+                            "--max-message-bytes", "\(max(65536 * 64, 16 << 20))"] + (recordLatency ? ["--time-messages"] : []),
                 wrapper: childWrapper, logURL: temp.appendingPathComponent("\(name).log"))
             kinds = [0, 1, 2, 3]
             scraper = nil
@@ -328,6 +328,9 @@ struct BenchE2ECommand: ParsableCommand {
         var result = BenchE2EResult(publisher: publisherSlot.value, subscriber: subscriberSlot.value, memoryAtEnd: memory,
                                     hwmDuringStop: stopped.lastHWM, exitStatus: stopped.status)
         if let cpuBefore, let cpuAfter { result.cpuSeconds = cpuAfter - cpuBefore }
+        if case .relay = target, let line = child.log.split(separator: "\n").first(where: { $0.hasPrefix(RelayCommand.timingPrefix) }) {
+            result.relaySpan = line.dropFirst(RelayCommand.timingPrefix.count).split(separator: " ").first.flatMap { Double($0) }.map { $0 / 1e9 }
+        }
         result.threadCPUSeconds = threadsAfter.merging(threadsBefore.mapValues { -$0 }, uniquingKeysWith: +)
         if let scraper {
             result.scrapeText = "\(scraper.scrapes) scrapes (\(scraper.failures) failed), mean \(format(scraper.meanSeconds * 1000, 2)) ms each"
@@ -383,6 +386,8 @@ struct BenchE2EResult {
     }
     /// CPU microseconds of the child per reply.
     var cpuPerReply: Double? { cpuSeconds.map { $0 * 1e6 / Double(max(1, subscriber.received)) } }
+    /// The relay's median receive-to-send time (s) in latency runs (`relay --time-messages`).
+    var relaySpan: Double?
     /// With `--http`: messages per busy poll wake-up over the run (about 1 when the traffic does not queue).
     var meanBatch: Double?
     /// With `--http`: the in-daemon latency histogram's median, read after the run.

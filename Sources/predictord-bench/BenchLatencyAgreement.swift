@@ -6,6 +6,8 @@ struct BenchLatencyAgreement {
     private var differences: [Double] = []
     private var relayP50: [Double] = [], daemonP50: [Double] = [], relayP90: [Double] = [], daemonP90: [Double] = []
     private var inDaemon: [BenchHistogramQuantile] = []
+    /// The relay's own median receive-to-send time per round: its share of the end-to-end path inside a process.
+    private var relaySpans: [Double] = []
 
     /// Adds one round; its line, or nil without both end-to-end medians.
     mutating func add(daemon: BenchE2EResult, relay: BenchE2EResult) -> String? {
@@ -22,6 +24,10 @@ struct BenchLatencyAgreement {
             inDaemon.append(q)
             line += "; in-daemon p50 \(Self.us(q.value)) in bucket \(Self.bucket(q)) (\(Int(q.count)) samples)"
         }
+        if let span = relay.relaySpan {
+            relaySpans.append(span)
+            line += "; relay receive-to-send p50 \(Self.us(span))"
+        }
         if let batch = daemon.meanBatch { line += "; mean poll batch \(format(batch, 2)) messages" }
         return line
     }
@@ -32,7 +38,8 @@ struct BenchLatencyAgreement {
         let difference = benchMedian(differences)
         var lines = ["latency agreement over \(differences.count) round(s), medians: relay p50 \(Self.us(benchMedian(relayP50))) "
             + "p90 \(Self.us(benchMedian(relayP90))), daemon p50 \(Self.us(benchMedian(daemonP50))) p90 \(Self.us(benchMedian(daemonP90))); "
-            + "daemon − relay p50 \(Self.us(difference)) (range \(Self.us(differences.min()!))–\(Self.us(differences.max()!)))"]
+            + "daemon − relay p50 \(Self.us(difference)) (range \(Self.us(differences.min()!))–\(Self.us(differences.max()!)))"
+            + (relaySpans.isEmpty ? "" : "; relay receive-to-send p50 \(Self.us(benchMedian(relaySpans)))")]
         guard !inDaemon.isEmpty else { return lines }
         let sorted = inDaemon.sorted { $0.value < $1.value }
         let middle = sorted[(sorted.count - 1) / 2]
