@@ -50,6 +50,11 @@ struct BenchE2ECommand: ParsableCommand {
     @Flag(help: "Run the daemon with http.listen and scrape /metrics every second (throughput and latency modes); the latency mode then also prints the in-daemon latency histogram's median bucket.")
     var http = false
 
+    enum ScrapeBaseline: String, ExpressibleByArgument, CaseIterable { case off, http }
+
+    @Option(help: "Mode scrape: what the scraped daemon is compared with: off (no http.listen) or http (http.listen on, not scraped during the traffic).")
+    var scrapeBaseline: ScrapeBaseline = .off
+
     @Flag(help: "Latency mode: run the daemon and the relay at the same time, each with its own publisher and subscriber at --latency-rate, instead of one after the other, so that both see the same machine load.")
     var concurrent = false
 
@@ -151,11 +156,12 @@ struct BenchE2ECommand: ParsableCommand {
             let traffic = BenchTraffic(payload: payload, streams: streams, pace: .saturate(seconds: seconds, window: window), symbols: symbols)
             var ratios: [Double] = [], cpuRatios: [Double] = [], pollRatios: [Double] = [], helperCost: [Double] = []
             for round in 1...rounds {
-                let plain = Target.daemon(model: model, hmm: hmm, journal: journal, http: false), scraped = Target.daemon(model: model, hmm: hmm, journal: journal, http: true)
+                let plain = Target.daemon(model: model, hmm: hmm, journal: journal, http: scrapeBaseline == .http, scraping: false)
+                let scraped = Target.daemon(model: model, hmm: hmm, journal: journal, http: true)
                 let first = try measure(round % 2 == 1 ? plain : scraped, traffic: traffic, temp: temp, tag: "scrape-\(round)a")
                 let second = try measure(round % 2 == 1 ? scraped : plain, traffic: traffic, temp: temp, tag: "scrape-\(round)b")
                 let (without, with) = round % 2 == 1 ? (first, second) : (second, first)
-                print(without.throughputLine(label: "daemon without http   ") + " [round \(round)]")
+                print(without.throughputLine(label: scrapeBaseline == .http ? "daemon, http, no scrape" : "daemon without http   ") + " [round \(round)]")
                 print(with.throughputLine(label: "daemon, scrape every 1s") + " [round \(round)]; \(with.scrapeText)")
                 ratios.append(with.outRate / without.outRate)
                 print("throughput ratio with/without scrape, round \(round): \(format(ratios.last!, 3))")
@@ -242,7 +248,8 @@ struct BenchE2ECommand: ParsableCommand {
     }
 
     enum Target {
-        case daemon(model: Model, hmm: HMMParameters, journal: String, http: Bool = false)
+        /// `scraping`: with `http`, scrape every --scrape-interval during the traffic (false: only once after it).
+        case daemon(model: Model, hmm: HMMParameters, journal: String, http: Bool = false, scraping: Bool = true)
         case relay
     }
 
@@ -257,9 +264,9 @@ struct BenchE2ECommand: ParsableCommand {
         let kinds: Set<UInt8>
         let name: String
         switch target {
-        case let .daemon(model, hmm, journal, http):
+        case let .daemon(model, hmm, journal, http, scraping):
             name = "daemon-\(tag)"
-            scraper = http ? BenchScraper(port: try benchFreePort(), interval: scrapeInterval) : nil
+            scraper = http ? BenchScraper(port: try benchFreePort(), interval: scraping ? scrapeInterval : .infinity) : nil
             let dir = temp.appendingPathComponent(name)
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             let config = dir.appendingPathComponent("predictord.yaml")
