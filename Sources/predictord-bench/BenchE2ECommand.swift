@@ -306,11 +306,15 @@ struct BenchE2ECommand: ParsableCommand {
         }
         let pid = child.pid
         let scraping = try scraper?.start()
-        let cpuBefore = benchCPUSeconds(pid: pid), threadsBefore = benchThreadCPUSeconds(pid: pid)
         let publisher = try BenchThread {
             publisherSlot.value = BenchLoad.publish(context: context, endpoint: inEndpoint, traffic: traffic, shared: shared,
                                                     watchPID: watchMemory ? pid : nil)
         }
+        // CPU from the first warm-up reply on: the child's start (restore, bind, the HTTP server) is not counted.
+        while shared.warmupReceived.load(ordering: .acquiring) == 0, !shared.publisherDone.load(ordering: .acquiring), child.isRunning {
+            usleep(1_000)
+        }
+        let cpuBefore = benchCPUSeconds(pid: pid), threadsBefore = benchThreadCPUSeconds(pid: pid)
         // Watch the child: if it dies, end both loops instead of waiting for their timeouts.
         while !shared.publisherDone.load(ordering: .acquiring) {
             if !child.isRunning { shared.abort.store(true, ordering: .relaxed); break }
