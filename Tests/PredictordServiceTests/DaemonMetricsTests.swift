@@ -41,17 +41,14 @@ extension DaemonTests {
         @Test("counters, gauges, latency and checkpoint histograms and windowed mse / log loss / coverage match the workload")
         func metricsMatchTheWorkload() throws {
             if let reason = Self.skipReason() { print("Metrics test skipped: \(reason)"); return }
-            let directory = try Harness.temporaryDirectory("metrics")
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let httpPort = try Harness.freePort()
-            let daemon = try DaemonProcess.start(stateDirectory: directory.appendingPathComponent("state"), directory: directory) {
+            let (daemon, directory, httpPort) = try HTTPTestSupport.startDaemon("metrics") {
                 $0.models = Self.definitions
                 $0.checkpointIntervalSeconds = 1
                 $0.logFormat = "json"
-                $0.http.listen = "127.0.0.1:\(httpPort)"
                 $0.http.qualityHalfLife = Self.halfLife
                 $0.http.latencySampleEvery = 1
             }
+            defer { try? FileManager.default.removeItem(at: directory) }
             let client = try DaemonClient(observations: daemon.config.observationsEndpoint, predictions: daemon.config.predictionsEndpoint)
 
             // The workload, round robin, in this global order; then three bad messages.
@@ -163,14 +160,11 @@ extension DaemonTests {
         @Test("poll batch sizes: one message per wake-up in lockstep, a backlog in large batches after a stall")
         func pollBatchesShowTheBacklog() throws {
             if let reason = Self.skipReason() { print("Metrics test skipped: \(reason)"); return }
-            let directory = try Harness.temporaryDirectory("metrics-batches")
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let httpPort = try Harness.freePort()
-            let daemon = try DaemonProcess.start(stateDirectory: directory.appendingPathComponent("state"), directory: directory) {
-                $0.models = Self.definitions
-                $0.http.listen = "127.0.0.1:\(httpPort)"
+            let (daemon, directory, httpPort) = try HTTPTestSupport.startDaemon("metrics-batches") { $0.models = Self.definitions }
+            defer {
+                kill(daemon.pid, SIGCONT)
+                try? FileManager.default.removeItem(at: directory)
             }
-            defer { kill(daemon.pid, SIGCONT) }
             let client = try DaemonClient(observations: daemon.config.observationsEndpoint, predictions: daemon.config.predictionsEndpoint)
             let probe = try HTTPTestSupport.get("http://127.0.0.1:\(httpPort)/streams/probe/sync")
             let probeCount = (try JSONSerialization.jsonObject(with: probe.body) as? [String: Any])?["n"] as? Int ?? -1
