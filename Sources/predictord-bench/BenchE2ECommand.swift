@@ -236,7 +236,20 @@ struct BenchE2ECommand: ParsableCommand {
     }
 
     /// One daemon run and one relay run of the latency traffic at the same time (the relay's on a second thread).
+    /// Tried up to three times: a port one side picked (bound and released) can be taken by the other side's
+    /// outgoing connections before its child binds it.
     private func concurrentPair(traffic: BenchTraffic, temp: URL, tag: String, hmm: HMMParameters) throws -> (daemon: BenchE2EResult, relay: BenchE2EResult) {
+        for attempt in 1...2 {
+            do {
+                return try concurrentPairOnce(traffic: traffic, temp: temp, tag: "\(tag)-\(attempt)", hmm: hmm)
+            } catch {
+                print("concurrent pair \(tag), attempt \(attempt) failed, retrying: \(String(describing: error).prefix(200))")
+            }
+        }
+        return try concurrentPairOnce(traffic: traffic, temp: temp, tag: "\(tag)-3", hmm: hmm)
+    }
+
+    private func concurrentPairOnce(traffic: BenchTraffic, temp: URL, tag: String, hmm: HMMParameters) throws -> (daemon: BenchE2EResult, relay: BenchE2EResult) {
         let relaySlot = BenchResultSlot()
         let command = self
         let relayThread = try BenchThread {
