@@ -20,14 +20,21 @@ public final class MetricsExporter: Sendable {
         var counters: [String: CoreMetrics.Counter] = [:]
         var gauges: [String: CoreMetrics.Gauge] = [:]
         var timers: [String: CoreMetrics.Timer] = [:]
+        var recorders: [String: CoreMetrics.Recorder] = [:]
         var applied: [String: UInt64] = [:]
-        var appliedHistograms: [String: LatencyHistogram] = [:]
+        var appliedHistograms: [String: BucketHistogram] = [:]
     }
+
+    /// The one histogram of counts (a swift-metrics recorder); the others are durations (timers).
+    static let batchLabel = "predictord_poll_batch_messages"
 
     public init(version: String) {
         var factory = PrometheusMetricsFactory(registry: registry)
-        let buckets = LatencyHistogram.boundsNanos.map { Duration.nanoseconds($0) }
-        factory.durationHistogramBuckets = ["predictord_latency_seconds": buckets, "predictord_checkpoint_duration_seconds": buckets]
+        factory.durationHistogramBuckets = [
+            "predictord_latency_seconds": BucketHistogram.latencyBoundsNanos.map { .nanoseconds($0) },
+            "predictord_checkpoint_duration_seconds": BucketHistogram.checkpointBoundsNanos.map { .nanoseconds($0) },
+        ]
+        factory.valueHistogramBuckets = [Self.batchLabel: BucketHistogram.batchBounds.map { Double($0) }]
         self.factory = factory
         state = Mutex(State())
         state.withLock { s in
@@ -59,13 +66,15 @@ public final class MetricsExporter: Sendable {
             Self.gauge(&s, factory, "predictord_checkpoint_bytes", []).record(Double(checkpoint.lastBytes))
         }
         histogram(&s, "predictord_checkpoint_duration_seconds", [], checkpoint.durations)
+        histogram(&s, Self.batchLabel, [], snap.pollBatches)
+        count(&s, "predictord_poll_budget_exhausted_total", [], snap.pollBudgetExhausted)
 
         // Models by name: a reloaded definition keeps its name, so its latencies add up and the newest
         // definition's quality (the one serving new streams) is the one shown.
-        var latency: [String: LatencyHistogram] = [:]
+        var latency: [String: BucketHistogram] = [:]
         var quality: [String: QualityWindow] = [:]
         for (index, name) in snap.modelNames.enumerated() {
-            if index < snap.latency.count { latency[name, default: LatencyHistogram()].merge(snap.latency[index]) }
+            if index < snap.latency.count { latency[name, default: .latency].merge(snap.latency[index]) }
             if index < c.models.count { quality[name] = c.models[index].recent }
         }
         for (name, h) in latency { histogram(&s, "predictord_latency_seconds", [("model", name)], h) }
@@ -102,16 +111,26 @@ public final class MetricsExporter: Sendable {
 
     /// Records the samples `histogram` holds beyond those applied: per bucket, n new samples with sum Σ are
     /// recorded as r samples of ⌊Σ/n⌋+1 ns and n−r of ⌊Σ/n⌋ ns (r = Σ mod n), all inside the bucket.
-    private func histogram(_ s: inout State, _ label: String, _ dimensions: [(String, String)], _ histogram: LatencyHistogram) {
+    /// Counts go to a recorder (``batchLabel``), nanoseconds to a timer. A scrape costs one locked record per new
+    /// sample: latency samples are one message in `http.latency_sample_every`, batches one per busy wake-up.
+    private func histogram(_ s: inout State, _ label: String, _ dimensions: [(String, String)], _ histogram: BucketHistogram) {
         let k = Self.key(label, dimensions)
-        let timer = s.timers[k] ?? CoreMetrics.Timer(label: label, dimensions: dimensions, factory: factory)
-        s.timers[k] = timer
-        let before = s.appliedHistograms[k] ?? LatencyHistogram()
+        let record: (Int64) -> Void
+        if label == Self.batchLabel {
+            let recorder = s.recorders[k] ?? CoreMetrics.Recorder(label: label, dimensions: dimensions, aggregate: true, factory: factory)
+            s.recorders[k] = recorder
+            record = { recorder.record($0) }
+        } else {
+            let timer = s.timers[k] ?? CoreMetrics.Timer(label: label, dimensions: dimensions, factory: factory)
+            s.timers[k] = timer
+            record = { timer.recordNanoseconds($0) }
+        }
+        let before = s.appliedHistograms[k] ?? BucketHistogram(bounds: histogram.bounds)
         for i in histogram.counts.indices {
             let n = histogram.counts[i] &- before.counts[i], sum = histogram.sums[i] &- before.sums[i]
             guard n > 0, n <= histogram.counts[i] else { continue }
             let q = sum / Int64(n), r = UInt64(sum % Int64(n))
-            for j in 0..<n { timer.recordNanoseconds(j < r ? q + 1 : q) }
+            for j in 0..<n { record(j < r ? q + 1 : q) }
         }
         s.appliedHistograms[k] = histogram
     }

@@ -212,7 +212,12 @@ final class PollLoop {
         let start = ContinuousClock.now
         // With the journal, predictions wait for their batch's write: at the end of the drain, or sooner when it
         // grows past ``heldLimit`` predictions or 1 MiB (which bounds their latency and the memory held).
-        defer { flushBatch(telemetry: &telemetry) }
+        // With telemetry, the messages this wake-up received (its backlog) and whether the budget ended it.
+        var drained = 0, exhausted = true
+        defer {
+            flushBatch(telemetry: &telemetry)
+            if measuring { telemetry!.drained(drained, exhaustedBudget: exhausted) }
+        }
         for i in 0..<10_000 {
             if i & 255 == 255, ContinuousClock.now - start > .milliseconds(100) { return true }
             if pending.count >= heldLimit || journal.batch.bytes.count >= 1 << 20 { flushBatch(telemetry: &telemetry) }
@@ -223,10 +228,12 @@ final class PollLoop {
                     handle(frames, timed: timed, engine: &engine, pipeline: &pipeline)
                 }
             } catch {
+                exhausted = false
                 if !error.isTerminated { logger.critical("receive failed: \(error)") }
                 return false
             }
-            guard let handled else { return true }
+            guard let handled else { exhausted = false; return true }
+            drained &+= 1
             if measuring {
                 telemetry!.countReceived()
                 switch handled {

@@ -47,6 +47,9 @@ public struct PredictordDaemon: Service {
         let (events, continuation) = AsyncStream<LoopEvent>.makeStream()
         let config = self.config, logger = self.logger, telemetry = self.telemetry
         let thread = Thread {
+            // The kernel's thread name (comm: top -H, perf, predictord-bench's per-thread CPU), set from inside:
+            // Foundation's Thread.name did not reliably reach it on Linux (pthread_setname_np is not imported).
+            try? "predictord-poll".write(toFile: "/proc/thread-self/comm", atomically: false, encoding: .utf8)
             do {
                 let loop = try PollLoop(config: config, context: context, health: health, control: control, logger: logger,
                                         telemetry: telemetry)
@@ -61,7 +64,6 @@ public struct PredictordDaemon: Service {
             continuation.yield(.finished)
             continuation.finish()
         }
-        thread.name = "predictord-poll"
         thread.start()
 
         var iterator = events.makeAsyncIterator()

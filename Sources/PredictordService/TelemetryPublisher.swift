@@ -12,7 +12,9 @@ struct TelemetryPublisher {
     static let publishInterval = 0.25
     /// Seconds per period of the largest-errors list (it shows the current and the previous one).
     static let errorPeriod = 10.0
-    private var latency: [LatencyHistogram] = []
+    private var latency: [BucketHistogram] = []
+    private var batches = BucketHistogram(bounds: BucketHistogram.batchBounds)
+    private var budgetExhausted: UInt64 = 0
     private var watched: Set<String> = []
     private var watchedVersion: UInt64 = .max
     private var points: [(stream: String, point: StreamPoint)] = []
@@ -64,8 +66,15 @@ struct TelemetryPublisher {
 
     /// One prediction of model `model` sent `nanoseconds` after its observation was received.
     mutating func latency(model: Int, nanoseconds: Int64) {
-        while latency.count <= model { latency.append(LatencyHistogram()) }
-        latency[model].record(nanoseconds: nanoseconds)
+        while latency.count <= model { latency.append(.latency) }
+        latency[model].record(nanoseconds)
+    }
+
+    /// One poll wake-up's drain: `messages` received (wake-ups that found none are not counted), and whether it
+    /// stopped at its budget with more possibly waiting.
+    mutating func drained(_ messages: Int, exhaustedBudget: Bool) {
+        if messages > 0 { batches.record(Int64(messages)) }
+        if exhaustedBudget { budgetExhausted &+= 1 }
     }
 
     /// Between drains: answers `/streams/<id>` questions, refreshes the watched set, and publishes at its cadence.
@@ -103,8 +112,10 @@ struct TelemetryPublisher {
         snapshot.counters = engine.counters.adding(transportDrops)
         snapshot.modelNames = engine.models.map(\.name)
         snapshot.contexts = engine.contexts.count
-        while latency.count < engine.models.count { latency.append(LatencyHistogram()) }
+        while latency.count < engine.models.count { latency.append(.latency) }
         snapshot.latency = latency
+        snapshot.pollBatches = batches
+        snapshot.pollBudgetExhausted = budgetExhausted
         snapshot.largestErrors = errors.largest
         snapshot.restoredCheckpointTime = restoredCheckpointTime
         while configurationLines.count < engine.models.count {

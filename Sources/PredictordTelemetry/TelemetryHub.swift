@@ -58,7 +58,7 @@ public final class TelemetryHub: Sendable {
             } else {
                 c.failed &+= 1
             }
-            c.durations.record(nanoseconds: durationNanoseconds)
+            c.durations.record(durationNanoseconds)
         }
     }
 

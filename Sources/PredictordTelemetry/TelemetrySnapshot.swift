@@ -12,7 +12,12 @@ public struct TelemetrySnapshot: Sendable {
     /// Live contexts.
     public var contexts = 0
     /// Receipt-to-send latency per model (aligned with `modelNames`).
-    public var latency: [LatencyHistogram] = []
+    public var latency: [BucketHistogram] = []
+    /// Messages received per poll wake-up that received any (``BucketHistogram/batchBounds``): the backlog each
+    /// wake-up found, since ZeroMQ does not expose its queue length.
+    public var pollBatches = BucketHistogram(bounds: BucketHistogram.batchBounds)
+    /// Wake-ups whose drain stopped at its budget (10 000 messages or ~100 ms) rather than at an empty queue.
+    public var pollBudgetExhausted: UInt64 = 0
     /// Each active model's slow memory, for the live page.
     public var models: [ModelSummary] = []
     /// The streams whose recent standardized errors were largest, largest first.

@@ -247,6 +247,12 @@ extension Double {
 
 private func cosApprox(_ x: Double) -> Double { Foundation.cos(x) }
 
+/// The middle value (mean of the two middle ones for an even count).
+func benchMedian(_ values: [Double]) -> Double {
+    let sorted = values.sorted(), n = sorted.count
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
+}
+
 func format(_ x: Double, _ digits: Int) -> String {
     var scale = 1.0
     for _ in 0..<digits { scale *= 10 }

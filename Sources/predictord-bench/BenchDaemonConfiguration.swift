@@ -8,7 +8,8 @@ enum BenchDaemonConfiguration {
     /// One model `name` serving every stream, bound to `input` and `output` with high-water marks `hwm`.
     static func yaml(
         model spec: ModelSpec, name: String, input: String, output: String, hwm: Int, maxContexts: Int, state: String,
-        checkpointIntervalSeconds: Double, journal: String, httpListen: String? = nil, logLevel: String, statsIntervalSeconds: Double
+        checkpointIntervalSeconds: Double, journal: String, httpListen: String? = nil, latencySampleEvery: Int? = nil, logLevel: String,
+        statsIntervalSeconds: Double
     ) -> String {
         var c = DaemonConfiguration()
         c.observations.bind = [input]
@@ -24,6 +25,7 @@ enum BenchDaemonConfiguration {
         // The commands validate `journal` (off, write or fsync) before they get here.
         c.state.journal = DaemonConfiguration.JournalMode(rawValue: journal) ?? .write
         c.http.listen = httpListen
+        if let latencySampleEvery { c.http.latencySampleEvery = latencySampleEvery }
         c.logging.level = logLevel
         c.logging.statsIntervalSeconds = statsIntervalSeconds
         c.models = [ModelDefinition(name: name, match: "", spec: spec)]

@@ -50,6 +50,14 @@ struct BenchE2ECommand: ParsableCommand {
     @Flag(help: "Run the daemon with http.listen and scrape /metrics every second (throughput and latency modes); the latency mode then also prints the in-daemon latency histogram's median bucket.")
     var http = false
 
+    enum ScrapeBaseline: String, ExpressibleByArgument, CaseIterable { case off, http }
+
+    @Option(help: "Mode scrape: what the scraped daemon is compared with: off (no http.listen) or http (http.listen on, not scraped during the traffic).")
+    var scrapeBaseline: ScrapeBaseline = .off
+
+    @Flag(help: "Latency mode: run the daemon and the relay at the same time, each with its own publisher and subscriber at --latency-rate, instead of one after the other, so that both see the same machine load.")
+    var concurrent = false
+
     @Option(help: "Measurements to run, comma separated: throughput, latency, rss, journal (state.journal off against write and fsync, alternated), scrape (daemon without HTTP against the daemon with a /metrics scrape every second, alternated).")
     var modes: String = "throughput,latency,rss"
 
@@ -105,9 +113,9 @@ struct BenchE2ECommand: ParsableCommand {
                 relayRates.append(relay.outRate)
                 print("throughput ratio daemon/relay, round \(round): \(format(ratios.last!, 3))")
             }
-            let ratio = median(ratios), rate = median(daemonRates)
+            let ratio = benchMedian(ratios), rate = benchMedian(daemonRates)
             print("throughput over \(rounds) round(s): daemon median \(Int(rate)) /s (range \(Int(daemonRates.min()!))–\(Int(daemonRates.max()!))), "
-                + "relay median \(Int(median(relayRates))) /s (range \(Int(relayRates.min()!))–\(Int(relayRates.max()!))); "
+                + "relay median \(Int(benchMedian(relayRates))) /s (range \(Int(relayRates.min()!))–\(Int(relayRates.max()!))); "
                 + "ratio median \(format(ratio, 3)) (range \(format(ratios.min()!, 3))–\(format(ratios.max()!, 3)))")
             print("  target ≥ 500000 obs/s end to end: \(rate >= 500_000 ? "MET" : "NOT MET") (median \(Int(rate)) /s); "
                 + "target ≥ 0.6 of relay: \(ratio >= 0.6 ? "MET" : "NOT MET") (median ratio \(format(ratio, 3)))")
@@ -116,25 +124,25 @@ struct BenchE2ECommand: ParsableCommand {
         if selected.contains("latency") {
             let traffic = BenchTraffic(payload: payload, streams: streams, pace: .paced(rate: latencyRate, seconds: seconds), symbols: symbols)
             var daemonP99: [Double] = [], relayP99: [Double] = []
+            var agreement = BenchLatencyAgreement()
             for round in 1...rounds {
-                let (daemon, relay) = try pair(round: round, traffic: traffic, temp: temp, tag: "latency", hmm: hmm, recordLatency: true)
+                let (daemon, relay) = concurrent
+                    ? try concurrentPair(traffic: traffic, temp: temp, tag: "latency-\(round)", hmm: hmm)
+                    : try pair(round: round, traffic: traffic, temp: temp, tag: "latency", hmm: hmm, recordLatency: true)
                 print(daemon.latencyLine(label: "daemon", rate: latencyRate) + " [round \(round)]")
                 print(relay.latencyLine(label: "relay ", rate: latencyRate) + " [round \(round)]")
-                if let inDaemon = daemon.inDaemonMedian, let d = daemon.percentile(0.5), let r = relay.percentile(0.5) {
-                    print("latency in daemon (predictord_latency_seconds, \(Int(inDaemon.count)) samples): median in bucket "
-                        + "(\(format(inDaemon.lower * 1e6, 2)), \(format(inDaemon.upper * 1e6, 2))] µs; e2e p50 daemon − relay = "
-                        + "\(format((d - r) * 1e6, 2)) µs [round \(round)]")
-                }
                 if let d = daemon.percentile(0.99), let r = relay.percentile(0.99) {
                     daemonP99.append(d)
                     relayP99.append(r)
                 }
+                if let line = agreement.add(daemon: daemon, relay: relay) { print(line + " [round \(round)]") }
             }
+            for line in agreement.summary() { print(line) }
             if !daemonP99.isEmpty {
-                let p99 = median(daemonP99)
+                let p99 = benchMedian(daemonP99)
                 func us(_ v: Double) -> String { "\(format(v * 1e6, 1)) µs" }
                 print("latency p99 over \(daemonP99.count) round(s): daemon median \(us(p99)) (range \(us(daemonP99.min()!))–\(us(daemonP99.max()!))), "
-                    + "relay median \(us(median(relayP99))) (range \(us(relayP99.min()!))–\(us(relayP99.max()!)))")
+                    + "relay median \(us(benchMedian(relayP99))) (range \(us(relayP99.min()!))–\(us(relayP99.max()!)))")
                 print("  target p99 < 200 µs at \(Int(latencyRate)) obs/s: \(p99 < 200e-6 ? "MET" : "NOT MET") (median round)")
             }
             print("load average after latency: \(benchLoadAverage())")
@@ -146,13 +154,14 @@ struct BenchE2ECommand: ParsableCommand {
         }
         if selected.contains("scrape") {
             let traffic = BenchTraffic(payload: payload, streams: streams, pace: .saturate(seconds: seconds, window: window), symbols: symbols)
-            var ratios: [Double] = [], cpuRatios: [Double] = []
+            var ratios: [Double] = [], cpuRatios: [Double] = [], pollRatios: [Double] = [], helperCost: [Double] = []
             for round in 1...rounds {
-                let plain = Target.daemon(model: model, hmm: hmm, journal: journal, http: false), scraped = Target.daemon(model: model, hmm: hmm, journal: journal, http: true)
+                let plain = Target.daemon(model: model, hmm: hmm, journal: journal, http: scrapeBaseline == .http, scraping: false)
+                let scraped = Target.daemon(model: model, hmm: hmm, journal: journal, http: true)
                 let first = try measure(round % 2 == 1 ? plain : scraped, traffic: traffic, temp: temp, tag: "scrape-\(round)a")
                 let second = try measure(round % 2 == 1 ? scraped : plain, traffic: traffic, temp: temp, tag: "scrape-\(round)b")
                 let (without, with) = round % 2 == 1 ? (first, second) : (second, first)
-                print(without.throughputLine(label: "daemon without http   ") + " [round \(round)]")
+                print(without.throughputLine(label: scrapeBaseline == .http ? "daemon, http, no scrape" : "daemon without http   ") + " [round \(round)]")
                 print(with.throughputLine(label: "daemon, scrape every 1s") + " [round \(round)]; \(with.scrapeText)")
                 ratios.append(with.outRate / without.outRate)
                 print("throughput ratio with/without scrape, round \(round): \(format(ratios.last!, 3))")
@@ -160,12 +169,22 @@ struct BenchE2ECommand: ParsableCommand {
                     cpuRatios.append(b / a)
                     print("daemon CPU per prediction without / with: \(format(a, 3)) / \(format(b, 3)) µs, ratio \(format(b / a, 3)) [round \(round)]")
                 }
+                if let a = without.pollCPUPerReply, let b = with.pollCPUPerReply {
+                    pollRatios.append(b / a)
+                    helperCost.append(with.helperCPUPerSecond - without.helperCPUPerSecond)
+                    print("poll thread CPU per prediction without / with: \(format(a, 3)) / \(format(b, 3)) µs, ratio \(format(b / a, 3)); "
+                        + "other threads without / with: \(format(without.helperCPUPerSecond, 1)) / \(format(with.helperCPUPerSecond, 1)) ms CPU per s [round \(round)]")
+                }
             }
-            let ratio = median(ratios)
+            let ratio = benchMedian(ratios)
             print("scrape over \(rounds) round(s): ratio with/without median \(format(ratio, 3)) (range \(format(ratios.min()!, 3))–\(format(ratios.max()!, 3)))")
             print("  target loss < 2 %: \(ratio >= 0.98 ? "MET" : "NOT MET") (median loss \(format((1 - ratio) * 100, 1)) %)")
             if !cpuRatios.isEmpty {
-                print("daemon CPU per prediction with/without: median ratio \(format(median(cpuRatios), 3)) (range \(format(cpuRatios.min()!, 3))–\(format(cpuRatios.max()!, 3)))")
+                print("daemon CPU per prediction with/without: median ratio \(format(benchMedian(cpuRatios), 3)) (range \(format(cpuRatios.min()!, 3))–\(format(cpuRatios.max()!, 3)))")
+            }
+            if !pollRatios.isEmpty {
+                print("poll thread CPU per prediction with/without: median ratio \(format(benchMedian(pollRatios), 3)) (range \(format(pollRatios.min()!, 3))–\(format(pollRatios.max()!, 3))); "
+                    + "CPU of the other threads, with − without: median \(format(benchMedian(helperCost), 1)) ms per s (range \(format(helperCost.min()!, 1))–\(format(helperCost.max()!, 1)))")
             }
             print("load average after scrape: \(benchLoadAverage())")
         }
@@ -197,9 +216,9 @@ struct BenchE2ECommand: ParsableCommand {
             for mode in ["write", "fsync"] { ratios[mode, default: []].append(rate[mode]! / rate["off"]!) }
             print("journal ratios, round \(round): write/off \(format(ratios["write"]!.last!, 3)), fsync/off \(format(ratios["fsync"]!.last!, 3))")
         }
-        let write = median(ratios["write"]!), fsync = median(ratios["fsync"]!)
-        print("journal throughput over \(rounds) round(s), medians: off \(Int(median(rates["off"]!))) /s, write \(Int(median(rates["write"]!))) /s, "
-            + "fsync \(Int(median(rates["fsync"]!))) /s; write/off \(format(write, 3)) (range \(format(ratios["write"]!.min()!, 3))–\(format(ratios["write"]!.max()!, 3))), "
+        let write = benchMedian(ratios["write"]!), fsync = benchMedian(ratios["fsync"]!)
+        print("journal throughput over \(rounds) round(s), medians: off \(Int(benchMedian(rates["off"]!))) /s, write \(Int(benchMedian(rates["write"]!))) /s, "
+            + "fsync \(Int(benchMedian(rates["fsync"]!))) /s; write/off \(format(write, 3)) (range \(format(ratios["write"]!.min()!, 3))–\(format(ratios["write"]!.max()!, 3))), "
             + "fsync/off \(format(fsync, 3)) (range \(format(ratios["fsync"]!.min()!, 3))–\(format(ratios["fsync"]!.max()!, 3)))")
         print("  target write ≥ 0.8 × off: \(write >= 0.8 ? "MET" : "NOT MET"); target fsync ≥ 0.5 × off: \(fsync >= 0.5 ? "MET" : "NOT MET") (median ratios)")
     }
@@ -216,14 +235,34 @@ struct BenchE2ECommand: ParsableCommand {
         return (try measure(daemonTarget, traffic: traffic, temp: temp, tag: "\(tag)-\(round)", recordLatency: recordLatency), relay)
     }
 
-    /// The middle value (mean of the two middle ones for an even count).
-    private func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted(), n = sorted.count
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
+    /// One daemon run and one relay run of the latency traffic at the same time (the relay's on a second thread).
+    /// Tried up to three times: a port one side picked (bound and released) can be taken by the other side's
+    /// outgoing connections before its child binds it.
+    private func concurrentPair(traffic: BenchTraffic, temp: URL, tag: String, hmm: HMMParameters) throws -> (daemon: BenchE2EResult, relay: BenchE2EResult) {
+        for attempt in 1...2 {
+            do {
+                return try concurrentPairOnce(traffic: traffic, temp: temp, tag: "\(tag)-\(attempt)", hmm: hmm)
+            } catch {
+                print("concurrent pair \(tag), attempt \(attempt) failed, retrying: \(String(describing: error).prefix(200))")
+            }
+        }
+        return try concurrentPairOnce(traffic: traffic, temp: temp, tag: "\(tag)-3", hmm: hmm)
+    }
+
+    private func concurrentPairOnce(traffic: BenchTraffic, temp: URL, tag: String, hmm: HMMParameters) throws -> (daemon: BenchE2EResult, relay: BenchE2EResult) {
+        let relaySlot = BenchResultSlot()
+        let command = self
+        let relayThread = try BenchThread {
+            relaySlot.store(Result { try command.measure(.relay, traffic: traffic, temp: temp, tag: tag, recordLatency: true) })
+        }
+        let daemon = Result { try measure(.daemon(model: model, hmm: hmm, journal: journal, http: http), traffic: traffic, temp: temp, tag: tag, recordLatency: true) }
+        relayThread.join()
+        return (try daemon.get(), try relaySlot.take())
     }
 
     enum Target {
-        case daemon(model: Model, hmm: HMMParameters, journal: String, http: Bool = false)
+        /// `scraping`: with `http`, scrape every --scrape-interval during the traffic (false: only once after it).
+        case daemon(model: Model, hmm: HMMParameters, journal: String, http: Bool = false, scraping: Bool = true)
         case relay
     }
 
@@ -238,15 +277,15 @@ struct BenchE2ECommand: ParsableCommand {
         let kinds: Set<UInt8>
         let name: String
         switch target {
-        case let .daemon(model, hmm, journal, http):
+        case let .daemon(model, hmm, journal, http, scraping):
             name = "daemon-\(tag)"
-            scraper = http ? BenchScraper(port: try benchFreePort(), interval: scrapeInterval) : nil
+            scraper = http ? BenchScraper(port: try benchFreePort(), interval: scraping ? scrapeInterval : .infinity) : nil
             let dir = temp.appendingPathComponent(name)
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             let config = dir.appendingPathComponent("predictord.yaml")
             try daemonConfig(model: model, hmm: hmm, input: inEndpoint, output: outEndpoint, hwm: hwm,
                              state: dir.appendingPathComponent("state").path, maxContexts: max(2 * contexts, streams + 16, 1_000_000),
-                             journal: journal, httpPort: scraper?.port)
+                             journal: journal, httpPort: scraper?.port, timeEveryMessage: recordLatency)
                 .write(to: config, atomically: true, encoding: .utf8)
             child = try BenchChildProcess(name: name, executable: try BenchExecutables.daemon(daemon),
                                           arguments: ["run", "--config", config.path], wrapper: childWrapper,
@@ -257,7 +296,7 @@ struct BenchE2ECommand: ParsableCommand {
             child = try BenchChildProcess(
                 name: name, executable: BenchExecutables.bench,
                 arguments: ["relay", "--in", inEndpoint, "--out", outEndpoint, "--receive-hwm", "\(hwm)", "--send-hwm", "\(hwm)",
-                            "--max-message-bytes", "\(max(65536 * 64, 16 << 20))"],
+                            "--max-message-bytes", "\(max(65536 * 64, 16 << 20))"] + (recordLatency ? ["--time-messages"] : []),
                 wrapper: childWrapper, logURL: temp.appendingPathComponent("\(name).log"))
             kinds = [0, 1, 2, 3]
             scraper = nil
@@ -280,11 +319,15 @@ struct BenchE2ECommand: ParsableCommand {
         }
         let pid = child.pid
         let scraping = try scraper?.start()
-        let cpuBefore = benchCPUSeconds(pid: pid)
         let publisher = try BenchThread {
             publisherSlot.value = BenchLoad.publish(context: context, endpoint: inEndpoint, traffic: traffic, shared: shared,
                                                     watchPID: watchMemory ? pid : nil)
         }
+        // CPU from the first warm-up reply on: the child's start (restore, bind, the HTTP server) is not counted.
+        while shared.warmupReceived.load(ordering: .acquiring) == 0, !shared.publisherDone.load(ordering: .acquiring), child.isRunning {
+            usleep(1_000)
+        }
+        let cpuBefore = benchCPUSeconds(pid: pid), threadsBefore = benchThreadCPUSeconds(pid: pid)
         // Watch the child: if it dies, end both loops instead of waiting for their timeouts.
         while !shared.publisherDone.load(ordering: .acquiring) {
             if !child.isRunning { shared.abort.store(true, ordering: .relaxed); break }
@@ -292,7 +335,7 @@ struct BenchE2ECommand: ParsableCommand {
         }
         publisher.join()
         subscriber.join()
-        let cpuAfter = benchCPUSeconds(pid: pid)
+        let cpuAfter = benchCPUSeconds(pid: pid), threadsAfter = benchThreadCPUSeconds(pid: pid)
         scraper?.stop()
         scraping?.join()
         // A last scrape after the drain: the histogram then holds every prediction of the run.
@@ -309,15 +352,26 @@ struct BenchE2ECommand: ParsableCommand {
         var result = BenchE2EResult(publisher: publisherSlot.value, subscriber: subscriberSlot.value, memoryAtEnd: memory,
                                     hwmDuringStop: stopped.lastHWM, exitStatus: stopped.status)
         if let cpuBefore, let cpuAfter { result.cpuSeconds = cpuAfter - cpuBefore }
+        if case .relay = target, let line = child.log.split(separator: "\n").first(where: { $0.hasPrefix(RelayCommand.timingPrefix) }) {
+            result.relaySpan = line.dropFirst(RelayCommand.timingPrefix.count).split(separator: " ").first.flatMap { Double($0) }.map { $0 / 1e9 }
+        }
+        result.threadCPUSeconds = threadsAfter.merging(threadsBefore.mapValues { -$0 }, uniquingKeysWith: +)
         if let scraper {
             result.scrapeText = "\(scraper.scrapes) scrapes (\(scraper.failures) failed), mean \(format(scraper.meanSeconds * 1000, 2)) ms each"
-            result.inDaemonMedian = BenchScraper.medianBucket(scraper.last, model: "bench")
+            let body = scraper.last
+            if let wakeups = BenchScraper.value("predictord_poll_batch_messages_count", body),
+               let messages = BenchScraper.value("predictord_poll_batch_messages_sum", body), wakeups > 0 {
+                result.meanBatch = messages / wakeups
+                result.scrapeText += "; \(Int(wakeups)) busy poll wake-ups, mean batch \(format(messages / wakeups, 1)) messages, "
+                    + "\(Int(BenchScraper.value("predictord_poll_budget_exhausted_total", body) ?? 0)) cut by the budget"
+            }
+            result.inDaemonMedian = BenchScraper.quantile(0.5, scraper.last, model: "bench")
         }
         return result
     }
 
     private func daemonConfig(model: Model, hmm: HMMParameters, input: String, output: String, hwm: Int,
-                              state: String, maxContexts: Int, journal: String, httpPort: Int?) -> String {
+                              state: String, maxContexts: Int, journal: String, httpPort: Int?, timeEveryMessage: Bool) -> String {
         let spec: ModelSpec
         switch model {
         case .rls: spec = BenchDaemonConfiguration.rls(bias: false)
@@ -325,7 +379,9 @@ struct BenchE2ECommand: ParsableCommand {
         }
         return BenchDaemonConfiguration.yaml(
             model: spec, name: "bench", input: input, output: output, hwm: hwm, maxContexts: maxContexts, state: state,
-            checkpointIntervalSeconds: 0, journal: journal, httpListen: httpPort.map { "127.0.0.1:\($0)" }, logLevel: "notice",
+            checkpointIntervalSeconds: 0, journal: journal, httpListen: httpPort.map { "127.0.0.1:\($0)" },
+            // Paced latency runs time every message (http.latency_sample_every: 1): their cost is irrelevant there.
+            latencySampleEvery: timeEveryMessage ? 1 : nil, logLevel: "notice",
             statsIntervalSeconds: 3600)
     }
 }
@@ -341,9 +397,25 @@ struct BenchE2EResult {
     var scrapeText = ""
     /// CPU seconds the child used during the traffic (user + system).
     var cpuSeconds: Double?
+    /// CPU seconds per thread name of the child during the traffic.
+    var threadCPUSeconds: [String: Double] = [:]
+    /// CPU microseconds of the daemon's poll thread per reply.
+    var pollCPUPerReply: Double? {
+        threadCPUSeconds["predictord-poll"].map { $0 * 1e6 / Double(max(1, subscriber.received)) }
+    }
+    /// CPU milliseconds per second of traffic of the daemon's threads other than the poll thread and libzmq's
+    /// (the HTTP server, the telemetry and checkpoint queues, the main thread).
+    var helperCPUPerSecond: Double {
+        threadCPUSeconds.filter { $0.key != "predictord-poll" && !$0.key.hasPrefix("ZMQbg") }.values.reduce(0, +) * 1000 / receiveSeconds
+    }
     /// CPU microseconds of the child per reply.
     var cpuPerReply: Double? { cpuSeconds.map { $0 * 1e6 / Double(max(1, subscriber.received)) } }
-    var inDaemonMedian: (lower: Double, upper: Double, count: Double)?
+    /// The relay's median receive-to-send time (s) in latency runs (`relay --time-messages`).
+    var relaySpan: Double?
+    /// With `--http`: messages per busy poll wake-up over the run (about 1 when the traffic does not queue).
+    var meanBatch: Double?
+    /// With `--http`: the in-daemon latency histogram's median, read after the run.
+    var inDaemonMedian: BenchHistogramQuantile?
 
     var sendSeconds: Double { max(publisher.end - publisher.start, 1e-9) }
     var receiveSeconds: Double { max(subscriber.lastArrival - publisher.start, 1e-9) }

@@ -78,9 +78,15 @@ final class BenchScraper: Sendable {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// The bucket (lower, upper] in seconds holding the median of `model`'s `predictord_latency_seconds`, and the
-    /// sample count, from an exposition text.
-    static func medianBucket(_ text: String, model: String) -> (lower: Double, upper: Double, count: Double)? {
+    /// The value of the unlabelled sample `name` in an exposition text.
+    static func value(_ name: String, _ text: String) -> Double? {
+        text.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.dropFirst(name.count + 1)) }
+    }
+
+    /// The `q` quantile (seconds) of `model`'s `predictord_latency_seconds` in an exposition text, interpolated
+    /// linearly within its bucket as PromQL's histogram_quantile does, with that bucket (lower, upper] and the
+    /// sample count.
+    static func quantile(_ q: Double, _ text: String, model: String) -> BenchHistogramQuantile? {
         var buckets: [(Double, Double)] = []
         let prefix = "predictord_latency_seconds_bucket{model=\"\(model)\",le=\""
         for line in text.split(separator: "\n") where line.hasPrefix(prefix) {
@@ -91,10 +97,15 @@ final class BenchScraper: Sendable {
         }
         buckets.sort { $0.0 < $1.0 }
         guard let total = buckets.last?.1, total > 0 else { return nil }
-        var lower = 0.0
+        let rank = q * total
+        var lower = 0.0, below = 0.0
         for (le, cumulative) in buckets {
-            if cumulative >= total / 2 { return (lower, le, total) }
+            if cumulative >= rank {
+                let value = le.isInfinite ? lower : lower + (le - lower) * (rank - below) / max(cumulative - below, 1)
+                return BenchHistogramQuantile(value: value, lower: lower, upper: le, count: total)
+            }
             lower = le
+            below = cumulative
         }
         return nil
     }
@@ -102,10 +113,26 @@ final class BenchScraper: Sendable {
 
 /// CPU seconds (user + system) a process has used, from /proc/<pid>/stat.
 func benchCPUSeconds(pid: Int32) -> Double? {
-    guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-          let close = text.lastIndex(of: ")") else { return nil }
+    benchStatCPU("/proc/\(pid)/stat")?.seconds
+}
+
+/// CPU seconds (user + system) of each thread of a process by thread name (summed over threads of one name),
+/// from /proc/<pid>/task/*/stat.
+func benchThreadCPUSeconds(pid: Int32) -> [String: Double] {
+    let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+    var out: [String: Double] = [:]
+    for task in tasks {
+        if let (name, seconds) = benchStatCPU("/proc/\(pid)/task/\(task)/stat") { out[name, default: 0] += seconds }
+    }
+    return out
+}
+
+/// The name (comm) and CPU seconds (utime + stime) in a /proc stat file.
+private func benchStatCPU(_ path: String) -> (name: String, seconds: Double)? {
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+          let open = text.firstIndex(of: "("), let close = text.lastIndex(of: ")") else { return nil }
     // After "pid (comm)": state is field 3, utime and stime are fields 14 and 15.
     let fields = text[text.index(after: close)...].split(separator: " ")
     guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
-    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    return (String(text[text.index(after: open)..<close]), (user + system) / Double(sysconf(Int32(_SC_CLK_TCK))))
 }

@@ -29,6 +29,12 @@ struct RelayCommand: ParsableCommand {
     @Option(help: "ZMQ_MAXMSGSIZE of the SUB socket, as the daemon sets it (64 × limits.max_message_bytes, at least 16 MiB).")
     var maxMessageBytes: Int = 16 << 20
 
+    @Flag(help: "Time every message from before its receive call to the end of its send (CLOCK_MONOTONIC) and print the median on stop: the relay's share of a paced latency run.")
+    var timeMessages = false
+
+    /// The stop line's prefix that `predictord-bench e2e` reads back.
+    static let timingPrefix = "relay receive-to-send p50 ns: "
+
     func run() throws {
         let context = try ZMQContext()
         // SIGTERM/SIGINT end the loop the way they end the daemon's: the context is shut down, poll fails with ETERM.
@@ -56,6 +62,7 @@ struct RelayCommand: ParsableCommand {
         FileHandle.standardError.write(Data("relay ready: \(input) -> \(output)\n".utf8))
 
         var relayed = 0, malformed = 0, unsent = 0
+        var spans: [Double] = []
         loop: while true {
             do {
                 _ = try poller.poll(timeoutMilliseconds: 100)
@@ -66,11 +73,13 @@ struct RelayCommand: ParsableCommand {
             // The daemon's drain: at most 10 000 messages per poll, each received without copying and sent on.
             for _ in 0..<10_000 {
                 let handled: Void?
+                let start = timeMessages ? BenchClock.now() : 0
                 do {
                     handled = try observations.receiveMultipart(maxFrames: 2, dontWait: true) { frames in
                         guard frames.count == 2 else { malformed += 1; return }
                         let sent = (try? predictions.send(topic: frames[0], payload: frames[1], dontWait: true)) ?? false
                         if sent { relayed += 1 } else { unsent += 1 }
+                        if timeMessages, sent { spans.append(BenchClock.now() - start) }
                     }
                 } catch {
                     if !error.isTerminated { FileHandle.standardError.write(Data("receive failed: \(error)\n".utf8)) }
@@ -82,5 +91,9 @@ struct RelayCommand: ParsableCommand {
         observations.close()
         predictions.close()
         FileHandle.standardError.write(Data("relay stopped: \(relayed) relayed, \(malformed) malformed, \(unsent) not sent\n".utf8))
+        if !spans.isEmpty {
+            let median = benchMedian(spans)
+            FileHandle.standardError.write(Data("\(Self.timingPrefix)\(Int((median * 1e9).rounded())) (\(spans.count) messages)\n".utf8))
+        }
     }
 }

@@ -24,15 +24,15 @@ import Testing
         var snapshot = TelemetrySnapshot()
         snapshot.modelNames = ["m"]
         snapshot.counters = EngineCounters(modelCount: 1)
-        var histogram = LatencyHistogram()
+        var histogram = BucketHistogram.latency
         var samples: [Int64] = []
         for batch in 0..<3 {
             for _ in 0..<(1000 * (batch + 1)) {
                 // Log-uniform from 100 ns to 2 s, and some exactly on bucket bounds.
-                let v = rng.next() % 10 == 0 ? LatencyHistogram.boundsNanos[Int(rng.next() % 29)]
+                let v = rng.next() % 10 == 0 ? BucketHistogram.latencyBoundsNanos[Int(rng.next() % UInt64(BucketHistogram.latencyBoundsNanos.count))]
                     : Int64(100 * pow(2e7, rng.unit()))
                 samples.append(v)
-                histogram.record(nanoseconds: v)
+                histogram.record(v)
             }
             snapshot.latency = [histogram]
             let series = Self.parse(exporter.scrape(snapshot, checkpoint: CheckpointTelemetry(), residentBytes: nil, now: 0))
@@ -42,14 +42,64 @@ import Testing
             #expect(abs(got - Double(sum) / 1e9) <= 1e-9 * Double(sum) / 1e9, "sum \(got) vs \(Double(sum) / 1e9)")
             let prefix = "predictord_latency_seconds_bucket{model=\"m\",le=\""
             let buckets = series.filter { $0.key.hasPrefix(prefix) && !$0.key.contains("+Inf") }
-            #expect(buckets.count == LatencyHistogram.boundsNanos.count)
+            #expect(buckets.count == BucketHistogram.latencyBoundsNanos.count)
             for (key, value) in buckets {
                 let bound = Int64((Double(key.dropFirst(prefix.count).dropLast(2))! * 1e9).rounded())
-                #expect(LatencyHistogram.boundsNanos.contains(bound), "\(key)")
+                #expect(BucketHistogram.latencyBoundsNanos.contains(bound), "\(key)")
                 #expect(value == Double(samples.filter { $0 <= bound }.count), "\(key)")
             }
             #expect(series["predictord_latency_seconds_bucket{model=\"m\",le=\"+Inf\"}"] == Double(samples.count))
         }
+    }
+
+    @Test func pollBatchHistogramHasTheBatchBucketsAndExactCounts() {
+        let exporter = MetricsExporter(version: "test")
+        var snapshot = TelemetrySnapshot()
+        let sizes: [Int64] = [1, 1, 1, 2, 3, 5, 64, 65, 700, 9_000, 10_000]
+        for size in sizes { snapshot.pollBatches.record(size) }
+        snapshot.pollBudgetExhausted = 2
+        let series = Self.parse(exporter.scrape(snapshot, checkpoint: CheckpointTelemetry(), residentBytes: nil, now: 0))
+        let prefix = "predictord_poll_batch_messages_bucket{le=\""
+        let buckets = series.filter { $0.key.hasPrefix(prefix) && !$0.key.contains("+Inf") }
+        #expect(buckets.count == BucketHistogram.batchBounds.count)
+        for (key, value) in buckets {
+            let bound = Double(key.dropFirst(prefix.count).dropLast(2))!
+            #expect(BucketHistogram.batchBounds.contains(Int64(bound)), "\(key)")
+            #expect(value == Double(sizes.filter { Double($0) <= bound }.count), "\(key)")
+        }
+        #expect(series["predictord_poll_batch_messages_count"] == Double(sizes.count))
+        #expect(series["predictord_poll_batch_messages_sum"] == Double(sizes.reduce(0, +)))
+        #expect(series["predictord_poll_budget_exhausted_total"] == 2)
+    }
+
+    /// Every family the exporter renders is in docs/operations.md's metrics table, and so is every metric the
+    /// Grafana dashboard queries (histogram series by their family).
+    @Test func renderedAndDashboardMetricsAreDocumented() throws {
+        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../docs").standardized
+        let operations = try String(contentsOf: docs.appendingPathComponent("operations.md"), encoding: .utf8)
+        let dashboard = try String(contentsOf: docs.appendingPathComponent("grafana-dashboard.json"), encoding: .utf8)
+        func families(_ text: String) -> Set<String> {
+            Set(text.matches(of: /predictord_[a-z_]+/).map { m in
+                var name = String(m.output)
+                for suffix in ["_bucket", "_count", "_sum"] where name.hasSuffix(suffix) && !name.hasSuffix("_total") {
+                    name = String(name.dropLast(suffix.count))
+                }
+                return name
+            })
+        }
+        let documented = families(operations)
+        var snapshot = TelemetrySnapshot()
+        snapshot.modelNames = ["m"]
+        snapshot.counters = EngineCounters(modelCount: 1)
+        snapshot.latency = [.latency]
+        var checkpoint = CheckpointTelemetry()
+        checkpoint.lastSuccess = 1
+        let rendered = families(String(decoding: MetricsExporter(version: "t").scrape(snapshot, checkpoint: checkpoint, residentBytes: 1, now: 2), as: UTF8.self))
+        #expect(rendered.contains("predictord_poll_batch_messages"))
+        #expect(rendered.subtracting(documented).isEmpty, "rendered, not documented: \(rendered.subtracting(documented).sorted())")
+        let queried = families(dashboard)
+        #expect(queried.contains("predictord_poll_batch_messages"))
+        #expect(queried.subtracting(documented).isEmpty, "in the dashboard, not documented: \(queried.subtracting(documented).sorted())")
     }
 
     @Test func countersFollowTotalsAndRestartFromZeroWhenTheyGoBack() {

@@ -13,12 +13,8 @@ extension DaemonTests {
         @Test("a Python SSE client gets one event per observation, and SIGTERM with it open still exits 0 promptly")
         func eventsArriveAndStopIsPrompt() throws {
             if let reason = Metrics.skipReason() { print("EventStream test skipped: \(reason)"); return }
-            let directory = try Harness.temporaryDirectory("events")
+            let (daemon, directory, port) = try HTTPTestSupport.startDaemon("events")
             defer { try? FileManager.default.removeItem(at: directory) }
-            let port = try Harness.freePort()
-            let daemon = try DaemonProcess.start(stateDirectory: directory.appendingPathComponent("state"), directory: directory) {
-                $0.http.listen = "127.0.0.1:\(port)"
-            }
             let output = directory.appendingPathComponent("sse.out")
             _ = FileManager.default.createFile(atPath: output.path, contents: nil)
             let reader = Process()

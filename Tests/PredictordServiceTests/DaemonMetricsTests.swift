@@ -41,17 +41,14 @@ extension DaemonTests {
         @Test("counters, gauges, latency and checkpoint histograms and windowed mse / log loss / coverage match the workload")
         func metricsMatchTheWorkload() throws {
             if let reason = Self.skipReason() { print("Metrics test skipped: \(reason)"); return }
-            let directory = try Harness.temporaryDirectory("metrics")
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let httpPort = try Harness.freePort()
-            let daemon = try DaemonProcess.start(stateDirectory: directory.appendingPathComponent("state"), directory: directory) {
+            let (daemon, directory, httpPort) = try HTTPTestSupport.startDaemon("metrics") {
                 $0.models = Self.definitions
                 $0.checkpointIntervalSeconds = 1
                 $0.logFormat = "json"
-                $0.http.listen = "127.0.0.1:\(httpPort)"
                 $0.http.qualityHalfLife = Self.halfLife
                 $0.http.latencySampleEvery = 1
             }
+            defer { try? FileManager.default.removeItem(at: directory) }
             let client = try DaemonClient(observations: daemon.config.observationsEndpoint, predictions: daemon.config.predictionsEndpoint)
 
             // The workload, round robin, in this global order; then three bad messages.
@@ -135,6 +132,14 @@ extension DaemonTests {
                 #expect(sum > 0 && sum / Double(count) < 1, "\(model): mean latency \(sum / Double(count)) s")
             }
 
+            // Poll batches: every message the daemon received (the workload, the three bad ones, the probes) was
+            // drained by exactly one wake-up; none of these wake-ups ran out of budget.
+            let receivedMessages = Double(sent.count + 3 + probeCount)
+            #expect(scrape.value("predictord_poll_batch_messages_sum") == receivedMessages)
+            let wakeups = scrape.value("predictord_poll_batch_messages_count") ?? 0
+            #expect(wakeups >= 1 && wakeups <= receivedMessages, "\(wakeups) wake-ups for \(receivedMessages) messages")
+            #expect(scrape.value("predictord_poll_budget_exhausted_total") == 0)
+
             // Windowed quality: closed-form weighted means over each model's scores in the global order.
             let reference = Self.referenceQuality(sent: sent, predictions: predictions)
             for (model, expected) in reference {
@@ -150,6 +155,57 @@ extension DaemonTests {
             let objects = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String] }
             #expect(objects.count == lines.count && lines.count > 3, "non-JSON stderr lines: \(lines.filter { !$0.hasPrefix("{") }.prefix(3))")
             #expect(objects.contains { $0["message"]?.hasPrefix("stats: ") == true && $0["observations_total"] != nil })
+        }
+
+        @Test("poll batch sizes: one message per wake-up in lockstep, a backlog in large batches after a stall")
+        func pollBatchesShowTheBacklog() throws {
+            if let reason = Self.skipReason() { print("Metrics test skipped: \(reason)"); return }
+            let (daemon, directory, httpPort) = try HTTPTestSupport.startDaemon("metrics-batches") { $0.models = Self.definitions }
+            defer {
+                kill(daemon.pid, SIGCONT)
+                try? FileManager.default.removeItem(at: directory)
+            }
+            let client = try DaemonClient(observations: daemon.config.observationsEndpoint, predictions: daemon.config.predictionsEndpoint)
+            let probe = try HTTPTestSupport.get("http://127.0.0.1:\(httpPort)/streams/probe/sync")
+            let probeCount = (try JSONSerialization.jsonObject(with: probe.body) as? [String: Any])?["n"] as? Int ?? -1
+            #expect(probeCount >= 1)
+
+            /// The scrape once the snapshot counts `predictions` predictions; its batch count, sum and size-1 bucket.
+            func batches(after predictions: Int) -> (count: Double, sum: Double, ones: Double) {
+                var scrape = HTTPTestSupport.Scrape()
+                _ = waitUntil(10) {
+                    scrape = (try? HTTPTestSupport.scrape(port: httpPort, in: directory)) ?? scrape
+                    return scrape.value("predictord_predictions_total") == Double(predictions)
+                }
+                let ones = scrape.all("predictord_poll_batch_messages_bucket").first { Double($0.labels["le"] ?? "") == 1 }?.value
+                return (scrape.value("predictord_poll_batch_messages_count") ?? -1, scrape.value("predictord_poll_batch_messages_sum") ?? -1, ones ?? -1)
+            }
+            let base = batches(after: probeCount)
+            #expect(base.sum == Double(probeCount))
+
+            // Lockstep: each observation is sent after the previous prediction arrived, so each wake-up finds one.
+            let lockstep = 40
+            for t in 0..<lockstep {
+                try client.send("flat/a", Array(#"{"seq":\#(t),"y":\#(Double(t % 7))}"#.utf8))
+                #expect(try client.collect(count: 1, within: 5, settle: 0).count == 1)
+            }
+            let paced = batches(after: probeCount + lockstep)
+            #expect(paced.count - base.count == Double(lockstep))
+            #expect(paced.ones - base.ones == Double(lockstep))
+            #expect(paced.sum - base.sum == Double(lockstep))
+
+            // A stall (SIGSTOP) while a burst arrives: the backlog is drained in few, large batches.
+            let burst = 3000
+            #expect(kill(daemon.pid, SIGSTOP) == 0)
+            for t in 0..<burst { try client.send("flat/b", Array(#"{"seq":\#(t),"y":\#(Double(t % 5))}"#.utf8)) }
+            usleep(300_000)
+            #expect(kill(daemon.pid, SIGCONT) == 0)
+            #expect(try client.collect(count: burst, within: 20).count == burst)
+            let stalled = batches(after: probeCount + lockstep + burst)
+            #expect(stalled.sum - paced.sum == Double(burst))
+            let wakeups = stalled.count - paced.count
+            #expect(wakeups >= 1 && Double(burst) / wakeups >= 16, "\(burst) messages in \(wakeups) wake-ups")
+            #expect(daemon.stop()?.status == 0)
         }
 
         /// Σ 2^(−(n−i)/h)·sᵢ / Σ 2^(−(n−i)/h) of each model's scores sᵢ, i = 1…n in the order they were made.

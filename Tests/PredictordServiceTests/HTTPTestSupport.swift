@@ -21,6 +21,19 @@ enum HTTPTestSupport {
         return result.status == 0 ? nil : "python3 cannot import prometheus_client (bash .ci/setup installs it): \(result.output)"
     }()
 
+    /// A daemon with `http.listen` on a free port, its state in a fresh temporary directory `label` (the caller
+    /// removes the directory).
+    static func startDaemon(_ label: String, configure: (inout TestDaemonConfig) -> Void = { _ in }) throws
+        -> (daemon: DaemonProcess, directory: URL, port: Int) {
+        let directory = try Harness.temporaryDirectory(label)
+        let port = try Harness.freePort()
+        let daemon = try DaemonProcess.start(stateDirectory: directory.appendingPathComponent("state"), directory: directory) {
+            $0.http.listen = "127.0.0.1:\(port)"
+            configure(&$0)
+        }
+        return (daemon, directory, port)
+    }
+
     /// One parsed sample.
     struct Sample {
         var name: String
