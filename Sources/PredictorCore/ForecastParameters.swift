@@ -2,7 +2,7 @@
 ///
 /// The series is differenced by (1 − B)^d (1 − B^s)^D inside the model; the differenced value zₜ is regressed on
 /// (x̃ₜ, zₜ₋₁…zₜ₋ₚ, zₜ₋ₛ…zₜ₋ₚₛ, εₜ₋₁…εₜ₋q, εₜ₋ₛ…εₜ₋Qₛ, 1), x̃ the regressors differenced alike and ε the
-/// posterior residuals (extended least squares for MA terms). Predictions are on the original scale.
+/// posterior residuals (MA terms, learned by ``movingAverageEstimator``). Predictions are on the original scale.
 public struct ForecastParameters: Sendable, Equatable, BinaryCodable {
     /// Regressors k per observation (`dimension`; 0 for a pure series).
     public let regressors: Int
@@ -10,7 +10,7 @@ public struct ForecastParameters: Sendable, Equatable, BinaryCodable {
     public let lags: Int
     /// Seasonal AR lags P (`seasonal_lags`): zₜ₋ₛ, …, zₜ₋ₚₛ.
     public let seasonalLags: Int
-    /// MA terms q (`ma`) and seasonal MA terms Q (`seasonal_ma`), by extended least squares.
+    /// MA terms q (`ma`) and seasonal MA terms Q (`seasonal_ma`), learned by ``movingAverageEstimator``.
     public let movingAverage: Int
     public let seasonalMovingAverage: Int
     /// Differences d (`difference`) and seasonal differences D (`seasonal_difference`) at period s (`season`).
