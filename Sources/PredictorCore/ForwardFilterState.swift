@@ -28,9 +28,12 @@ public struct ForwardFilterState: Sendable, Equatable, BinaryCodable {
     }
 
     /// Checks the state against the model's shapes: d finite non-negative entries, n ≥ 0.
-    func validate(for parameters: HMMParameters) throws(StateDecodingError) {
-        guard predictive.count == parameters.states else {
-            throw StateDecodingError("forward state has \(predictive.count) states, model has \(parameters.states)")
+    func validate(for parameters: HMMParameters) throws(StateDecodingError) { try validate(states: parameters.states) }
+
+    /// The same check for any HMM of `states` states (symbol or Gaussian emissions).
+    func validate(states: Int) throws(StateDecodingError) {
+        guard predictive.count == states else {
+            throw StateDecodingError("forward state has \(predictive.count) states, model has \(states)")
         }
         guard predictive.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
             throw StateDecodingError("forward state has a negative or non-finite probability")

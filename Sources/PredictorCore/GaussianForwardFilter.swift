@@ -21,10 +21,7 @@ public struct GaussianForwardFilter: OnlinePredictor {
     }
 
     public init(parameters: GaussianHMMParameters, state: ForwardFilterState) throws(StateDecodingError) {
-        guard state.predictive.count == parameters.states,
-              state.predictive.allSatisfy({ $0.isFinite && $0 >= 0 }), state.count >= 0 else {
-            throw StateDecodingError("forward state does not fit a Gaussian HMM of \(parameters.states) states")
-        }
+        try state.validate(states: parameters.states)
         self.init(parameters: parameters)
         self.state = state
     }
