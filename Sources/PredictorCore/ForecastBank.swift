@@ -16,6 +16,8 @@ public struct ForecastBank: OnlinePredictor {
     private var means: [Double], variances: [Double], dofs: [Double]
     /// Each member's multi-step means and variances (empty rows without `horizon`).
     private var horizonMeans: [[Double]], horizonVariances: [[Double]]
+    /// Working buffer (not state): the weights the mixture uses (``mixingWeights(into:)``).
+    private var mixing: [Double] = []
     /// Whether `means`, `variances` and `dofs` hold the members' published predictions of the next value
     /// (false until the first observation after creation, a restore or a reset). Not state.
     private var primed = false
@@ -81,7 +83,11 @@ public struct ForecastBank: OnlinePredictor {
             }
         }
         // The mixture published for yₜ.
-        let published = mixture(publishedWeights)
+        var w = mixing
+        mixing = []
+        mixingWeights(into: &w)
+        let published = mixture(w)
+        mixing = w
         let prior = published.mean
         // A member scores yₜ by its own predictive density; one still warming up (no proper predictive) scores it
         // by the published mixture's, so warm-up neither rewards nor penalises it. No update without a mixture.
@@ -101,9 +107,18 @@ public struct ForecastBank: OnlinePredictor {
             for i in members.indices { top = max(top, logWeights[i]) }
             for i in members.indices { logWeights[i] -= top }
         }
-        for i in members.indices {
-            try members[i].observe(observation, into: &scratch)
-            keep(i)
+        if parameters.members[0].horizon > 1 {
+            for i in members.indices {
+                try members[i].observe(observation, into: &scratch)
+                keep(i)
+            }
+        } else {
+            // No horizons to keep: the members' own learn/next steps, without a Prediction each.
+            for i in members.indices {
+                _ = members[i].learn(y, x: x)
+                let p = members[i].next()
+                means[i] = p.mean; variances[i] = p.variance; dofs[i] = p.dof
+            }
         }
         primed = true
         count += 1
@@ -123,17 +138,41 @@ public struct ForecastBank: OnlinePredictor {
     /// The weights the mixture uses: ``weights`` renormalised over the members with a proper predictive
     /// (finite variance, ν > 2), or, when none has one, uniform over the differenced members with a mean.
     var publishedWeights: [Double] {
-        var w = weights
+        var w: [Double] = []
+        mixingWeights(into: &w)
+        return w
+    }
+
+    /// Writes ``publishedWeights`` into `w`, reusing its storage.
+    private func mixingWeights(into w: inout [Double]) {
+        let n = logWeights.count
+        if w.count != n { w = [Double](repeating: 0, count: n) }
+        let top = logWeights.max() ?? 0
         var total = 0.0
-        for i in w.indices { if !(variances[i].isFinite && dofs[i] > 2) { w[i] = 0 }; total += w[i] }
-        if total > 0 { return w.map { $0 / total } }
+        for i in 0..<n { w[i] = Double.exp(logWeights[i] - top); total += w[i] }
+        var proper = 0.0
+        for i in 0..<n {
+            w[i] /= total
+            if !(variances[i].isFinite && dofs[i] > 2) { w[i] = 0 }
+            proper += w[i]
+        }
+        if proper > 0 {
+            for i in 0..<n { w[i] /= proper }
+            return
+        }
         // Before any member is proper, the differenced members (whose unlearned forecast is the last or the
         // seasonal value) rather than the undifferenced ones (whose unlearned forecast is the prior 0).
-        let differenced = means.indices.filter { means[$0].isFinite && parameters.members[$0].differencingOrder > 0 }
-        let usable = differenced.isEmpty ? means.indices.filter { means[$0].isFinite } : differenced
-        var uniform = [Double](repeating: 0, count: means.count)
-        for i in usable { uniform[i] = 1 / Double(usable.count) }
-        return uniform
+        var usable = 0, differenced = 0
+        for i in 0..<n where means[i].isFinite {
+            usable += 1
+            if parameters.members[i].differencingOrder > 0 { differenced += 1 }
+        }
+        let onlyDifferenced = differenced > 0
+        let share = 1 / Double(onlyDifferenced ? differenced : usable)
+        for i in 0..<n {
+            let use = means[i].isFinite && (!onlyDifferenced || parameters.members[i].differencingOrder > 0)
+            w[i] = use ? share : 0
+        }
     }
 
     /// The mixture of the members' current `means`/`variances`/`dofs` under `w` (``publishedWeights``): its mean
@@ -177,7 +216,7 @@ public struct ForecastBank: OnlinePredictor {
     }
 
     /// Writes the mixture of the members' `means`/`variances`/`dofs` into `prediction`.
-    private func publish(into prediction: inout Prediction) {
+    private mutating func publish(into prediction: inout Prediction) {
         prediction.kind = .real
         if prediction.mean.count != 1 { prediction.mean = [.nan] }
         if prediction.variance.count != 1 { prediction.variance = [.nan] }
@@ -188,7 +227,10 @@ public struct ForecastBank: OnlinePredictor {
         prediction.error[0] = .nan
         // Members without a proper predictive yet (warm-up, ν ≤ 2) are left out while any member has one;
         // with none, the members' means are averaged (uniformly) and no variance is published.
-        let w = publishedWeights
+        var w = mixing
+        mixing = []
+        mixingWeights(into: &w)
+        defer { mixing = w }
         let m = mixture(w)
         prediction.mean[0] = m.mean
         prediction.variance[0] = m.variance

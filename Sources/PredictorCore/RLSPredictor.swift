@@ -64,6 +64,34 @@ public struct RLSPredictor: OnlinePredictor {
         absorbLabelled(x: x, y: y, direction: direction, into: &prediction)
     }
 
+    /// One output, no Prediction: learns (x, y) (gain along `direction`, x when nil; p values each, finite, the
+    /// caller's to check) and returns the refit mean Wᵀx, the same arithmetic as ``learn(x:direction:y:into:)``.
+    mutating func learn(x: UnsafePointer<Double>, direction: UnsafePointer<Double>?, y: Double) -> Double {
+        let p = state.featureCount, layout = state.layout
+        let lambda = parameters.lambda, inverseLambda = inverseLambda
+        var target = y, error = 0.0, refit = 0.0
+        state.storage.withUnsafeMutableBufferPointer { sb in
+            let s = sb.baseAddress!
+            Self.step(
+                s, layout, p: p, q: 1, lambda: lambda, inverseLambda: inverseLambda, x: x, direction: direction ?? x,
+                m: p, bias: false, y: &target, error: &error, learn: true, delta: parameters.delta,
+                discount: parameters.varianceDiscount)
+            RLSKernel.mean(weights: s + layout.weights, q: 1, x: x, m: p, bias: false, into: &refit)
+        }
+        state.innovationWeight = parameters.varianceDiscount * state.innovationWeight + 1
+        state.learnedPairs += 1
+        state.count += 1
+        return refit
+    }
+
+    /// One output, no Prediction: the predictive at x (p finite values): mean, variance and ν exactly as
+    /// ``predict(query:into:)`` publishes them.
+    func predictive(x: UnsafePointer<Double>) -> (mean: Double, variance: Double, dof: Double) {
+        var mean = 0.0, variance = 0.0
+        let dof = moments(x: x, m: state.featureCount, bias: false, leverage: nil, mean: &mean, variance: &variance)
+        return (mean, variance, dof)
+    }
+
     /// Explicit features: e = y − Wᵀx, learn (x, y) (gain along `direction`, x when nil), publish the refit Wᵀx at the same x.
     private mutating func absorbLabelled(x: [Double], y: [Double], direction: [Double]? = nil, into prediction: inout Prediction) {
         Self.prepare(&prediction, outputs: state.outputs)
@@ -214,39 +242,48 @@ public struct RLSPredictor: OnlinePredictor {
     private func publish(
         x: UnsafePointer<Double>, m: Int, bias: Bool, leverage known: Double? = nil, into prediction: inout Prediction
     ) {
-        let p = state.featureCount, q = state.outputs
-        // Constant shape as in `step`: unrolled loops, same operations.
-        if p == 4, m == 4, q == 1, !bias {
-            shapedPublish(p: 4, q: 1, x: x, m: 4, bias: false, leverage: known, into: &prediction)
-        } else {
-            shapedPublish(p: p, q: q, x: x, m: m, bias: bias, leverage: known, into: &prediction)
+        prediction.mean.withUnsafeMutableBufferPointer { mb in
+            prediction.variance.withUnsafeMutableBufferPointer { vb in
+                prediction.dof = moments(
+                    x: x, m: m, bias: bias, leverage: known, mean: mb.baseAddress!, variance: vb.baseAddress!)
+            }
         }
     }
 
+    /// Writes the q means and variances at x into `mean` and `variance` and returns the published ν (NaN ≤ 0).
     @inline(__always)
-    private func shapedPublish(
+    private func moments(
+        x: UnsafePointer<Double>, m: Int, bias: Bool, leverage known: Double?, mean: UnsafeMutablePointer<Double>,
+        variance: UnsafeMutablePointer<Double>
+    ) -> Double {
+        let p = state.featureCount, q = state.outputs
+        // Constant shape as in `step`: unrolled loops, same operations.
+        if p == 4, m == 4, q == 1, !bias {
+            return shapedMoments(p: 4, q: 1, x: x, m: 4, bias: false, leverage: known, mean: mean, variance: variance)
+        }
+        return shapedMoments(p: p, q: q, x: x, m: m, bias: bias, leverage: known, mean: mean, variance: variance)
+    }
+
+    @inline(__always)
+    private func shapedMoments(
         p: Int, q: Int, x: UnsafePointer<Double>, m: Int, bias: Bool, leverage known: Double?,
-        into prediction: inout Prediction
-    ) {
+        mean: UnsafeMutablePointer<Double>, variance: UnsafeMutablePointer<Double>
+    ) -> Double {
         let layout = RLSState.Layout(p: p, q: q, lags: state.lags)
         // Normal–inverse-gamma posterior (reference prior a₀ = −p/2, b₀ = 0): Student-t predictive with
         // ν = Σλ^{n−i} − p degrees of freedom, scale² = J/ν·(1 + xᵀPx); its variance needs ν > 2.
         let nu = state.innovationWeight - Double(p)
         let learned = nu > 2
-        prediction.dof = nu > 0 ? nu : .nan
         let weight = nu - 2
         state.storage.withUnsafeBufferPointer { sb in
             let s = sb.baseAddress!
-            prediction.mean.withUnsafeMutableBufferPointer { mb in
-                RLSKernel.mean(weights: s + layout.weights, q: q, x: x, m: m, bias: bias, into: mb.baseAddress!)
-            }
+            RLSKernel.mean(weights: s + layout.weights, q: q, x: x, m: m, bias: bias, into: mean)
             let leverage = !learned ? 0 : known ?? RLSKernel.quadraticForm(covariance: s, p: p, x: x, m: m, bias: bias)
             let squares = s + layout.squares
-            prediction.variance.withUnsafeMutableBufferPointer { vb in
-                var j = 0
-                while j < q { vb[j] = learned ? (squares[j] / weight) * (1 + leverage) : .nan; j &+= 1 }
-            }
+            var j = 0
+            while j < q { variance[j] = learned ? (squares[j] / weight) * (1 + leverage) : .nan; j &+= 1 }
         }
+        return nu > 0 ? nu : .nan
     }
 
     /// Sizes the buffers of a real prediction (allocating only when the size changes) and clears symbol fields.

@@ -79,11 +79,27 @@ public struct SeriesForecaster: OnlinePredictor {
         nextMean = nil
     }
 
-    /// The predictive of the next value at regressors `x` without learning: mean, variance, ν.
-    public func predictive(x: [Double]) -> (mean: Double, variance: Double, dof: Double) {
-        var f = features, p = Prediction()
-        Self.forecast(parameters, memory, regression, x: x, features: &f, into: &p)
-        return (p.mean[0], p.variance[0], p.dof)
+    /// Mean, variance and ν of a one-step predictive (NaN where there is none).
+    public typealias Moments = (mean: Double, variance: Double, dof: Double)
+
+    /// The predictive of the next value at regressors `x` without learning (x checked by the caller).
+    public mutating func predictive(x: [Double]) -> Moments {
+        Self.moments(parameters, memory, regression, x: x, features: &features)
+    }
+
+    /// ``observe(_:into:)`` without a ``Prediction``, for ``ForecastBank``: learns yₜ at regressors `x` (checked by
+    /// the caller) and returns its error; ``next()`` then gives the predictive of yₜ₊₁.
+    mutating func learn(_ y: Double, x: [Double]) -> Double {
+        let error = absorb(y, x: x)
+        nextMean = nil
+        return error
+    }
+
+    /// The predictive of the next value at the last regressors, remembered to score the next observation.
+    mutating func next() -> Moments {
+        let next = Self.moments(parameters, memory, regression, x: memory.lastX, features: &features)
+        nextMean = next.mean
+        return next
     }
 
     // MARK: steps
@@ -118,6 +134,14 @@ public struct SeriesForecaster: OnlinePredictor {
     static let invertibilityMargin = 0.98
 
     private mutating func absorb(_ y: Double, x: [Double], into prediction: inout Prediction) {
+        let error = absorb(y, x: x)
+        Self.forecast(parameters, memory, regression, x: memory.lastX, features: &features, into: &prediction)
+        prediction.error[0] = error
+        nextMean = prediction.mean[0]
+    }
+
+    /// Learns yₜ at regressors x and updates the histories; returns yₜ minus the prediction of yₜ made before it.
+    private mutating func absorb(_ y: Double, x: [Double]) -> Double {
         let m = parameters.differencingOrder, k = parameters.regressors, c = parameters.differencing
         // The prior prediction of yₜ at its own regressors scores the observation; for a series it is the mean
         // published after yₜ₋₁ (the same computation on the same state), so only the features are rebuilt.
@@ -126,62 +150,70 @@ public struct SeriesForecaster: OnlinePredictor {
             Self.buildFeatures(parameters, memory, x: x, into: &features)
             error = y - published
         } else {
-            Self.forecast(parameters, memory, regression, x: x, features: &features, into: &prediction)
-            error = y - prediction.mean[0]
+            error = y - Self.moments(parameters, memory, regression, x: x, features: &features).mean
         }
         var residual = 0.0
         if memory.rawFilled >= m {
             var zt = y
             for i in 1...max(1, m) where i <= m { zt += c[i] * memory.rawY[i - 1] }
             if memory.zFilled >= memory.z.count {
-                // `forecast` has just written the features of time t into `features` (regressors differenced).
-                // Features and zₜ are finite and of the right size, so the regression cannot refuse them.
-                target[0] = zt
+                // `features` holds the features of time t (regressors differenced), finite and of the right size.
+                let refit: Double
                 if parameters.usesGradient {
                     gradientStep()
-                    regression.learn(x: features, direction: direction, y: target, into: &refit)
+                    refit = features.withUnsafeBufferPointer { f in
+                        direction.withUnsafeBufferPointer { g in
+                            regression.learn(x: f.baseAddress!, direction: g.baseAddress!, y: zt)
+                        }
+                    }
                 } else {
-                    try? regression.observe(.labelled(x: features, y: target), into: &refit)
+                    refit = features.withUnsafeBufferPointer { regression.learn(x: $0.baseAddress!, direction: nil, y: zt) }
                 }
-                residual = zt - refit.mean[0]
+                residual = zt - refit
             }
-            [zt].withUnsafeBufferPointer { SeriesForecasterState.push($0, into: &memory.z, width: 1) }
+            SeriesForecasterState.push(zt, into: &memory.z)
             if memory.zFilled < memory.z.count { memory.zFilled += 1 }
-            [residual].withUnsafeBufferPointer { SeriesForecasterState.push($0, into: &memory.residuals, width: 1) }
+            SeriesForecasterState.push(residual, into: &memory.residuals)
         }
-        [y].withUnsafeBufferPointer { SeriesForecasterState.push($0, into: &memory.rawY, width: 1) }
+        SeriesForecasterState.push(y, into: &memory.rawY)
         x.withUnsafeBufferPointer { SeriesForecasterState.push($0, into: &memory.rawX, width: k) }
         if memory.rawFilled < m { memory.rawFilled += 1 }
         if k > 0 { memory.lastX = x }
         memory.count += 1
-        Self.forecast(parameters, memory, regression, x: memory.lastX, features: &features, into: &prediction)
-        prediction.error[0] = error
-        prediction.count = memory.count
-        nextMean = prediction.mean[0]
+        return error
     }
 
-    /// The prediction of the next raw value given regressors `x` for it (ignored when k = 0).
-    private static func forecast(
+    /// The predictive of the next raw value given regressors `x` for it (ignored when k = 0): the regression's at
+    /// the features, shifted by the known part of the differencing; the last value, with no variance, before d + sD values.
+    private static func moments(
         _ parameters: ForecastParameters, _ memory: SeriesForecasterState, _ regression: RLSPredictor, x: [Double],
-        features f: inout [Double], into prediction: inout Prediction
-    ) {
+        features f: inout [Double]
+    ) -> Moments {
         let m = parameters.differencingOrder, c = parameters.differencing
-        Self.prepare(&prediction)
-        prediction.count = memory.count
-        guard memory.rawFilled >= m else {
-            // Not enough values to difference yet: the last value, no variance.
-            prediction.mean[0] = memory.rawFilled > 0 ? memory.rawY[0] : .nan
-            return
-        }
+        guard memory.rawFilled >= m else { return (memory.rawFilled > 0 ? memory.rawY[0] : .nan, .nan, .nan) }
         buildFeatures(parameters, memory, x: x, into: &f)
         var known = 0.0
         var l = 1
         while l <= m { known += c[l] * memory.rawY[l - 1]; l += 1 }
-        // `f` has the regression's feature count and finite values, so the query cannot be refused.
-        try? regression.predict(query: f, into: &prediction)
-        prediction.mean[0] -= known
-        prediction.error[0] = .nan
-        if parameters.horizon > 1 { fillHorizon(parameters, memory, regression, into: &prediction) }
+        var r = f.withUnsafeBufferPointer { regression.predictive(x: $0.baseAddress!) }
+        r.mean -= known
+        return r
+    }
+
+    /// The prediction of the next raw value given regressors `x` for it, with its horizon.
+    private static func forecast(
+        _ parameters: ForecastParameters, _ memory: SeriesForecasterState, _ regression: RLSPredictor, x: [Double],
+        features f: inout [Double], into prediction: inout Prediction
+    ) {
+        Self.prepare(&prediction)
+        prediction.count = memory.count
+        let r = moments(parameters, memory, regression, x: x, features: &f)
+        prediction.mean[0] = r.mean
+        prediction.variance[0] = r.variance
+        prediction.dof = r.dof
+        if memory.rawFilled >= parameters.differencingOrder, parameters.horizon > 1 {
+            fillHorizon(parameters, memory, regression, into: &prediction)
+        }
     }
 
     /// Means and variances 1…h steps ahead: the fitted recursion run forward on its own forecasts (future

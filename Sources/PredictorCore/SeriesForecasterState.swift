@@ -47,12 +47,24 @@ public struct SeriesForecasterState: Sendable, Equatable, BinaryCodable {
         return regression.fits(parameters.regression)
     }
 
+    /// Shifts one value into the newest-first history `h`.
+    static func push(_ value: Double, into h: inout [Double]) {
+        h.withUnsafeMutableBufferPointer { b in
+            guard let base = b.baseAddress, b.count > 0 else { return }
+            var i = b.count - 1
+            while i > 0 { base[i] = base[i - 1]; i -= 1 }
+            base[0] = value
+        }
+    }
+
     /// Shifts `value` (`width` numbers) into the newest-first history `h`.
     static func push(_ value: UnsafeBufferPointer<Double>, into h: inout [Double], width: Int) {
-        guard !h.isEmpty else { return }
-        var i = h.count - 1
-        while i >= width { h[i] = h[i - width]; i -= 1 }
-        for j in 0..<width { h[j] = value[j] }
+        h.withUnsafeMutableBufferPointer { b in
+            guard let base = b.baseAddress, b.count >= width else { return }
+            var i = b.count - 1
+            while i >= width { base[i] = base[i - width]; i -= 1 }
+            for j in 0..<width { base[j] = value[j] }
+        }
     }
 
     public static func == (a: SeriesForecasterState, b: SeriesForecasterState) -> Bool {
