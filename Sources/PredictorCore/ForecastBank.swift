@@ -16,6 +16,9 @@ public struct ForecastBank: OnlinePredictor {
     private var means: [Double], variances: [Double], dofs: [Double]
     /// Each member's multi-step means and variances (empty rows without `horizon`).
     private var horizonMeans: [[Double]], horizonVariances: [[Double]]
+    /// Working buffers (not state): each member's ν at which `densityConstants` was last computed (NaN: never),
+    /// and the ν-only part of its log density there (``StudentT/logDensityConstant(dof:)``).
+    private var densityDofs: [Double], densityConstants: [Double]
     /// Working buffer (not state): the weights the mixture uses (``mixingWeights(into:)``).
     private var mixing: [Double] = []
     /// Whether `means`, `variances` and `dofs` hold the members' published predictions of the next value
@@ -35,6 +38,8 @@ public struct ForecastBank: OnlinePredictor {
         means = [Double](repeating: .nan, count: n)
         variances = means
         dofs = means
+        densityDofs = means
+        densityConstants = means
         horizonMeans = [[Double]](repeating: [], count: n)
         horizonVariances = horizonMeans
     }
@@ -100,8 +105,16 @@ public struct ForecastBank: OnlinePredictor {
             for i in members.indices {
                 let own = variances[i].isFinite && dofs[i] > 2
                 guard own || mixtureProper else { continue }
-                let score = own
-                    ? StudentT.logDensity(y, mean: means[i], scale: Self.scale(variances[i], dofs[i]), dof: dofs[i]) : mixtureLog
+                var score = mixtureLog
+                if own {
+                    let nu = dofs[i]
+                    if !(nu == densityDofs[i]) {
+                        densityDofs[i] = nu
+                        densityConstants[i] = nu == .infinity ? 0 : StudentT.logDensityConstant(dof: nu)
+                    }
+                    score = StudentT.logDensity(
+                        y, mean: means[i], scale: Self.scale(variances[i], nu), dof: nu, constant: densityConstants[i])
+                }
                 logWeights[i] = alpha * logWeights[i] + score
             }
             for i in members.indices { top = max(top, logWeights[i]) }

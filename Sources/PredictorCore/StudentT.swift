@@ -11,17 +11,33 @@ public enum StudentT {
 
     /// log density of the Student-t with `dof` ν, location `mean` and scale `scale` at `y`.
     public static func logDensity(_ y: Double, mean: Double, scale: Double, dof nu: Double) -> Double {
+        logDensity(y, mean: mean, scale: scale, dof: nu, constant: nu == .infinity ? 0 : logDensityConstant(dof: nu))
+    }
+
+    /// log Γ((ν+1)/2) − log Γ(ν/2) − ½ log(νπ): the part of ``logDensity`` that depends on ν only, so that a
+    /// caller evaluating many densities of one ν computes it once.
+    static func logDensityConstant(dof nu: Double) -> Double {
+        Double.logGamma((nu + 1) / 2) - Double.logGamma(nu / 2) - 0.5 * Double.log(nu * .pi)
+    }
+
+    /// ``logDensity`` given ``logDensityConstant(dof:)`` of its ν (ignored for ν = ∞); the same rounding.
+    @inline(__always)
+    static func logDensity(_ y: Double, mean: Double, scale: Double, dof nu: Double, constant: Double) -> Double {
         let t = (y - mean) / scale
         if nu == .infinity { return -0.5 * t * t - Double.log(scale) - 0.5 * Double.log(2 * .pi) }
-        return Double.logGamma((nu + 1) / 2) - Double.logGamma(nu / 2) - 0.5 * Double.log(nu * .pi) - Double.log(scale)
-            - (nu + 1) / 2 * Double.log(onePlus: t * t / nu)
+        return constant - Double.log(scale) - (nu + 1) / 2 * Double.log(onePlus: t * t / nu)
     }
 
     /// P(T ≤ t) for T ~ t(ν); ν = ∞ gives the standard normal CDF.
     public static func cdf(_ t: Double, dof nu: Double) -> Double {
         if nu == .infinity { return 0.5 * Double.erfc(-t / 2.0.squareRoot()) }
+        return cdf(t, dof: nu, logBeta: logBetaReciprocal(a: nu / 2, b: 0.5))
+    }
+
+    /// ``cdf(_:dof:)`` for finite ν given −log B(ν/2, ½) (``logBetaReciprocal(a:b:)``).
+    private static func cdf(_ t: Double, dof nu: Double, logBeta: Double) -> Double {
         guard t != 0 else { return 0.5 }
-        let tail = 0.5 * regularizedBeta(nu / (nu + t * t), a: nu / 2, b: 0.5)
+        let tail = 0.5 * regularizedBeta(nu / (nu + t * t), a: nu / 2, b: 0.5, logBeta: logBeta)
         return t > 0 ? 1 - tail : tail
     }
 
@@ -37,14 +53,16 @@ public enum StudentT {
         if nu == 1 { return Double.tan(.pi * (p - 0.5)) }
         if nu == 2 { return (2 * p - 1) / (2 * p * (1 - p)).squareRoot() }
         // Bracket [lo, hi] with cdf(lo) < p ≤ cdf(hi), then Newton steps kept inside it (bisection otherwise).
+        // The ν-only parts of the CDF and the density, computed once for all the steps.
+        let logBeta = logBetaReciprocal(a: nu / 2, b: 0.5), constant = logDensityConstant(dof: nu)
         var lo = 0.0, hi = max(2 * z, 1.0)
-        while cdf(hi, dof: nu) < p { lo = hi; hi *= 2 }
+        while cdf(hi, dof: nu, logBeta: logBeta) < p { lo = hi; hi *= 2 }
         var t = min(max(cornishFisher(z, dof: max(nu, 1)), lo), hi)
         for _ in 0..<100 {
-            let f = cdf(t, dof: nu) - p
+            let f = cdf(t, dof: nu, logBeta: logBeta) - p
             if f == 0 { return t }
             if f < 0 { lo = t } else { hi = t }
-            var next = t - f / density(t, dof: nu)
+            var next = t - f / Double.exp(logDensity(t, mean: 0, scale: 1, dof: nu, constant: constant))
             if !(next > lo && next < hi) { next = 0.5 * (lo + hi) }
             if abs(next - t) <= 1e-15 * max(1, abs(t)) { return next }
             t = next
@@ -76,12 +94,16 @@ public enum StudentT {
         return z
     }
 
-    /// I_x(a, b), the regularized incomplete beta function.
-    static func regularizedBeta(_ x: Double, a: Double, b: Double) -> Double {
+    /// log Γ(a + b) − log Γ(a) − log Γ(b) = −log B(a, b), the normaliser of ``regularizedBeta(_:a:b:logBeta:)``.
+    static func logBetaReciprocal(a: Double, b: Double) -> Double {
+        Double.logGamma(a + b) - Double.logGamma(a) - Double.logGamma(b)
+    }
+
+    /// I_x(a, b), the regularized incomplete beta function, given −log B(a, b).
+    static func regularizedBeta(_ x: Double, a: Double, b: Double, logBeta: Double) -> Double {
         if x <= 0 { return 0 }
         if x >= 1 { return 1 }
-        let front = Double.exp(
-            Double.logGamma(a + b) - Double.logGamma(a) - Double.logGamma(b) + a * Double.log(x) + b * Double.log(onePlus: -x))
+        let front = Double.exp(logBeta + a * Double.log(x) + b * Double.log(onePlus: -x))
         if x < (a + 1) / (a + b + 2) { return front * betaFraction(x, a: a, b: b) / a }
         return 1 - front * betaFraction(1 - x, a: b, b: a) / b
     }
