@@ -4,11 +4,21 @@
 /// A member without a proper predictive yet (ν ≤ 2) scores an observation by the published mixture's density, so
 /// all members are scored on the same observations. The published predictive is the mixture's mean and variance, as a Student-t with the
 /// weight-averaged ν (docs/math.md, "Online model choice"); `leader` is the member of largest weight.
+///
+/// Members that differ only in `variance_discount` fit the same W, P and histories bit for bit, so they share one
+/// forecaster and each keeps only its own noise scale (J, Σβ); their states are written out in full, as separate
+/// members. Without `horizon` only: a horizon's variance needs each member's own noise in every step.
 public struct ForecastBank: OnlinePredictor {
     public static let kind = "auto"
 
     public let parameters: ForecastBankParameters
-    private var members: [SeriesForecaster]
+    /// One forecaster per distinct regression.
+    private var forecasters: [SeriesForecaster]
+    /// For member m: its forecaster's index, and whether it is that forecaster's first member (whose noise scale
+    /// the forecaster's own regression holds) rather than one that keeps its own in `noise[m]`.
+    private let source: [Int], owns: [Bool]
+    /// For member m that does not own its forecaster: its noise scale (unused otherwise).
+    private var noise: [RLSPredictor.NoiseScale]
     private var logWeights: [Double]
     private var count: Int
     /// Working buffer (not state): one member's prediction.
@@ -26,13 +36,32 @@ public struct ForecastBank: OnlinePredictor {
     private var primed = false
 
     public var state: ForecastBankState {
-        ForecastBankState(members: members.map(\.state), logWeights: logWeights, count: count)
+        let members = source.indices.map { m in
+            owns[m] ? forecasters[source[m]].state : forecasters[source[m]].state(noise: noise[m])
+        }
+        return ForecastBankState(members: members, logWeights: logWeights, count: count)
     }
 
     public init(parameters: ForecastBankParameters) {
         self.parameters = parameters
-        members = parameters.members.map(SeriesForecaster.init(parameters:))
-        let n = members.count
+        let specs = parameters.members, n = specs.count
+        var forecasters: [SeriesForecaster] = [], source: [Int] = [], owns: [Bool] = []
+        for m in 0..<n {
+            let shared = specs[0].horizon > 1
+                ? nil : (0..<m).first { owns[$0] && specs[$0].sharesRegression(with: specs[m]) }
+            if let first = shared {
+                source.append(source[first])
+                owns.append(false)
+            } else {
+                source.append(forecasters.count)
+                owns.append(true)
+                forecasters.append(SeriesForecaster(parameters: specs[m]))
+            }
+        }
+        self.forecasters = forecasters
+        self.source = source
+        self.owns = owns
+        noise = [RLSPredictor.NoiseScale](repeating: (0, 0), count: n)
         logWeights = [Double](repeating: 0, count: n)
         count = 0
         means = [Double](repeating: .nan, count: n)
@@ -49,8 +78,17 @@ public struct ForecastBank: OnlinePredictor {
             throw StateDecodingError("auto state has \(state.members.count) members; the model has \(parameters.members.count)")
         }
         self.init(parameters: parameters)
-        for i in members.indices {
-            members[i] = try SeriesForecaster(parameters: parameters.members[i], state: state.members[i])
+        for m in source.indices where owns[m] {
+            forecasters[source[m]] = try SeriesForecaster(parameters: parameters.members[m], state: state.members[m])
+        }
+        for m in source.indices where !owns[m] {
+            let own = state.members[m], scale = own.regression.noiseScale
+            guard forecasters[source[m]].state(noise: scale) == own else {
+                let first = source.indices.first { owns[$0] && source[$0] == source[m] } ?? m
+                throw StateDecodingError(
+                    "auto state: members \(first) and \(m) differ only in variance_discount, so their regressions must be identical, but they are not")
+            }
+            noise[m] = scale
         }
         logWeights = state.logWeights
         count = state.count
@@ -82,9 +120,9 @@ public struct ForecastBank: OnlinePredictor {
         // Every member's prior predictive of yₜ at xₜ: for a series, what each published after yₜ₋₁ (kept in
         // `means`…), else computed at xₜ.
         if !(parameters.regressors == 0 && primed) {
-            for i in members.indices {
-                let p = members[i].predictive(x: x)
-                means[i] = p.mean; variances[i] = p.variance; dofs[i] = p.dof
+            for m in source.indices {
+                let p = forecasters[source[m]].predictive(x: x, noise: owns[m] ? nil : noise[m])
+                means[m] = p.mean; variances[m] = p.variance; dofs[m] = p.dof
             }
         }
         // The mixture published for yₜ.
@@ -99,10 +137,10 @@ public struct ForecastBank: OnlinePredictor {
         let mixtureProper = published.variance.isFinite && published.dof > 2
         let mixtureLog = mixtureProper
             ? StudentT.logDensity(y, mean: prior, scale: Self.scale(published.variance, published.dof), dof: published.dof) : 0
-        if mixtureProper || members.indices.contains(where: { variances[$0].isFinite && dofs[$0] > 2 }) {
+        if mixtureProper || source.indices.contains(where: { variances[$0].isFinite && dofs[$0] > 2 }) {
             let alpha = parameters.forgetting
             var top = -Double.infinity
-            for i in members.indices {
+            for i in source.indices {
                 let own = variances[i].isFinite && dofs[i] > 2
                 guard own || mixtureProper else { continue }
                 var score = mixtureLog
@@ -117,20 +155,31 @@ public struct ForecastBank: OnlinePredictor {
                 }
                 logWeights[i] = alpha * logWeights[i] + score
             }
-            for i in members.indices { top = max(top, logWeights[i]) }
-            for i in members.indices { logWeights[i] -= top }
+            for i in source.indices { top = max(top, logWeights[i]) }
+            for i in source.indices { logWeights[i] -= top }
         }
         if parameters.members[0].horizon > 1 {
-            for i in members.indices {
-                try members[i].observe(observation, into: &scratch)
-                keep(i)
+            // With horizons every member owns its forecaster (see the type's comment).
+            for m in source.indices {
+                try forecasters[source[m]].observe(observation, into: &scratch)
+                keep(m)
             }
         } else {
-            // No horizons to keep: the members' own learn/next steps, without a Prediction each.
-            for i in members.indices {
-                _ = members[i].learn(y, x: x)
-                let p = members[i].next()
-                means[i] = p.mean; variances[i] = p.variance; dofs[i] = p.dof
+            // No horizons to keep: each regression learns once, without a Prediction; members sharing it update
+            // their own noise scale from its step.
+            for f in forecasters.indices { _ = forecasters[f].learn(y, x: x) }
+            for m in source.indices {
+                let f = source[m]
+                var scale: RLSPredictor.NoiseScale?
+                if !owns[m] {
+                    if let update = forecasters[f].lastUpdate {
+                        let spec = parameters.members[m]
+                        noise[m] = RLSPredictor.discounted(noise[m], by: spec.varianceDiscount, lambda: spec.lambda, after: update)
+                    }
+                    scale = noise[m]
+                }
+                let p = forecasters[f].next(noise: scale)
+                means[m] = p.mean; variances[m] = p.variance; dofs[m] = p.dof
             }
         }
         primed = true
@@ -143,6 +192,12 @@ public struct ForecastBank: OnlinePredictor {
     private mutating func keep(_ i: Int) {
         means[i] = scratch.mean[0]; variances[i] = scratch.variance[0]; dofs[i] = scratch.dof
         horizonMeans[i] = scratch.horizonMean; horizonVariances[i] = scratch.horizonVariance
+    }
+
+    /// Records member i's one-step predictive `p` (a member sharing a forecaster has no horizon).
+    private mutating func keep(_ i: Int, _ p: SeriesForecaster.Moments) {
+        means[i] = p.mean; variances[i] = p.variance; dofs[i] = p.dof
+        horizonMeans[i] = []; horizonVariances[i] = []
     }
 
     /// The Student-t scale of a predictive with variance `v` and ν > 2.
@@ -192,7 +247,7 @@ public struct ForecastBank: OnlinePredictor {
     /// (NaN while no member has one), variance, weight-averaged ν, and the member of largest weight.
     private func mixture(_ w: [Double]) -> (mean: Double, variance: Double, dof: Double, leader: Int) {
         var mean = 0.0, second = 0.0, nu = 0.0, leader = 0
-        for i in members.indices where w[i] > 0 {
+        for i in source.indices where w[i] > 0 {
             mean += w[i] * means[i]
             second += w[i] * (variances[i] + means[i] * means[i])
             nu += w[i] * dofs[i]
@@ -205,24 +260,36 @@ public struct ForecastBank: OnlinePredictor {
 
     public func predict(query x: [Double], into prediction: inout Prediction) throws(ObservationError) {
         var copy = self
-        for i in members.indices {
-            try members[i].predict(query: x, into: &copy.scratch)
-            copy.keep(i)
+        for m in source.indices {
+            if owns[m] {
+                try forecasters[source[m]].predict(query: x, into: &copy.scratch)
+                copy.keep(m)
+            } else {
+                // x was checked by the owner, an earlier member.
+                let p = copy.forecasters[source[m]].predictive(x: x, noise: noise[m])
+                copy.keep(m, p)
+            }
         }
         copy.publish(into: &prediction)
     }
 
     public func currentPrediction(into prediction: inout Prediction) {
         var copy = self
-        for i in members.indices {
-            members[i].currentPrediction(into: &copy.scratch)
-            copy.keep(i)
+        for m in source.indices {
+            if owns[m] {
+                forecasters[source[m]].currentPrediction(into: &copy.scratch)
+                copy.keep(m)
+            } else {
+                let p = copy.forecasters[source[m]].next(noise: noise[m])
+                copy.keep(m, p)
+            }
         }
         copy.publish(into: &prediction)
     }
 
     public mutating func reset() {
-        for i in members.indices { members[i].reset() }
+        for f in forecasters.indices { forecasters[f].reset() }
+        for m in noise.indices { noise[m] = (0, 0) }
         for i in logWeights.indices { logWeights[i] = 0 }
         count = 0
         primed = false
@@ -256,7 +323,7 @@ public struct ForecastBank: OnlinePredictor {
         prediction.horizonVariance = [Double](repeating: 0, count: h)
         for j in 0..<h {
             var m = 0.0, second = 0.0
-            for i in members.indices where w[i] > 0 {
+            for i in source.indices where w[i] > 0 {
                 let mi = horizonMeans[i].count == h ? horizonMeans[i][j] : .nan
                 let vi = horizonVariances[i].count == h ? horizonVariances[i][j] : .nan
                 m += w[i] * mi

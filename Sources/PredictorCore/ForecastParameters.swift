@@ -97,6 +97,18 @@ public struct ForecastParameters: Sendable, Equatable, BinaryCodable {
     /// Numbers of the gradient history RML keeps: max(q, sQ) rows of the feature count (0 without it).
     var gradientMemory: Int { usesGradient ? residualMemory * featureCount : 0 }
     /// Feature count of the regression.
+    /// Whether `other` differs from this model at most in `variance_discount`: then both fit the same W, P and
+    /// histories bit for bit, and only their noise scales (J, Σβ) differ.
+    func sharesRegression(with other: ForecastParameters) -> Bool {
+        regressors == other.regressors && lags == other.lags && seasonalLags == other.seasonalLags
+            && movingAverage == other.movingAverage && seasonalMovingAverage == other.seasonalMovingAverage
+            && difference == other.difference && seasonalDifference == other.seasonalDifference && season == other.season
+            && bias == other.bias && horizon == other.horizon && movingAverageEstimator == other.movingAverageEstimator
+            && regression.layout == other.regression.layout && regression.outputs == other.regression.outputs
+            && regression.lambda == other.regression.lambda && regression.delta == other.regression.delta
+            && regression.priorMean == other.regression.priorMean
+    }
+
     public var featureCount: Int { regression.featureCount }
     public var lambda: Double { regression.lambda }
     public var delta: Double { regression.delta }

@@ -64,15 +64,32 @@ public struct RLSPredictor: OnlinePredictor {
         absorbLabelled(x: x, y: y, direction: direction, into: &prediction)
     }
 
+    /// The noise scale of a one-output regression: J (the discounted residual sum of squares) and Σβ (its weight).
+    public typealias NoiseScale = (squares: Double, weight: Double)
+
+    /// What one learned pair (one output) leaves for a noise scale: its prior innovation e and s = gᵀPg.
+    typealias Update = (innovation: Double, leverage: Double)
+
+    /// This regression's noise scale (one output).
+    var noiseScale: NoiseScale { state.noiseScale }
+
+    /// `noise` after `update` with discount β: J ← βJ + λe²/(λ + s), Σβ ← βΣβ + 1, the rounding of `learn`'s own.
+    @inline(__always)
+    static func discounted(_ noise: NoiseScale, by discount: Double, lambda: Double, after update: Update) -> NoiseScale {
+        let f = lambda / (lambda + update.leverage)
+        return (discount * noise.squares + update.innovation * update.innovation * f, discount * noise.weight + 1)
+    }
+
     /// One output, no Prediction: learns (x, y) (gain along `direction`, x when nil; p values each, finite, the
-    /// caller's to check) and returns the refit mean Wᵀx, the same arithmetic as ``learn(x:direction:y:into:)``.
-    mutating func learn(x: UnsafePointer<Double>, direction: UnsafePointer<Double>?, y: Double) -> Double {
+    /// caller's to check) and returns the refit mean Wᵀx, the same arithmetic as ``learn(x:direction:y:into:)``,
+    /// and the step's ``Update``.
+    mutating func learn(x: UnsafePointer<Double>, direction: UnsafePointer<Double>?, y: Double) -> (refit: Double, update: Update) {
         let p = state.featureCount, layout = state.layout
         let lambda = parameters.lambda, inverseLambda = inverseLambda
-        var target = y, error = 0.0, refit = 0.0
+        var target = y, error = 0.0, refit = 0.0, leverage = 0.0
         state.storage.withUnsafeMutableBufferPointer { sb in
             let s = sb.baseAddress!
-            Self.step(
+            leverage = Self.step(
                 s, layout, p: p, q: 1, lambda: lambda, inverseLambda: inverseLambda, x: x, direction: direction ?? x,
                 m: p, bias: false, y: &target, error: &error, learn: true, delta: parameters.delta,
                 discount: parameters.varianceDiscount)
@@ -81,14 +98,18 @@ public struct RLSPredictor: OnlinePredictor {
         state.innovationWeight = parameters.varianceDiscount * state.innovationWeight + 1
         state.learnedPairs += 1
         state.count += 1
-        return refit
+        return (refit, (error, leverage))
     }
 
     /// One output, no Prediction: the predictive at x (p finite values): mean, variance and ν exactly as
-    /// ``predict(query:into:)`` publishes them.
-    func predictive(x: UnsafePointer<Double>) -> (mean: Double, variance: Double, dof: Double) {
+    /// ``predict(query:into:)`` publishes them, under `noise` instead of this regression's own when given.
+    func predictive(x: UnsafePointer<Double>, noise: NoiseScale? = nil) -> (mean: Double, variance: Double, dof: Double) {
         var mean = 0.0, variance = 0.0
-        let dof = moments(x: x, m: state.featureCount, bias: false, leverage: nil, mean: &mean, variance: &variance)
+        let own = noiseScale, scale = noise ?? own
+        let dof = withUnsafePointer(to: scale.squares) { squares in
+            moments(x: x, m: state.featureCount, bias: false, leverage: nil, weight: scale.weight, squares: squares,
+                    mean: &mean, variance: &variance)
+        }
         return (mean, variance, dof)
     }
 
@@ -242,44 +263,52 @@ public struct RLSPredictor: OnlinePredictor {
     private func publish(
         x: UnsafePointer<Double>, m: Int, bias: Bool, leverage known: Double? = nil, into prediction: inout Prediction
     ) {
-        prediction.mean.withUnsafeMutableBufferPointer { mb in
-            prediction.variance.withUnsafeMutableBufferPointer { vb in
-                prediction.dof = moments(
-                    x: x, m: m, bias: bias, leverage: known, mean: mb.baseAddress!, variance: vb.baseAddress!)
+        let squares = state.layout.squares, weight = state.innovationWeight
+        state.storage.withUnsafeBufferPointer { sb in
+            prediction.mean.withUnsafeMutableBufferPointer { mb in
+                prediction.variance.withUnsafeMutableBufferPointer { vb in
+                    prediction.dof = moments(
+                        x: x, m: m, bias: bias, leverage: known, weight: weight, squares: sb.baseAddress! + squares,
+                        mean: mb.baseAddress!, variance: vb.baseAddress!)
+                }
             }
         }
     }
 
-    /// Writes the q means and variances at x into `mean` and `variance` and returns the published ν (NaN ≤ 0).
+    /// Writes the q means and variances at x into `mean` and `variance` under the noise scale (`squares`, J per
+    /// output, and `weight`, Σβ) and returns the published ν (NaN ≤ 0).
     @inline(__always)
     private func moments(
-        x: UnsafePointer<Double>, m: Int, bias: Bool, leverage known: Double?, mean: UnsafeMutablePointer<Double>,
-        variance: UnsafeMutablePointer<Double>
+        x: UnsafePointer<Double>, m: Int, bias: Bool, leverage known: Double?, weight: Double,
+        squares: UnsafePointer<Double>, mean: UnsafeMutablePointer<Double>, variance: UnsafeMutablePointer<Double>
     ) -> Double {
         let p = state.featureCount, q = state.outputs
         // Constant shape as in `step`: unrolled loops, same operations.
         if p == 4, m == 4, q == 1, !bias {
-            return shapedMoments(p: 4, q: 1, x: x, m: 4, bias: false, leverage: known, mean: mean, variance: variance)
+            return shapedMoments(
+                p: 4, q: 1, x: x, m: 4, bias: false, leverage: known, weight: weight, squares: squares, mean: mean,
+                variance: variance)
         }
-        return shapedMoments(p: p, q: q, x: x, m: m, bias: bias, leverage: known, mean: mean, variance: variance)
+        return shapedMoments(
+            p: p, q: q, x: x, m: m, bias: bias, leverage: known, weight: weight, squares: squares, mean: mean,
+            variance: variance)
     }
 
     @inline(__always)
     private func shapedMoments(
-        p: Int, q: Int, x: UnsafePointer<Double>, m: Int, bias: Bool, leverage known: Double?,
-        mean: UnsafeMutablePointer<Double>, variance: UnsafeMutablePointer<Double>
+        p: Int, q: Int, x: UnsafePointer<Double>, m: Int, bias: Bool, leverage known: Double?, weight innovationWeight: Double,
+        squares: UnsafePointer<Double>, mean: UnsafeMutablePointer<Double>, variance: UnsafeMutablePointer<Double>
     ) -> Double {
         let layout = RLSState.Layout(p: p, q: q, lags: state.lags)
         // Normal–inverse-gamma posterior (reference prior a₀ = −p/2, b₀ = 0): Student-t predictive with
         // ν = Σλ^{n−i} − p degrees of freedom, scale² = J/ν·(1 + xᵀPx); its variance needs ν > 2.
-        let nu = state.innovationWeight - Double(p)
+        let nu = innovationWeight - Double(p)
         let learned = nu > 2
         let weight = nu - 2
         state.storage.withUnsafeBufferPointer { sb in
             let s = sb.baseAddress!
             RLSKernel.mean(weights: s + layout.weights, q: q, x: x, m: m, bias: bias, into: mean)
             let leverage = !learned ? 0 : known ?? RLSKernel.quadraticForm(covariance: s, p: p, x: x, m: m, bias: bias)
-            let squares = s + layout.squares
             var j = 0
             while j < q { variance[j] = learned ? (squares[j] / weight) * (1 + leverage) : .nan; j &+= 1 }
         }

@@ -80,6 +80,18 @@ public struct RLSState: Sendable, Equatable, BinaryCodable {
         innovationWeight = 0
     }
 
+    /// The one-output noise scale (J, Σβ).
+    var noiseScale: RLSPredictor.NoiseScale { (storage[layout.squares], innovationWeight) }
+
+    /// This one-output state with its noise scale (J, Σβ) replaced: the state of a regression that shares W, P and
+    /// every count with this one but discounts its noise by another β.
+    func replacingNoiseScale(_ noise: RLSPredictor.NoiseScale) -> RLSState {
+        var copy = self
+        copy.storage[layout.squares] = noise.squares
+        copy.innovationWeight = noise.weight
+        return copy
+    }
+
     /// Shifts the newest value y (q components) into the lag history (newest first).
     @inline(__always)
     static func push(_ y: UnsafePointer<Double>, into v: UnsafeMutablePointer<Double>, count n: Int, outputs q: Int) {

@@ -21,6 +21,9 @@ public struct SeriesForecaster: OnlinePredictor {
     /// The mean last published for the next value of a series (k = 0), nil when unknown (after a restore): the
     /// prior prediction that scores the next observation, so it is not computed twice. Not state.
     private var nextMean: Double?
+    /// What the regression's last learned pair leaves for a noise scale (nil when the last observation taught it
+    /// nothing): members of an `auto` bank that share this regression update their own (J, Σβ) from it. Not state.
+    private(set) var lastUpdate: RLSPredictor.Update?
 
     /// Fast memory: the histories and the regression memory.
     public var state: SeriesForecasterState {
@@ -82,9 +85,20 @@ public struct SeriesForecaster: OnlinePredictor {
     /// Mean, variance and ν of a one-step predictive (NaN where there is none).
     public typealias Moments = (mean: Double, variance: Double, dof: Double)
 
-    /// The predictive of the next value at regressors `x` without learning (x checked by the caller).
-    public mutating func predictive(x: [Double]) -> Moments {
-        Self.moments(parameters, memory, regression, x: x, features: &features)
+    /// The predictive of the next value at regressors `x` without learning (x checked by the caller), under
+    /// `noise` instead of the regression's own noise scale when given.
+    public mutating func predictive(x: [Double], noise: RLSPredictor.NoiseScale? = nil) -> Moments {
+        Self.moments(parameters, memory, regression, x: x, noise: noise, features: &features)
+    }
+
+    /// The regression's noise scale (J, Σβ).
+    var noiseScale: RLSPredictor.NoiseScale { regression.noiseScale }
+
+    /// The fast memory of a forecaster that shares this one's regression but has the noise scale `noise`.
+    func state(noise: RLSPredictor.NoiseScale) -> SeriesForecasterState {
+        var snapshot = memory
+        snapshot.regression = regression.state.replacingNoiseScale(noise)
+        return snapshot
     }
 
     /// ``observe(_:into:)`` without a ``Prediction``, for ``ForecastBank``: learns yₜ at regressors `x` (checked by
@@ -95,9 +109,10 @@ public struct SeriesForecaster: OnlinePredictor {
         return error
     }
 
-    /// The predictive of the next value at the last regressors, remembered to score the next observation.
-    mutating func next() -> Moments {
-        let next = Self.moments(parameters, memory, regression, x: memory.lastX, features: &features)
+    /// The predictive of the next value at the last regressors (under `noise` when given), its mean remembered to
+    /// score the next observation.
+    mutating func next(noise: RLSPredictor.NoiseScale? = nil) -> Moments {
+        let next = Self.moments(parameters, memory, regression, x: memory.lastX, noise: noise, features: &features)
         nextMean = next.mean
         return next
     }
@@ -146,11 +161,12 @@ public struct SeriesForecaster: OnlinePredictor {
         // The prior prediction of yₜ at its own regressors scores the observation; for a series it is the mean
         // published after yₜ₋₁ (the same computation on the same state), so only the features are rebuilt.
         let error: Double
+        lastUpdate = nil
         if k == 0, let published = nextMean {
             Self.buildFeatures(parameters, memory, x: x, into: &features)
             error = y - published
         } else {
-            error = y - Self.moments(parameters, memory, regression, x: x, features: &features).mean
+            error = y - Self.moments(parameters, memory, regression, x: x, noise: nil, features: &features).mean
         }
         var residual = 0.0
         if memory.rawFilled >= m {
@@ -158,18 +174,19 @@ public struct SeriesForecaster: OnlinePredictor {
             for i in 1...max(1, m) where i <= m { zt += c[i] * memory.rawY[i - 1] }
             if memory.zFilled >= memory.z.count {
                 // `features` holds the features of time t (regressors differenced), finite and of the right size.
-                let refit: Double
+                let step: (refit: Double, update: RLSPredictor.Update)
                 if parameters.usesGradient {
                     gradientStep()
-                    refit = features.withUnsafeBufferPointer { f in
+                    step = features.withUnsafeBufferPointer { f in
                         direction.withUnsafeBufferPointer { g in
                             regression.learn(x: f.baseAddress!, direction: g.baseAddress!, y: zt)
                         }
                     }
                 } else {
-                    refit = features.withUnsafeBufferPointer { regression.learn(x: $0.baseAddress!, direction: nil, y: zt) }
+                    step = features.withUnsafeBufferPointer { regression.learn(x: $0.baseAddress!, direction: nil, y: zt) }
                 }
-                residual = zt - refit
+                residual = zt - step.refit
+                lastUpdate = step.update
             }
             SeriesForecasterState.push(zt, into: &memory.z)
             if memory.zFilled < memory.z.count { memory.zFilled += 1 }
@@ -187,7 +204,7 @@ public struct SeriesForecaster: OnlinePredictor {
     /// the features, shifted by the known part of the differencing; the last value, with no variance, before d + sD values.
     private static func moments(
         _ parameters: ForecastParameters, _ memory: SeriesForecasterState, _ regression: RLSPredictor, x: [Double],
-        features f: inout [Double]
+        noise: RLSPredictor.NoiseScale?, features f: inout [Double]
     ) -> Moments {
         let m = parameters.differencingOrder, c = parameters.differencing
         guard memory.rawFilled >= m else { return (memory.rawFilled > 0 ? memory.rawY[0] : .nan, .nan, .nan) }
@@ -195,7 +212,7 @@ public struct SeriesForecaster: OnlinePredictor {
         var known = 0.0
         var l = 1
         while l <= m { known += c[l] * memory.rawY[l - 1]; l += 1 }
-        var r = f.withUnsafeBufferPointer { regression.predictive(x: $0.baseAddress!) }
+        var r = f.withUnsafeBufferPointer { regression.predictive(x: $0.baseAddress!, noise: noise) }
         r.mean -= known
         return r
     }
@@ -207,7 +224,7 @@ public struct SeriesForecaster: OnlinePredictor {
     ) {
         Self.prepare(&prediction)
         prediction.count = memory.count
-        let r = moments(parameters, memory, regression, x: x, features: &f)
+        let r = moments(parameters, memory, regression, x: x, noise: nil, features: &f)
         prediction.mean[0] = r.mean
         prediction.variance[0] = r.variance
         prediction.dof = r.dof

@@ -13,9 +13,21 @@ import Testing
         ]
     }
 
-    @Test(arguments: [1.0, 0.95])
-    func weightsAreNormalisedProductsOfTheMembersOwnDensities(alpha: Double) throws {
-        let bank = try ForecastBankParameters(members: try Self.members(), forgetting: alpha)
+    /// Members in pairs that differ only in `variance_discount` (one with RML MA terms), which the bank runs on one
+    /// shared regression each, and one member of its own.
+    static func sharingMembers() throws -> [ForecastParameters] {
+        [
+            try ForecastParameters(lags: 1, bias: true, varianceDiscount: 0.98),
+            try ForecastParameters(lags: 2, difference: 1, bias: true),
+            try ForecastParameters(lags: 1, bias: true, varianceDiscount: 0.9),
+            try ForecastParameters(lags: 1, movingAverage: 1, seasonalDifference: 1, season: 4, bias: true, varianceDiscount: 0.95),
+            try ForecastParameters(lags: 1, movingAverage: 1, seasonalDifference: 1, season: 4, bias: true, varianceDiscount: 0.8),
+        ]
+    }
+
+    @Test(arguments: [1.0, 0.95], [false, true])
+    func weightsAreNormalisedProductsOfTheMembersOwnDensities(alpha: Double, sharing: Bool) throws {
+        let bank = try ForecastBankParameters(members: sharing ? try Self.sharingMembers() : try Self.members(), forgetting: alpha)
         var model = ForecastBank(parameters: bank)
         var solo = bank.members.map(SeriesForecaster.init(parameters:))
         var published = [Prediction](repeating: Prediction(), count: solo.count)
@@ -49,6 +61,9 @@ import Testing
             }
             for i in solo.indices { try solo[i].observe(.series([v]), into: &published[i]) }
             try model.observe(.series([v]), into: &out)
+            // Each member's fast memory, shared regression or not, is the one it has when run alone, bit for bit.
+            let states = model.state.members
+            for i in solo.indices { #expect(states[i] == solo[i].state, "t=\(t) member \(i)") }
             if previousMean.isFinite { #expect(abs(out.error[0] - (v - previousMean)) <= 1e-12 * max(1, abs(v))) }
             previousMean = out.mean[0]
             let top = logWeights.max()!
@@ -67,8 +82,9 @@ import Testing
         #expect(updates > 80)
     }
 
-    @Test func stateRoundTripsAndContinuesIdentically() throws {
-        let bank = try ForecastBankParameters(members: try Self.members(), forgetting: 0.98)
+    @Test(arguments: [false, true])
+    func stateRoundTripsAndContinuesIdentically(sharing: Bool) throws {
+        let bank = try ForecastBankParameters(members: sharing ? try Self.sharingMembers() : try Self.members(), forgetting: 0.98)
         var model = ForecastBank(parameters: bank)
         let y = SeriesForecasterTests.seasonalSeries(80, seed: 8)
         var a = Prediction(), b = Prediction()
@@ -83,6 +99,26 @@ import Testing
             try restored.observe(.series([v]), into: &b)
             #expect(a.isBitwiseEqual(to: b))
         }
+    }
+
+    /// A checkpoint in which two members that should share a regression hold different ones (not written by this
+    /// bank) is refused with the members named, not silently split.
+    @Test func restoreRefusesSharingMembersWhoseRegressionsDiffer() throws {
+        let bank = try ForecastBankParameters(members: try Self.sharingMembers(), forgetting: 1)
+        var model = ForecastBank(parameters: bank)
+        var out = Prediction()
+        for v in SeriesForecasterTests.seasonalSeries(30, seed: 5) { try model.observe(.series([v]), into: &out) }
+        var state = model.state
+        // Member 2 shares member 0's regression; perturb one of member 2's weights.
+        let layout = state.members[2].regression.layout
+        state.members[2].regression.storage[layout.weights] += 1e-9
+        #expect {
+            _ = try ForecastBank(parameters: bank, state: state)
+        } throws: { error in
+            "\(error)".contains("members 0 and 2") && "\(error)".contains("variance_discount")
+        }
+        state.members[2] = model.state.members[2]
+        #expect(try ForecastBank(parameters: bank, state: state).state == model.state)
     }
 }
 
