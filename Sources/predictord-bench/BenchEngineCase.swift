@@ -69,10 +69,10 @@ struct BenchEngineCase {
             BenchEngineCase(name: "engine: auto 72 members s=12", costFactor: 300) {
                 var members: [ForecastParameters] = []
                 for (s, sd, sq) in [(1, 0, 0), (12, 1, 0), (12, 1, 1)] {
-                    for d in [0, 1] { for p in [1, 2, 3] { for q in [0, 1] { for lambda in [1.0, 0.99] {
+                    for d in [0, 1] { for p in [1, 2, 3] { for q in [0, 1] { for beta in [0.98, 0.95] {
                         members.append(try ForecastParameters(
                             lags: p, movingAverage: q, seasonalMovingAverage: sq, difference: d, seasonalDifference: sd,
-                            season: s, lambda: lambda))
+                            season: s, lambda: 1, varianceDiscount: beta))
                     } } } }
                 }
                 let spec = ModelSpec.auto(try ForecastBankParameters(members: members, forgetting: 1))

@@ -127,9 +127,10 @@ extension ForecastBankTests {
     @Test func contextSizeOfTheBundledBank() throws {
         var members: [ForecastParameters] = []
         for (s, sd, sq) in [(1, 0, 0), (12, 1, 0), (12, 1, 1)] {
-            for d in [0, 1] { for p in [1, 2, 3] { for q in [0, 1] { for lambda in [1.0, 0.99] {
+            for d in [0, 1] { for p in [1, 2, 3] { for q in [0, 1] { for beta in [0.98, 0.95] {
                 members.append(try ForecastParameters(
-                    lags: p, movingAverage: q, seasonalMovingAverage: sq, difference: d, seasonalDifference: sd, season: s, lambda: lambda))
+                    lags: p, movingAverage: q, seasonalMovingAverage: sq, difference: d, seasonalDifference: sd, season: s,
+                    varianceDiscount: beta))
             } } } }
         }
         #expect(members.count == 72)
