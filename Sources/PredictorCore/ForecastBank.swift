@@ -34,6 +34,9 @@ public struct ForecastBank: OnlinePredictor {
     /// Whether `means`, `variances` and `dofs` hold the members' published predictions of the next value
     /// (false until the first observation after creation, a restore or a reset). Not state.
     private var primed = false
+    /// The mixture last published by ``observe(_:into:)``: while `primed` and without regressors it is also the
+    /// prior of the next observation (same weights, same members' predictions), so it is not computed twice. Not state.
+    private var lastMixture: (mean: Double, variance: Double, dof: Double, leader: Int)?
 
     public var state: ForecastBankState {
         let members = source.indices.map { m in
@@ -126,11 +129,16 @@ public struct ForecastBank: OnlinePredictor {
             }
         }
         // The mixture published for yₜ.
-        var w = mixing
-        mixing = []
-        mixingWeights(into: &w)
-        let published = mixture(w)
-        mixing = w
+        let published: (mean: Double, variance: Double, dof: Double, leader: Int)
+        if parameters.regressors == 0, primed, let last = lastMixture {
+            published = last
+        } else {
+            var w = mixing
+            mixing = []
+            mixingWeights(into: &w)
+            published = mixture(w)
+            mixing = w
+        }
         let prior = published.mean
         // A member scores yₜ by its own predictive density; one still warming up (no proper predictive) scores it
         // by the published mixture's, so warm-up neither rewards nor penalises it. No update without a mixture.
@@ -184,7 +192,7 @@ public struct ForecastBank: OnlinePredictor {
         }
         primed = true
         count += 1
-        publish(into: &prediction)
+        lastMixture = publish(into: &prediction)
         prediction.error[0] = y - prior
     }
 
@@ -293,10 +301,12 @@ public struct ForecastBank: OnlinePredictor {
         for i in logWeights.indices { logWeights[i] = 0 }
         count = 0
         primed = false
+        lastMixture = nil
     }
 
-    /// Writes the mixture of the members' `means`/`variances`/`dofs` into `prediction`.
-    private mutating func publish(into prediction: inout Prediction) {
+    /// Writes the mixture of the members' `means`/`variances`/`dofs` into `prediction`, and returns it.
+    @discardableResult
+    private mutating func publish(into prediction: inout Prediction) -> (mean: Double, variance: Double, dof: Double, leader: Int) {
         prediction.kind = .real
         if prediction.mean.count != 1 { prediction.mean = [.nan] }
         if prediction.variance.count != 1 { prediction.variance = [.nan] }
@@ -318,7 +328,7 @@ public struct ForecastBank: OnlinePredictor {
         prediction.leader = m.leader
         prediction.leaderWeight = w[m.leader]
         let h = parameters.members[0].horizon
-        guard h > 1 else { return }
+        guard h > 1 else { return m }
         prediction.horizonMean = [Double](repeating: 0, count: h)
         prediction.horizonVariance = [Double](repeating: 0, count: h)
         for j in 0..<h {
@@ -333,5 +343,6 @@ public struct ForecastBank: OnlinePredictor {
             let v = second - m * m
             prediction.horizonVariance[j] = v.isFinite ? max(v, 0) : .nan
         }
+        return m
     }
 }
