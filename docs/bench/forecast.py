@@ -491,7 +491,7 @@ def main():
         t0 = time.perf_counter()
         river_loop(snarimax_make(ch), y)
         rounds.append((whole, start, time.perf_counter() - t0))
-    t_pd, t_start, t_rv = (float(np.median([r[i] for r in rounds])) for i in range(3))
+    t_pd, t_boot, t_rv = (float(np.median([r[i] for r in rounds])) for i in range(3))
     t_loop = float(np.median([r[0] - r[1] for r in rounds]))
 
     lines = []
@@ -547,7 +547,7 @@ def main():
     lines.append(f"Speed, longest series ({longest}, {len(y)} steps, medians of 5 alternated rounds): river SNARIMAX "
                  f"learn/forecast loop {t_rv * 1000:.1f} ms; `predictord replay` as a whole process {t_pd * 1000:.1f} ms "
                  f"(river time / predictord time = {t_rv / t_pd:.2f}), of which process start and configuration "
-                 f"(a one-line replay) {t_start * 1000:.1f} ms; the replay itself {t_loop * 1000:.1f} ms "
+                 f"(a one-line replay) {t_boot * 1000:.1f} ms; the replay itself {t_loop * 1000:.1f} ms "
                  f"(river time / predictord time = {t_rv / t_loop:.2f}).")
     block = "\n".join(lines)
     print(block)
