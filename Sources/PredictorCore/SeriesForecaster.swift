@@ -12,10 +12,8 @@ public struct SeriesForecaster: OnlinePredictor {
     private var regression: RLSPredictor
     /// The histories; its `regression` field is filled only in the ``state`` snapshot.
     private var memory: SeriesForecasterState
-    /// Working buffers (not state): the feature vector and the regression's refit prediction.
+    /// Working buffer (not state): the feature vector.
     private var features: [Double]
-    private var refit = Prediction()
-    private var target: [Double] = [0]
     /// Working buffer (not state): the gradient ψₜ of the RML step.
     private var direction: [Double] = []
     /// The mean last published for the next value of a series (k = 0), nil when unknown (after a restore): the
