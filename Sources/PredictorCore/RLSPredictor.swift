@@ -57,32 +57,36 @@ public struct RLSPredictor: OnlinePredictor {
         }
     }
 
-    /// Learns the pair (x, y) with the gain taken along `direction` g instead of x: e = y − Wᵀx, W ← W + Pg·e/(λ + gᵀPg),
-    /// P ← (P − Pg gᵀP/(λ + gᵀPg))/λ. With g the prediction-error gradient this is the recursive maximum-likelihood
-    /// step for MA terms (``SeriesForecaster``); g = x is ``observe(_:into:)``. Sizes are the caller's to check.
-    mutating func learn(x: [Double], direction: [Double], y: [Double], into prediction: inout Prediction) {
-        absorbLabelled(x: x, y: y, direction: direction, into: &prediction)
-    }
-
     /// The noise scale of a one-output regression: J (the discounted residual sum of squares) and Σβ (its weight).
     public typealias NoiseScale = (squares: Double, weight: Double)
 
     /// What one learned pair (one output) leaves for a noise scale: its prior innovation e and s = gᵀPg.
     typealias Update = (innovation: Double, leverage: Double)
 
-    /// This regression's noise scale (one output).
-    var noiseScale: NoiseScale { state.noiseScale }
-
-    /// `noise` after `update` with discount β: J ← βJ + λe²/(λ + s), Σβ ← βΣβ + 1, the rounding of `learn`'s own.
+    /// `noise` after `update` with discount β: J ← βJ + λe²/(λ + s), Σβ ← βΣβ + 1, as a learned pair updates the
+    /// regression's own.
     @inline(__always)
     static func discounted(_ noise: NoiseScale, by discount: Double, lambda: Double, after update: Update) -> NoiseScale {
         let f = lambda / (lambda + update.leverage)
-        return (discount * noise.squares + update.innovation * update.innovation * f, discount * noise.weight + 1)
+        return (discountedSquares(noise.squares, by: discount, innovation: update.innovation, factor: f), discount * noise.weight + 1)
     }
 
-    /// One output, no Prediction: learns (x, y) (gain along `direction`, x when nil; p values each, finite, the
-    /// caller's to check) and returns the refit mean Wᵀx, the same arithmetic as ``learn(x:direction:y:into:)``,
-    /// and the step's ``Update``.
+    /// βJ + e²f, f = λ/(λ + s): one output's J after a learned pair with prior innovation e.
+    @inline(__always)
+    static func discountedSquares(_ squares: Double, by discount: Double, innovation e: Double, factor f: Double) -> Double {
+        discount * squares + e * e * f
+    }
+
+    /// Σβ ← βΣβ + 1 and the pair count, after a learned pair.
+    private mutating func countLearnedPair() {
+        state.innovationWeight = parameters.varianceDiscount * state.innovationWeight + 1
+        state.learnedPairs += 1
+    }
+
+    /// Learns the pair (x, y) of one output with the gain taken along `direction` g (x when nil): e = y − Wᵀx,
+    /// W ← W + Pg·e/(λ + gᵀPg), P ← (P − Pg gᵀP/(λ + gᵀPg))/λ. With g the prediction-error gradient this is the
+    /// recursive maximum-likelihood step for MA terms (``SeriesForecaster``). No Prediction: returns the refit mean
+    /// Wᵀx and the step's ``Update``. p values each, finite: the caller's to check.
     mutating func learn(x: UnsafePointer<Double>, direction: UnsafePointer<Double>?, y: Double) -> (refit: Double, update: Update) {
         let p = state.featureCount, layout = state.layout
         let lambda = parameters.lambda, inverseLambda = inverseLambda
@@ -95,8 +99,7 @@ public struct RLSPredictor: OnlinePredictor {
                 discount: parameters.varianceDiscount)
             RLSKernel.mean(weights: s + layout.weights, q: 1, x: x, m: p, bias: false, into: &refit)
         }
-        state.innovationWeight = parameters.varianceDiscount * state.innovationWeight + 1
-        state.learnedPairs += 1
+        countLearnedPair()
         state.count += 1
         return (refit, (error, leverage))
     }
@@ -105,7 +108,7 @@ public struct RLSPredictor: OnlinePredictor {
     /// ``predict(query:into:)`` publishes them, under `noise` instead of this regression's own when given.
     func predictive(x: UnsafePointer<Double>, noise: NoiseScale? = nil) -> (mean: Double, variance: Double, dof: Double) {
         var mean = 0.0, variance = 0.0
-        let own = noiseScale, scale = noise ?? own
+        let scale = noise ?? state.noiseScale
         let dof = withUnsafePointer(to: scale.squares) { squares in
             moments(x: x, m: state.featureCount, bias: false, leverage: nil, weight: scale.weight, squares: squares,
                     mean: &mean, variance: &variance)
@@ -113,32 +116,28 @@ public struct RLSPredictor: OnlinePredictor {
         return (mean, variance, dof)
     }
 
-    /// Explicit features: e = y − Wᵀx, learn (x, y) (gain along `direction`, x when nil), publish the refit Wᵀx at the same x.
-    private mutating func absorbLabelled(x: [Double], y: [Double], direction: [Double]? = nil, into prediction: inout Prediction) {
+    /// Explicit features: e = y − Wᵀx, learn (x, y), publish the refit Wᵀx at the same x.
+    private mutating func absorbLabelled(x: [Double], y: [Double], into prediction: inout Prediction) {
         Self.prepare(&prediction, outputs: state.outputs)
         let p = state.featureCount, q = state.outputs, layout = state.layout
         let lambda = parameters.lambda, inverseLambda = inverseLambda
         let s = x.withUnsafeBufferPointer { xb in
-            (direction ?? x).withUnsafeBufferPointer { gb in
-                y.withUnsafeBufferPointer { yb in
-                    prediction.error.withUnsafeMutableBufferPointer { eb in
-                        state.storage.withUnsafeMutableBufferPointer { sb in
-                            Self.step(
-                                sb.baseAddress!, layout, p: p, q: q, lambda: lambda, inverseLambda: inverseLambda,
-                                x: xb.baseAddress!, direction: gb.baseAddress!, m: p, bias: false, y: yb.baseAddress!,
-                                error: eb.baseAddress!, learn: true, delta: parameters.delta, discount: parameters.varianceDiscount)
-                        }
+            y.withUnsafeBufferPointer { yb in
+                prediction.error.withUnsafeMutableBufferPointer { eb in
+                    state.storage.withUnsafeMutableBufferPointer { sb in
+                        Self.step(
+                            sb.baseAddress!, layout, p: p, q: q, lambda: lambda, inverseLambda: inverseLambda,
+                            x: xb.baseAddress!, direction: xb.baseAddress!, m: p, bias: false, y: yb.baseAddress!,
+                            error: eb.baseAddress!, learn: true, delta: parameters.delta, discount: parameters.varianceDiscount)
                     }
                 }
             }
         }
-        state.innovationWeight = parameters.varianceDiscount * state.innovationWeight + 1
-        state.learnedPairs += 1
+        countLearnedPair()
         state.count += 1
         prediction.count = state.count
-        // Updated leverage xᵀP_new x = s/(λ + s) exactly (P_new x = k): O(1) instead of another O(p²) pass
-        // (along another direction it is computed afresh).
-        let leverage: Double? = direction == nil ? s / (lambda + s) : nil
+        // Updated leverage xᵀP_new x = s/(λ + s) exactly (P_new x = k): O(1) instead of another O(p²) pass.
+        let leverage = s / (lambda + s)
         x.withUnsafeBufferPointer { xb in
             publish(x: xb.baseAddress!, m: p, bias: false, leverage: leverage, into: &prediction)
         }
@@ -164,10 +163,7 @@ public struct RLSPredictor: OnlinePredictor {
                 }
             }
         }
-        if learn {
-            state.innovationWeight = parameters.varianceDiscount * state.innovationWeight + 1
-            state.learnedPairs += 1
-        }
+        if learn { countLearnedPair() }
         if state.historyFilled < state.lags { state.historyFilled += 1 }
         state.count += 1
         prediction.count = state.count
@@ -219,7 +215,7 @@ public struct RLSPredictor: OnlinePredictor {
         let squares = s + layout.squares
         let f = lambda / (lambda + r)
         j = 0
-        while j < q { squares[j] = discount * squares[j] + e[j] * e[j] * f; j &+= 1 }
+        while j < q { squares[j] = discountedSquares(squares[j], by: discount, innovation: e[j], factor: f); j &+= 1 }
         return r
     }
 

@@ -89,9 +89,6 @@ public struct SeriesForecaster: OnlinePredictor {
         Self.moments(parameters, memory, regression, x: x, noise: noise, features: &features)
     }
 
-    /// The regression's noise scale (J, Σβ).
-    var noiseScale: RLSPredictor.NoiseScale { regression.noiseScale }
-
     /// The fast memory of a forecaster that shares this one's regression but has the noise scale `noise`.
     func state(noise: RLSPredictor.NoiseScale) -> SeriesForecasterState {
         var snapshot = memory

@@ -41,11 +41,6 @@ public enum StudentT {
         return t > 0 ? 1 - tail : tail
     }
 
-    /// Density of the standard t(ν) at t.
-    static func density(_ t: Double, dof nu: Double) -> Double {
-        Double.exp(logDensity(t, mean: 0, scale: 1, dof: nu))
-    }
-
     /// The quantile t with P(T ≤ t) = `probability` ∈ (½, 1), given z = Φ⁻¹(probability) (precomputed per level).
     public static func quantile(probability p: Double, normalQuantile z: Double, dof nu: Double) -> Double {
         if nu == .infinity { return z }
