@@ -29,7 +29,7 @@ public struct ForecastBank: OnlinePredictor {
     /// Working buffers (not state): each member's ν at which `densityConstants` was last computed (NaN: never),
     /// and the ν-only part of its log density there (``StudentT/logDensityConstant(dof:)``).
     private var densityDofs: [Double], densityConstants: [Double]
-    /// Working buffer (not state): the weights the mixture uses (``mixingWeights(into:)``).
+    /// Working buffer (not state): the weights the mixture uses (``updateMixing()``).
     private var mixing: [Double] = []
     /// Whether `means`, `variances` and `dofs` hold the members' published predictions of the next value
     /// (false until the first observation after creation, a restore or a reset). Not state.
@@ -99,10 +99,19 @@ public struct ForecastBank: OnlinePredictor {
 
     /// Normalised weights wₘ (sum 1).
     public var weights: [Double] {
+        var w: [Double] = []
+        Self.normalise(logWeights, into: &w)
+        return w
+    }
+
+    /// wₘ = exp(log wₘ − max) / Σ into `w`, reusing its storage.
+    private static func normalise(_ logWeights: [Double], into w: inout [Double]) {
+        let n = logWeights.count
+        if w.count != n { w = [Double](repeating: 0, count: n) }
         let top = logWeights.max() ?? 0
-        let w = logWeights.map { Double.exp($0 - top) }
-        let total = w.reduce(0, +)
-        return w.map { $0 / total }
+        var total = 0.0
+        for i in 0..<n { w[i] = Double.exp(logWeights[i] - top); total += w[i] }
+        for i in 0..<n { w[i] /= total }
     }
 
     public mutating func observe(_ observation: Observation, into prediction: inout Prediction) throws(ObservationError) {
@@ -133,11 +142,8 @@ public struct ForecastBank: OnlinePredictor {
         if parameters.regressors == 0, primed, let last = lastMixture {
             published = last
         } else {
-            var w = mixing
-            mixing = []
-            mixingWeights(into: &w)
-            published = mixture(w)
-            mixing = w
+            updateMixing()
+            published = mixture(mixing)
         }
         let prior = published.mean
         // A member scores yₜ by its own predictive density; one still warming up (no proper predictive) scores it
@@ -211,29 +217,18 @@ public struct ForecastBank: OnlinePredictor {
     /// The Student-t scale of a predictive with variance `v` and ν > 2.
     static func scale(_ v: Double, _ nu: Double) -> Double { nu == .infinity ? v.squareRoot() : (v * (nu - 2) / nu).squareRoot() }
 
-    /// The weights the mixture uses: ``weights`` renormalised over the members with a proper predictive
-    /// (finite variance, ν > 2), or, when none has one, uniform over the differenced members with a mean.
-    var publishedWeights: [Double] {
-        var w: [Double] = []
-        mixingWeights(into: &w)
-        return w
-    }
-
-    /// Writes ``publishedWeights`` into `w`, reusing its storage.
-    private func mixingWeights(into w: inout [Double]) {
-        let n = logWeights.count
-        if w.count != n { w = [Double](repeating: 0, count: n) }
-        let top = logWeights.max() ?? 0
-        var total = 0.0
-        for i in 0..<n { w[i] = Double.exp(logWeights[i] - top); total += w[i] }
+    /// Writes into `mixing` the weights the mixture uses: ``weights`` renormalised over the members with a proper
+    /// predictive (finite variance, ν > 2), or, when none has one, uniform over the differenced members with a mean.
+    private mutating func updateMixing() {
+        Self.normalise(logWeights, into: &mixing)
+        let n = mixing.count
         var proper = 0.0
         for i in 0..<n {
-            w[i] /= total
-            if !(variances[i].isFinite && dofs[i] > 2) { w[i] = 0 }
-            proper += w[i]
+            if !(variances[i].isFinite && dofs[i] > 2) { mixing[i] = 0 }
+            proper += mixing[i]
         }
         if proper > 0 {
-            for i in 0..<n { w[i] /= proper }
+            for i in 0..<n { mixing[i] /= proper }
             return
         }
         // Before any member is proper, the differenced members (whose unlearned forecast is the last or the
@@ -247,11 +242,11 @@ public struct ForecastBank: OnlinePredictor {
         let share = 1 / Double(onlyDifferenced ? differenced : usable)
         for i in 0..<n {
             let use = means[i].isFinite && (!onlyDifferenced || parameters.members[i].differencingOrder > 0)
-            w[i] = use ? share : 0
+            mixing[i] = use ? share : 0
         }
     }
 
-    /// The mixture of the members' current `means`/`variances`/`dofs` under `w` (``publishedWeights``): its mean
+    /// The mixture of the members' current `means`/`variances`/`dofs` under `w` (``updateMixing()``): its mean
     /// (NaN while no member has one), variance, weight-averaged ν, and the member of largest weight.
     private func mixture(_ w: [Double]) -> (mean: Double, variance: Double, dof: Double, leader: Int) {
         var mean = 0.0, second = 0.0, nu = 0.0, leader = 0
@@ -317,10 +312,8 @@ public struct ForecastBank: OnlinePredictor {
         prediction.error[0] = .nan
         // Members without a proper predictive yet (warm-up, ν ≤ 2) are left out while any member has one;
         // with none, the members' means are averaged (uniformly) and no variance is published.
-        var w = mixing
-        mixing = []
-        mixingWeights(into: &w)
-        defer { mixing = w }
+        updateMixing()
+        let w = mixing
         let m = mixture(w)
         prediction.mean[0] = m.mean
         prediction.variance[0] = m.variance
