@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Regenerate the real-data one-step-ahead forecasting benchmark (docs/forecasting.md, docs/forecasting/*.png).
+# Regenerate the real-data forecasting benchmark, one step and six steps ahead (docs/forecasting.md,
+# docs/forecasting/*.png).
 #
 #   docs/bench/forecast.sh [PREDICTORD_BINARY]
 #
@@ -9,7 +10,7 @@
 # files shipped inside those packages (nothing is downloaded at run time).
 # Options by environment: PREDICTORD_FORECAST_CONFIG (default Config/predictord.yaml),
 # PREDICTORD_FORECAST_MODEL (default `forecast` when that model is configured, else `series`).
-# Runs under nice -n 10, one process; takes a few minutes on 2 cores after the build.
+# Runs under nice -n 10, one process at a time; takes about 20 minutes on 2 cores after the build.
 set -euo pipefail
 export PYTHONWARNINGS=ignore PYTHONDONTWRITEBYTECODE=1 OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -42,5 +43,8 @@ fi
 nice -n 10 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$here/forecast_requirements.txt" >&2
 
 nice -n 10 "$venv/bin/python" "$here/forecast.py" "$bin" "$config" "$model" "$root"
+# Leads 1..6 from every origin of the second half, the univariate series (about ten minutes, most of it Theta's
+# refit at every origin).
+nice -n 10 "$venv/bin/python" "$here/horizon.py" "$bin" "$config" "$model" "$root"
 # Regimes: a Gaussian-emission HMM against the constant-variance rls on daily returns (under a minute).
 nice -n 10 "$venv/bin/python" "$here/regimes.py" "$bin" "$config" "$model" "$root"
