@@ -1,5 +1,6 @@
 /// The `auto` model: runs a bank of ``SeriesForecaster`` members per context and publishes their Bayesian model
-/// average, each member weighted by the product of its own one-step predictive densities (with forgetting α).
+/// average, each member weighted by the product of its own one-step predictive densities (with forgetting α); with a
+/// horizon and `lead_weights`, lead j mixes by the members' own lead-j densities (predictive-likelihood weights per lead).
 ///
 /// A member without a proper predictive yet (ν ≤ 2) scores an observation by the published mixture's density, so
 /// all members are scored on the same observations. The published predictive is the mixture's mean and variance, as a Student-t with the
@@ -21,6 +22,10 @@ public struct ForecastBank: OnlinePredictor {
     private var noise: [RLSPredictor.NoiseScale]
     private var logWeights: [Double]
     private var count: Int
+    /// With lead weights: ``ForecastBankState/leadLogWeights`` and the past horizons they are scored against.
+    private var leadLogWeights: [[Double]], pastMeans: [[Double]], pastVariances: [[Double]], pastDofs: [[Double]]
+    /// Working buffer (not state): the weights of one lead's mixture.
+    private var leadMixing: [Double] = []
     /// Working buffer (not state): one member's prediction.
     private var scratch = Prediction()
     private var means: [Double], variances: [Double], dofs: [Double]
@@ -42,8 +47,14 @@ public struct ForecastBank: OnlinePredictor {
         let members = source.indices.map { m in
             owns[m] ? forecasters[source[m]].state : forecasters[source[m]].state(noise: noise[m])
         }
-        return ForecastBankState(members: members, logWeights: logWeights, count: count)
+        return ForecastBankState(
+            members: members, logWeights: logWeights, count: count, leadLogWeights: leadLogWeights,
+            pastMeans: pastMeans, pastVariances: pastVariances, pastDofs: pastDofs)
     }
+
+    /// Where the lead-(j+1) value of the publication of age a (0: the newest) is kept in a row of past horizons:
+    /// age a holds the leads j = a…h−1, whose targets are still to come.
+    static func pastIndex(age a: Int, lead j: Int, horizon h: Int) -> Int { a * h - a * (a - 1) / 2 + (j - a) }
 
     public init(parameters: ForecastBankParameters) {
         self.parameters = parameters
@@ -74,6 +85,11 @@ public struct ForecastBank: OnlinePredictor {
         densityConstants = means
         horizonMeans = [[Double]](repeating: [], count: n)
         horizonVariances = horizonMeans
+        let h = parameters.usesLeadWeights ? specs[0].horizon : 1
+        leadLogWeights = h > 1 ? [[Double]](repeating: [Double](repeating: 0, count: n), count: h - 1) : []
+        pastMeans = h > 1 ? [[Double]](repeating: [Double](repeating: .nan, count: h * (h + 1) / 2), count: n + 1) : []
+        pastVariances = pastMeans
+        pastDofs = h > 1 ? [[Double]](repeating: [Double](repeating: .nan, count: h), count: n + 1) : []
     }
 
     public init(parameters: ForecastBankParameters, state: ForecastBankState) throws(StateDecodingError) {
@@ -95,6 +111,27 @@ public struct ForecastBank: OnlinePredictor {
         }
         logWeights = state.logWeights
         count = state.count
+        // A horizon bank's checkpoint without lead data (written before lead weights existed) starts them afresh.
+        if !state.leadLogWeights.isEmpty || !parameters.usesLeadWeights {
+            guard state.leadLogWeights.count == leadLogWeights.count, state.pastMeans.count == pastMeans.count,
+                  state.leadLogWeights.first?.count ?? 0 == leadLogWeights.first?.count ?? 0
+            else {
+                throw StateDecodingError(
+                    "auto state has lead weights for horizon \(state.leadLogWeights.count + 1); the model's horizon is \(parameters.members[0].horizon)\(parameters.leadWeights ? "" : " without lead_weights")")
+            }
+            leadLogWeights = state.leadLogWeights
+            pastMeans = state.pastMeans
+            pastVariances = state.pastVariances
+            pastDofs = state.pastDofs
+        }
+    }
+
+    /// Normalised weights of lead j ∈ 1…h (without lead weights, and for lead 1: ``weights``).
+    public func weights(lead j: Int) -> [Double] {
+        guard j > 1, parameters.usesLeadWeights else { return weights }
+        var w: [Double] = []
+        Self.normalise(leadLogWeights[j - 2], into: &w)
+        return w
     }
 
     /// Normalised weights wₘ (sum 1).
@@ -173,6 +210,7 @@ public struct ForecastBank: OnlinePredictor {
             for i in source.indices { logWeights[i] -= top }
         }
         if parameters.members[0].horizon > 1 {
+            if parameters.usesLeadWeights { scoreLeads(y) }
             // With horizons every member owns its forecaster (see the type's comment).
             for m in source.indices {
                 try forecasters[source[m]].observe(observation, into: &scratch)
@@ -200,6 +238,53 @@ public struct ForecastBank: OnlinePredictor {
         count += 1
         lastMixture = publish(into: &prediction)
         prediction.error[0] = y - prior
+        if parameters.usesLeadWeights { rememberHorizons(prediction) }
+    }
+
+    /// Lead j ∈ 2…h: log wₘ⁽ʲ⁾ ← α·log wₘ⁽ʲ⁾ + log pₘ⁽ʲ⁾(yₜ), pₘ⁽ʲ⁾ member m's own lead-j density of yₜ published
+    /// j steps ago (the published mixture's while m had none), as the one-step weights (docs/math.md, "Horizons").
+    private mutating func scoreLeads(_ y: Double) {
+        let h = parameters.members[0].horizon, n = source.count, alpha = parameters.forgetting
+        for j in 2...h {
+            let age = j - 1, k = Self.pastIndex(age: age, lead: j - 1, horizon: h)
+            func logDensity(_ r: Int) -> Double? {
+                let mu = pastMeans[r][k], v = pastVariances[r][k], nu = pastDofs[r][age]
+                guard mu.isFinite, v.isFinite, nu > 2 else { return nil }
+                return StudentT.logDensity(y, mean: mu, scale: Self.scale(v, nu), dof: nu)
+            }
+            let mixture = logDensity(n)
+            var updated = false
+            for i in 0..<n {
+                guard let score = logDensity(i) ?? mixture else { continue }
+                leadLogWeights[j - 2][i] = alpha * leadLogWeights[j - 2][i] + score
+                updated = true
+            }
+            guard updated else { continue }
+            let top = leadLogWeights[j - 2].max() ?? 0
+            for i in 0..<n { leadLogWeights[j - 2][i] -= top }
+        }
+    }
+
+    /// Ages the past horizons by one publication and records the members' new ones and the published mixture's.
+    private mutating func rememberHorizons(_ published: Prediction) {
+        let h = parameters.members[0].horizon, n = source.count
+        for r in 0...n {
+            for a in stride(from: h - 1, through: 1, by: -1) {
+                for j in a..<h {
+                    let to = Self.pastIndex(age: a, lead: j, horizon: h), from = Self.pastIndex(age: a - 1, lead: j, horizon: h)
+                    pastMeans[r][to] = pastMeans[r][from]
+                    pastVariances[r][to] = pastVariances[r][from]
+                }
+                pastDofs[r][a] = pastDofs[r][a - 1]
+            }
+            let means = r < n ? horizonMeans[r] : published.horizonMean
+            let variances = r < n ? horizonVariances[r] : published.horizonVariance
+            for j in 0..<h {
+                pastMeans[r][j] = means.count == h ? means[j] : .nan
+                pastVariances[r][j] = variances.count == h ? variances[j] : .nan
+            }
+            pastDofs[r][0] = r < n ? dofs[r] : published.dof
+        }
     }
 
     /// Records member i's prediction, just written into `scratch`.
@@ -294,6 +379,11 @@ public struct ForecastBank: OnlinePredictor {
         for f in forecasters.indices { forecasters[f].reset() }
         for m in noise.indices { noise[m] = (0, 0) }
         for i in logWeights.indices { logWeights[i] = 0 }
+        for j in leadLogWeights.indices { for i in leadLogWeights[j].indices { leadLogWeights[j][i] = 0 } }
+        for r in pastMeans.indices {
+            for k in pastMeans[r].indices { pastMeans[r][k] = .nan; pastVariances[r][k] = .nan }
+            for a in pastDofs[r].indices { pastDofs[r][a] = .nan }
+        }
         count = 0
         primed = false
         lastMixture = nil
@@ -325,6 +415,22 @@ public struct ForecastBank: OnlinePredictor {
         prediction.horizonMean = [Double](repeating: 0, count: h)
         prediction.horizonVariance = [Double](repeating: 0, count: h)
         for j in 0..<h {
+            // Lead 1 is the one-step mixture; lead j + 1 mixes by its own weights over the members with a proper
+            // lead-(j + 1) predictive (the one-step weights while none has one).
+            var w = w
+            if j > 0, parameters.usesLeadWeights {
+                Self.normalise(leadLogWeights[j - 1], into: &leadMixing)
+                var proper = 0.0
+                for i in source.indices {
+                    let ok = horizonMeans[i].count == h && horizonMeans[i][j].isFinite && horizonVariances[i][j].isFinite && dofs[i] > 2
+                    if !ok { leadMixing[i] = 0 }
+                    proper += leadMixing[i]
+                }
+                if proper > 0 {
+                    for i in source.indices { leadMixing[i] /= proper }
+                    w = leadMixing
+                }
+            }
             var m = 0.0, second = 0.0
             for i in source.indices where w[i] > 0 {
                 let mi = horizonMeans[i].count == h ? horizonMeans[i][j] : .nan

@@ -3,13 +3,17 @@
 public struct ForecastBankParameters: Sendable, Equatable, BinaryCodable {
     /// Most members a bank may hold (each context runs all of them).
     public static let maximumMembers = 256
+    /// Longest `horizon` of a bank with `lead_weights`: they keep h(h+1)/2 past means and variances per member.
+    public static let maximumHorizon = 48
 
     public let members: [ForecastParameters]
     /// α ∈ (0, 1]: log wₘ ← α·log wₘ + log pₘ(yₜ), so evidence older than ~1/(1 − α) steps fades.
     public let forgetting: Double
+    /// Whether lead j ∈ 2…h mixes by the members' own lead-j densities (`lead_weights`) rather than the one-step weights.
+    public let leadWeights: Bool
 
     /// Validates the bank, naming the configuration key.
-    public init(members: [ForecastParameters], forgetting: Double) throws(ParameterError) {
+    public init(members: [ForecastParameters], forgetting: Double, leadWeights: Bool = false) throws(ParameterError) {
         guard !members.isEmpty, members.count <= Self.maximumMembers else {
             throw ParameterError("lags", "the bank must have 1...\(Self.maximumMembers) members, got \(members.count)")
         }
@@ -19,12 +23,20 @@ public struct ForecastBankParameters: Sendable, Equatable, BinaryCodable {
         guard Set(members.map(\.horizon)).count == 1 else {
             throw ParameterError("horizon", "every member must forecast the same horizon")
         }
+        guard !leadWeights || members[0].horizon <= Self.maximumHorizon else {
+            throw ParameterError(
+                "horizon", "with lead_weights an auto bank forecasts at most \(Self.maximumHorizon) steps ahead (they keep h² values per member), got \(members[0].horizon)")
+        }
         guard forgetting > 0, forgetting <= 1 else {
             throw ParameterError("forgetting", "must be in (0, 1], got \(forgetting)")
         }
         self.members = members
         self.forgetting = forgetting
+        self.leadWeights = leadWeights
     }
+
+    /// Whether the bank keeps lead weights: `lead_weights` with a horizon h > 1.
+    public var usesLeadWeights: Bool { leadWeights && members[0].horizon > 1 }
 
     /// Regressors k every member takes.
     public var regressors: Int { members[0].regressors }
@@ -39,23 +51,26 @@ public struct ForecastBankParameters: Sendable, Equatable, BinaryCodable {
 
     public func encode(to writer: inout ByteWriter) { encode(to: &writer, long: false) }
 
-    /// The encoding, every member's long when `long` (see ``ForecastParameters/encode(to:long:)``).
-    public func encode(to writer: inout ByteWriter, long: Bool) {
+    /// The encoding, every member's long when `long` (see ``ForecastParameters/encode(to:long:)``), and
+    /// `leadWeights` after α when `lead` (a model tag of its own in ``ModelSpec``, so earlier checkpoints still read).
+    public func encode(to writer: inout ByteWriter, long: Bool, lead: Bool = false) {
         writer.write(members.count)
         for m in members { m.encode(to: &writer, long: long) }
         writer.write(forgetting)
+        if lead { writer.write(leadWeights) }
     }
 
     public init(from reader: inout ByteReader) throws(StateDecodingError) { try self.init(from: &reader, long: false) }
 
-    /// Reads what ``encode(to:long:)`` wrote.
-    public init(from reader: inout ByteReader, long: Bool) throws(StateDecodingError) {
+    /// Reads what ``encode(to:long:lead:)`` wrote.
+    public init(from reader: inout ByteReader, long: Bool, lead: Bool = false) throws(StateDecodingError) {
         let count = try reader.readInt()
         guard count >= 1, count <= Self.maximumMembers else { throw StateDecodingError("bank of \(count) members out of range") }
         var members: [ForecastParameters] = []
         for _ in 0..<count { members.append(try ForecastParameters(from: &reader, long: long)) }
         let forgetting = try reader.readDouble()
-        do { try self.init(members: members, forgetting: forgetting) } catch {
+        let leadWeights = lead ? try reader.readBool() : false
+        do { try self.init(members: members, forgetting: forgetting, leadWeights: leadWeights) } catch {
             throw StateDecodingError("auto parameters: \(error)")
         }
     }

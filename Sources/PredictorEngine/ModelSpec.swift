@@ -80,6 +80,8 @@ extension ModelSpec: BinaryCodable {
         case let .dual(p): writer.write(UInt8(3)); p.encode(to: &writer)
         // Tags 8 and 9: the same models with β and the MA estimator (tags 4 and 5: the format before them, β = λ, ELS).
         case let .forecast(p): writer.write(UInt8(p.needsLongEncoding ? 8 : 4)); p.encode(to: &writer, long: p.needsLongEncoding)
+        // Tag 10: an auto bank with `lead_weights` (long members, then the flag).
+        case let .auto(p) where p.leadWeights: writer.write(UInt8(10)); p.encode(to: &writer, long: true, lead: true)
         case let .auto(p): writer.write(UInt8(p.needsLongEncoding ? 9 : 5)); p.encode(to: &writer, long: p.needsLongEncoding)
         case let .gaussianForward(p): writer.write(UInt8(6)); p.encode(to: &writer)
         case let .gaussianDual(p): writer.write(UInt8(7)); p.encode(to: &writer)
@@ -98,6 +100,7 @@ extension ModelSpec: BinaryCodable {
         case 7: self = .gaussianDual(try .init(from: &reader))
         case 8: self = .forecast(try .init(from: &reader, long: true))
         case 9: self = .auto(try .init(from: &reader, long: true))
+        case 10: self = .auto(try .init(from: &reader, long: true, lead: true))
         case let tag: throw StateDecodingError("unknown model tag \(tag)")
         }
     }

@@ -143,6 +143,7 @@ public enum ConfigurationRenderer {
                 "    seasonal_difference: \(list(ms.filter { $0.season > 1 }.map(\.seasonalDifference)))",
                 "    seasonal_ma: \(list(ms.filter { $0.season > 1 }.map(\.seasonalMovingAverage)))",
                 "    dimension: \(b.regressors)", "    bias: \(ms[0].bias)", "    delta: \(ms[0].delta)", "    forgetting: \(b.forgetting)", "    horizon: \(ms[0].horizon)",
+                "    lead_weights: \(b.leadWeights)",
                 "    ma_estimator: \(ms[0].movingAverageEstimator.rawValue)",
                 "    # \(ms.count) members: " + b.labels.joined(separator: "; "),
             ]

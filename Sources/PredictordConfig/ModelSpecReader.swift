@@ -141,6 +141,7 @@ struct ModelSpecReader {
         let delta = keys.double("\(base).delta", default: 1e-6)
         let forgetting = keys.double("\(base).forgetting", default: 1)
         let horizon = keys.int("\(base).horizon", default: 1, range: 1...256)
+        let leadWeights = keys.bool("\(base).lead_weights", default: false)
         var forms: [(s: Int, p: Int, d: Int, q: Int)] = [(1, 0, 0, 0)]
         for s in seasons {
             for P in seasonalLags { for D in seasonalDifferences { for Q in seasonalMAs where P + D + Q > 0 { forms.append((s, P, D, Q)) } } }
@@ -163,7 +164,7 @@ struct ModelSpecReader {
             return nil
         }
         return check(base, &keys) { () throws(ParameterError) in
-            .auto(try ForecastBankParameters(members: members, forgetting: forgetting))
+            .auto(try ForecastBankParameters(members: members, forgetting: forgetting, leadWeights: leadWeights))
         }
     }
 
