@@ -25,7 +25,7 @@ public struct ForecastBankParameters: Sendable, Equatable, BinaryCodable {
         }
         guard !leadWeights || members[0].horizon <= Self.maximumHorizon else {
             throw ParameterError(
-                "horizon", "with lead_weights an auto bank forecasts at most \(Self.maximumHorizon) steps ahead (they keep h² values per member), got \(members[0].horizon)")
+                "horizon", "with lead_weights an auto bank forecasts at most \(Self.maximumHorizon) steps ahead (they keep h² values per member), got \(members[0].horizon); lower horizon or set lead_weights: false")
         }
         guard forgetting > 0, forgetting <= 1 else {
             throw ParameterError("forgetting", "must be in (0, 1], got \(forgetting)")
