@@ -26,6 +26,8 @@ public struct ForecastBank: OnlinePredictor {
     private var leadLogWeights: [[Double]], pastMeans: [[Double]], pastVariances: [[Double]], pastDofs: [[Double]]
     /// Working buffer (not state): the weights of one lead's mixture.
     private var leadMixing: [Double] = []
+    /// Working buffer (not state): each member's log density of the newest observation (NaN: none yet).
+    private var scores: [Double] = []
     /// Working buffer (not state): one member's prediction.
     private var scratch = Prediction()
     private var means: [Double], variances: [Double], dofs: [Double]
@@ -151,6 +153,20 @@ public struct ForecastBank: OnlinePredictor {
         for i in 0..<n { w[i] /= total }
     }
 
+    /// ``normalise(_:into:)`` restricted to the members `usable` accepts (the others get weight 0) and renormalised
+    /// over them; false, with `w` all 0 there, when they have no weight.
+    private static func normalise(_ logWeights: [Double], into w: inout [Double], over usable: (Int) -> Bool) -> Bool {
+        normalise(logWeights, into: &w)
+        var total = 0.0
+        for i in w.indices {
+            if !usable(i) { w[i] = 0 }
+            total += w[i]
+        }
+        guard total > 0 else { return false }
+        for i in w.indices { w[i] /= total }
+        return true
+    }
+
     public mutating func observe(_ observation: Observation, into prediction: inout Prediction) throws(ObservationError) {
         let x: [Double], ys: [Double]
         switch observation {
@@ -188,27 +204,18 @@ public struct ForecastBank: OnlinePredictor {
         let mixtureProper = published.variance.isFinite && published.dof > 2
         let mixtureLog = mixtureProper
             ? StudentT.logDensity(y, mean: prior, scale: Self.scale(published.variance, published.dof), dof: published.dof) : 0
-        if mixtureProper || source.indices.contains(where: { variances[$0].isFinite && dofs[$0] > 2 }) {
-            let alpha = parameters.forgetting
-            var top = -Double.infinity
-            for i in source.indices {
-                let own = variances[i].isFinite && dofs[i] > 2
-                guard own || mixtureProper else { continue }
-                var score = mixtureLog
-                if own {
-                    let nu = dofs[i]
-                    if !(nu == densityDofs[i]) {
-                        densityDofs[i] = nu
-                        densityConstants[i] = nu == .infinity ? 0 : StudentT.logDensityConstant(dof: nu)
-                    }
-                    score = StudentT.logDensity(
-                        y, mean: means[i], scale: Self.scale(variances[i], nu), dof: nu, constant: densityConstants[i])
-                }
-                logWeights[i] = alpha * logWeights[i] + score
+        if scores.count != source.count { scores = [Double](repeating: .nan, count: source.count) }
+        for i in source.indices {
+            let nu = dofs[i]
+            guard variances[i].isFinite && nu > 2 else { scores[i] = mixtureProper ? mixtureLog : .nan; continue }
+            if !(nu == densityDofs[i]) {
+                densityDofs[i] = nu
+                densityConstants[i] = nu == .infinity ? 0 : StudentT.logDensityConstant(dof: nu)
             }
-            for i in source.indices { top = max(top, logWeights[i]) }
-            for i in source.indices { logWeights[i] -= top }
+            scores[i] = StudentT.logDensity(
+                y, mean: means[i], scale: Self.scale(variances[i], nu), dof: nu, constant: densityConstants[i])
         }
+        Self.accumulate(scores, into: &logWeights, forgetting: parameters.forgetting)
         if parameters.members[0].horizon > 1 {
             if parameters.usesLeadWeights { scoreLeads(y) }
             // With horizons every member owns its forecaster (see the type's comment).
@@ -244,7 +251,7 @@ public struct ForecastBank: OnlinePredictor {
     /// Lead j ∈ 2…h: log wₘ⁽ʲ⁾ ← α·log wₘ⁽ʲ⁾ + log pₘ⁽ʲ⁾(yₜ), pₘ⁽ʲ⁾ member m's own lead-j density of yₜ published
     /// j steps ago (the published mixture's while m had none), as the one-step weights (docs/math.md, "Horizons").
     private mutating func scoreLeads(_ y: Double) {
-        let h = parameters.members[0].horizon, n = source.count, alpha = parameters.forgetting
+        let h = parameters.members[0].horizon, n = source.count
         for j in 2...h {
             let age = j - 1, k = Self.pastIndex(age: age, lead: j - 1, horizon: h)
             func logDensity(_ r: Int) -> Double? {
@@ -253,16 +260,22 @@ public struct ForecastBank: OnlinePredictor {
                 return StudentT.logDensity(y, mean: mu, scale: Self.scale(v, nu), dof: nu)
             }
             let mixture = logDensity(n)
-            var updated = false
-            for i in 0..<n {
-                guard let score = logDensity(i) ?? mixture else { continue }
-                leadLogWeights[j - 2][i] = alpha * leadLogWeights[j - 2][i] + score
-                updated = true
-            }
-            guard updated else { continue }
-            let top = leadLogWeights[j - 2].max() ?? 0
-            for i in 0..<n { leadLogWeights[j - 2][i] -= top }
+            for i in 0..<n { scores[i] = logDensity(i) ?? mixture ?? .nan }
+            Self.accumulate(scores, into: &leadLogWeights[j - 2], forgetting: parameters.forgetting)
         }
+    }
+
+    /// log wᵢ ← α·log wᵢ + scoreᵢ for every member with a score (NaN: none yet), then shifted so that the largest is
+    /// 0; left alone when no member has a score.
+    private static func accumulate(_ scores: [Double], into logWeights: inout [Double], forgetting alpha: Double) {
+        var updated = false
+        for i in logWeights.indices where !scores[i].isNaN {
+            logWeights[i] = alpha * logWeights[i] + scores[i]
+            updated = true
+        }
+        guard updated else { return }
+        let top = logWeights.max() ?? 0
+        for i in logWeights.indices { logWeights[i] -= top }
     }
 
     /// Ages the past horizons by one publication and records the members' new ones and the published mixture's.
@@ -305,17 +318,9 @@ public struct ForecastBank: OnlinePredictor {
     /// Writes into `mixing` the weights the mixture uses: ``weights`` renormalised over the members with a proper
     /// predictive (finite variance, ν > 2), or, when none has one, uniform over the differenced members with a mean.
     private mutating func updateMixing() {
-        Self.normalise(logWeights, into: &mixing)
+        let variances = variances, dofs = dofs
+        if Self.normalise(logWeights, into: &mixing, over: { variances[$0].isFinite && dofs[$0] > 2 }) { return }
         let n = mixing.count
-        var proper = 0.0
-        for i in 0..<n {
-            if !(variances[i].isFinite && dofs[i] > 2) { mixing[i] = 0 }
-            proper += mixing[i]
-        }
-        if proper > 0 {
-            for i in 0..<n { mixing[i] /= proper }
-            return
-        }
         // Before any member is proper, the differenced members (whose unlearned forecast is the last or the
         // seasonal value) rather than the undifferenced ones (whose unlearned forecast is the prior 0).
         var usable = 0, differenced = 0
@@ -414,29 +419,21 @@ public struct ForecastBank: OnlinePredictor {
         guard h > 1 else { return m }
         prediction.horizonMean = [Double](repeating: 0, count: h)
         prediction.horizonVariance = [Double](repeating: 0, count: h)
+        let horizonMeans = horizonMeans, horizonVariances = horizonVariances, dofs = dofs
         for j in 0..<h {
             // Lead 1 is the one-step mixture; lead j + 1 mixes by its own weights over the members with a proper
             // lead-(j + 1) predictive (the one-step weights while none has one).
-            var w = w
-            if j > 0, parameters.usesLeadWeights {
-                Self.normalise(leadLogWeights[j - 1], into: &leadMixing)
-                var proper = 0.0
-                for i in source.indices {
-                    let ok = horizonMeans[i].count == h && horizonMeans[i][j].isFinite && horizonVariances[i][j].isFinite && dofs[i] > 2
-                    if !ok { leadMixing[i] = 0 }
-                    proper += leadMixing[i]
-                }
-                if proper > 0 {
-                    for i in source.indices { leadMixing[i] /= proper }
-                    w = leadMixing
-                }
+            let own = j > 0 && parameters.usesLeadWeights && Self.normalise(leadLogWeights[j - 1], into: &leadMixing) {
+                horizonMeans[$0].count == h && horizonMeans[$0][j].isFinite && horizonVariances[$0][j].isFinite && dofs[$0] > 2
             }
             var m = 0.0, second = 0.0
-            for i in source.indices where w[i] > 0 {
+            for i in source.indices {
+                let wi = own ? leadMixing[i] : w[i]
+                guard wi > 0 else { continue }
                 let mi = horizonMeans[i].count == h ? horizonMeans[i][j] : .nan
                 let vi = horizonVariances[i].count == h ? horizonVariances[i][j] : .nan
-                m += w[i] * mi
-                second += w[i] * (vi + mi * mi)
+                m += wi * mi
+                second += wi * (vi + mi * mi)
             }
             prediction.horizonMean[j] = m
             let v = second - m * m
