@@ -55,10 +55,16 @@ struct BenchE2ECommand: ParsableCommand {
     @Option(help: "Mode scrape: what the scraped daemon is compared with: off (no http.listen) or http (http.listen on, not scraped during the traffic).")
     var scrapeBaseline: ScrapeBaseline = .off
 
+    @Option(help: "Mode scrape-windows: seconds per window (one daemon run of --seconds, windows scraped or not in the order on, off, off, on, …).")
+    var windowSeconds: Double = 2
+
+    @Flag(help: "Mode scrape-windows: do nothing in the on windows (an A/A run: the design's own bias and spread).")
+    var windowsControl = false
+
     @Flag(help: "Latency mode: run the daemon and the relay at the same time, each with its own publisher and subscriber at --latency-rate, instead of one after the other, so that both see the same machine load.")
     var concurrent = false
 
-    @Option(help: "Measurements to run, comma separated: throughput, latency, rss, journal (state.journal off against write and fsync, alternated), scrape (daemon without HTTP against the daemon with a /metrics scrape every second, alternated).")
+    @Option(help: "Measurements to run, comma separated: throughput, latency, rss, journal (state.journal off against write and fsync, alternated), scrape (daemon without HTTP against the daemon with a /metrics scrape every second, alternated), scrape-windows (one daemon with HTTP, windows with and without a scrape every second, paired).")
     var modes: String = "throughput,latency,rss"
 
     @Option(help: "state.journal of the daemon in the throughput, latency and rss measurements: off, write or fsync.")
@@ -78,8 +84,11 @@ struct BenchE2ECommand: ParsableCommand {
         guard contexts >= 0, contexts <= 9_999_999 else { throw ValidationError("--contexts must be 0…9999999") }
         guard rounds >= 1, rounds <= 100 else { throw ValidationError("--rounds must be 1…100") }
         guard seconds > 0, latencyRate > 0, window >= 0 else { throw ValidationError("--seconds and --latency-rate must be > 0, --window ≥ 0") }
-        let known: Set<String> = ["throughput", "latency", "rss", "journal", "scrape"]
-        for m in selectedModes where !known.contains(m) { throw ValidationError("unknown mode '\(m)'; use throughput, latency, rss, journal, scrape") }
+        let known: Set<String> = ["throughput", "latency", "rss", "journal", "scrape", "scrape-windows"]
+        for m in selectedModes where !known.contains(m) { throw ValidationError("unknown mode '\(m)'; use throughput, latency, rss, journal, scrape, scrape-windows") }
+        guard !selectedModes.contains("scrape-windows") || (windowSeconds >= scrapeInterval && seconds >= 4 * windowSeconds + 3) else {
+            throw ValidationError("mode scrape-windows needs --window-seconds ≥ --scrape-interval and --seconds ≥ 4 × --window-seconds + 3")
+        }
         guard Self.journalModes.contains(journal) else { throw ValidationError("--journal must be off, write or fsync") }
     }
 
@@ -188,6 +197,15 @@ struct BenchE2ECommand: ParsableCommand {
             }
             print("load average after scrape: \(benchLoadAverage())")
         }
+        if selected.contains("scrape-windows") {
+            let traffic = BenchTraffic(payload: payload, streams: streams, pace: .saturate(seconds: seconds, window: window), symbols: symbols)
+            let windows = BenchScrapeWindows(windowSeconds: windowSeconds, count: Int((seconds - 3) / windowSeconds), interval: scrapeInterval)
+            let run = try measure(.daemon(model: model, hmm: hmm, journal: journal, http: true, scraping: false), traffic: traffic,
+                                  temp: temp, tag: "scrape-windows", windows: windows)
+            print(run.throughputLine(label: "daemon, http, scraped in on windows"))
+            for line in run.scrapeWindows?.summary() ?? ["scrape windows: the run ended before its windows"] { print(line) }
+            print("load average after scrape-windows: \(benchLoadAverage())")
+        }
         if selected.contains("rss"), contexts > 0 {
             // Always rls p=4: the memory target is about rls contexts.
             let traffic = BenchTraffic(payload: .series, streams: contexts, pace: .count(contexts, window: window), symbols: symbols,
@@ -268,7 +286,7 @@ struct BenchE2ECommand: ParsableCommand {
 
     /// One measurement: start the child, run publisher and subscriber threads against it, stop the child.
     private func measure(_ target: Target, traffic: BenchTraffic, temp: URL, tag: String,
-                         recordLatency: Bool = false, watchMemory: Bool = false) throws -> BenchE2EResult {
+                         recordLatency: Bool = false, watchMemory: Bool = false, windows: BenchScrapeWindows? = nil) throws -> BenchE2EResult {
         let inPort = try benchFreePort(), outPort = try benchFreePort()
         let inEndpoint = "tcp://127.0.0.1:\(inPort)", outEndpoint = "tcp://127.0.0.1:\(outPort)"
         let hwm = 10_000_000
@@ -328,6 +346,16 @@ struct BenchE2ECommand: ParsableCommand {
             usleep(1_000)
         }
         let cpuBefore = benchCPUSeconds(pid: pid), threadsBefore = benchThreadCPUSeconds(pid: pid)
+        var windows = windows
+        if windows != nil, let scraper {
+            // The windows start 2 s into the traffic (contexts created, caches warm) and end before it does.
+            windows!.run(origin: BenchClock.now() + 2, received: { shared.received.load(ordering: .relaxed) },
+                         scrape: { windowsControl || scraper.scrapeOnce(keep: false) },
+                         abort: {
+                             if !child.isRunning { shared.abort.store(true, ordering: .relaxed) }
+                             return shared.abort.load(ordering: .relaxed) || shared.publisherDone.load(ordering: .acquiring)
+                         })
+        }
         // Watch the child: if it dies, end both loops instead of waiting for their timeouts.
         while !shared.publisherDone.load(ordering: .acquiring) {
             if !child.isRunning { shared.abort.store(true, ordering: .relaxed); break }
@@ -355,6 +383,7 @@ struct BenchE2ECommand: ParsableCommand {
         if case .relay = target, let line = child.log.split(separator: "\n").first(where: { $0.hasPrefix(RelayCommand.timingPrefix) }) {
             result.relaySpan = line.dropFirst(RelayCommand.timingPrefix.count).split(separator: " ").first.flatMap { Double($0) }.map { $0 / 1e9 }
         }
+        result.scrapeWindows = windows
         result.threadCPUSeconds = threadsAfter.merging(threadsBefore.mapValues { -$0 }, uniquingKeysWith: +)
         if let scraper {
             result.scrapeText = "\(scraper.scrapes) scrapes (\(scraper.failures) failed), mean \(format(scraper.meanSeconds * 1000, 2)) ms each"
@@ -397,6 +426,8 @@ struct BenchE2EResult {
     var scrapeText = ""
     /// CPU seconds the child used during the traffic (user + system).
     var cpuSeconds: Double?
+    /// Mode scrape-windows: the windows' replies and scrapes.
+    var scrapeWindows: BenchScrapeWindows?
     /// CPU seconds per thread name of the child during the traffic.
     var threadCPUSeconds: [String: Double] = [:]
     /// CPU microseconds of the daemon's poll thread per reply.

@@ -36,23 +36,33 @@ final class BenchScraper: Sendable {
 
     func stop() { state.withLock { $0.stop = true } }
 
-    /// One GET; the body is kept when the answer is 200.
+    /// One GET; the body is kept when the answer is 200 and `keep` (false: only the status line is read as text, so
+    /// that the client's own work on a shared machine stays small).
     @discardableResult
-    func scrapeOnce() -> Bool {
+    func scrapeOnce(keep: Bool = true) -> Bool {
         let start = Date()
-        guard let response = Self.get(port: port, path: "/metrics"), response.hasPrefix("HTTP/1.1 200"),
-              let split = response.range(of: "\r\n\r\n") else {
+        guard let bytes = Self.getBytes(port: port, path: "/metrics"), bytes.starts(with: Self.okStatus) else {
             state.withLock { $0.failures += 1 }
             return false
         }
-        let body = String(response[split.upperBound...])
+        var body: String?
+        if keep {
+            let response = String(decoding: bytes, as: UTF8.self)
+            guard let split = response.range(of: "\r\n\r\n") else {
+                state.withLock { $0.failures += 1 }
+                return false
+            }
+            body = String(response[split.upperBound...])
+        }
         let elapsed = Date().timeIntervalSince(start)
-        state.withLock { $0.scrapes += 1; $0.last = body; $0.seconds += elapsed }
+        state.withLock { $0.scrapes += 1; if let body { $0.last = body }; $0.seconds += elapsed }
         return true
     }
 
-    /// The whole response (head and body) of `GET path` on 127.0.0.1:`port`, or nil.
-    static func get(port: Int, path: String) -> String? {
+    private static let okStatus = Array("HTTP/1.1 200".utf8)
+
+    /// The whole response's bytes of `GET path` on 127.0.0.1:`port`, or nil.
+    static func getBytes(port: Int, path: String) -> [UInt8]? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
@@ -75,7 +85,7 @@ final class BenchScraper: Sendable {
             if n <= 0 { break }
             out += buffer[0..<n]
         }
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 
     /// The value of the unlabelled sample `name` in an exposition text.
