@@ -36,8 +36,8 @@ final class BenchScraper: Sendable {
 
     func stop() { state.withLock { $0.stop = true } }
 
-    /// One GET; the body is kept when the answer is 200 and `keep` (false: only the status line is read as text, so
-    /// that the client's own work on a shared machine stays small).
+    /// One GET; the body is kept as text when the answer is 200 and `keep` (false: the bytes are read and only the
+    /// status line is checked, so that the client's own work on a shared machine stays small).
     @discardableResult
     func scrapeOnce(keep: Bool = true) -> Bool {
         let start = Date()
