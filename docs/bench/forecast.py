@@ -31,6 +31,8 @@ PLOTS = os.path.join(ROOT, "docs", "forecasting")
 BEGIN, END = "<!-- forecast:begin -->", "<!-- forecast:end -->"
 Z90 = 1.6448536269514722
 SP = os.path.dirname(os.path.dirname(np.__file__))  # site-packages of the venv
+# Whether the measured binary carries the Swift runtime itself (install.sh's build) or loads it from the toolchain.
+STATIC = "libswiftCore.so" not in subprocess.run(["ldd", BIN], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout
 
 
 # ---------------------------------------------------------------- data (files inside the installed packages)
@@ -546,6 +548,7 @@ def main():
     lines.append("")
     lines.append(f"Speed, longest series ({longest}, {len(y)} steps, medians of 5 alternated rounds): river SNARIMAX "
                  f"learn/forecast loop {t_rv * 1000:.1f} ms; `predictord replay` as a whole process {t_pd * 1000:.1f} ms "
+                 f"({'Swift runtime linked statically, as systemd/install.sh builds it' if STATIC else 'Swift runtime linked dynamically'}) "
                  f"(river time / predictord time = {t_rv / t_pd:.2f}), of which process start and configuration "
                  f"(a one-line replay) {t_boot * 1000:.1f} ms; the replay itself {t_loop * 1000:.1f} ms "
                  f"(river time / predictord time = {t_rv / t_loop:.2f}).")

@@ -4,7 +4,8 @@
 #
 #   docs/bench/forecast.sh [PREDICTORD_BINARY]
 #
-# Without an argument predictord is built with `swift build -c release` and taken from --show-bin-path.
+# Without an argument predictord is built as systemd/install.sh builds it (`swift build -c release
+# --static-swift-stdlib`, scratch path .build-static) and taken from --show-bin-path.
 # The Python libraries (docs/bench/forecast_requirements.txt) are installed with pip into a virtual environment
 # outside the repository: $PREDICTORD_FORECAST_VENV (default ~/.cache/predictord-forecast-venv). The series are
 # files shipped inside those packages (nothing is downloaded at run time).
@@ -19,8 +20,10 @@ root="$(cd "$here/../.." && pwd)"
 if [[ $# -ge 1 ]]; then
     bin="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 else
-    (cd "$root" && swift build -c release >&2)
-    bin="$(cd "$root" && swift build -c release --show-bin-path)/predictord"
+    # Built as systemd/install.sh builds the shipped binary (Swift runtime linked statically), so that the speed
+    # figures include the process start users get.
+    (cd "$root" && swift build -c release --static-swift-stdlib --scratch-path .build-static --product predictord >&2)
+    bin="$(cd "$root" && swift build -c release --static-swift-stdlib --scratch-path .build-static --show-bin-path)/predictord"
 fi
 [[ -x "$bin" ]] || { echo "forecast.sh: no predictord binary at $bin" >&2; exit 1; }
 
