@@ -346,19 +346,21 @@ struct BenchE2ECommand: ParsableCommand {
             usleep(1_000)
         }
         let cpuBefore = benchCPUSeconds(pid: pid), threadsBefore = benchThreadCPUSeconds(pid: pid)
+        // Watch the child: if it dies, end both loops instead of waiting for their timeouts.
+        func childDied() -> Bool {
+            if child.isRunning { return false }
+            shared.abort.store(true, ordering: .relaxed)
+            return true
+        }
         var windows = windows
         if windows != nil, let scraper {
             // The windows start 2 s into the traffic (contexts created, caches warm) and end before it does.
             windows!.run(origin: BenchClock.now() + 2, received: { shared.received.load(ordering: .relaxed) },
                          scrape: { windowsControl || scraper.scrapeOnce(keep: false) },
-                         abort: {
-                             if !child.isRunning { shared.abort.store(true, ordering: .relaxed) }
-                             return shared.abort.load(ordering: .relaxed) || shared.publisherDone.load(ordering: .acquiring)
-                         })
+                         abort: { childDied() || shared.abort.load(ordering: .relaxed) || shared.publisherDone.load(ordering: .acquiring) })
         }
-        // Watch the child: if it dies, end both loops instead of waiting for their timeouts.
         while !shared.publisherDone.load(ordering: .acquiring) {
-            if !child.isRunning { shared.abort.store(true, ordering: .relaxed); break }
+            if childDied() { break }
             usleep(20_000)
         }
         publisher.join()

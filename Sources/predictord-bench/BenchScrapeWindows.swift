@@ -38,9 +38,12 @@ struct BenchScrapeWindows {
         }
     }
 
-    /// Replies per second of each pair's on window over its off window.
+    /// Replies received in each complete window.
+    var replies: [Int] { zip(boundaries.dropFirst(), boundaries).map { $0 - $1 } }
+
+    /// Replies of each pair's on window over its off window (windows of equal length).
     var ratios: [Double] {
-        let replies = zip(boundaries.dropFirst(), boundaries).map { Double($0 - $1) }
+        let replies = replies.map(Double.init)
         return stride(from: 0, to: replies.count - 1, by: 2).map { k in
             Self.isOn(k) ? replies[k] / replies[k + 1] : replies[k + 1] / replies[k]
         }
@@ -63,7 +66,7 @@ struct BenchScrapeWindows {
     func summary() -> [String] {
         let r = ratios
         guard let m = meanRatio, !r.isEmpty else { return ["scrape windows: fewer than two complete pairs; no verdict"] }
-        let replies = zip(boundaries.dropFirst(), boundaries).map { $0 - $1 }
+        let replies = replies
         let perSecond = replies.map { Double($0) / windowSeconds }
         return [
             "scrape windows: \(r.count) on/off pairs of \(format(windowSeconds, 1)) s windows, \(scrapes) scrapes (\(failures) failed); "
