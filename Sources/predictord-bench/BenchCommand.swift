@@ -253,6 +253,15 @@ func benchMedian(_ values: [Double]) -> Double {
     return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
 }
 
+/// The mean of independent `values` with its 95 % Student-t interval; nil with fewer than two values.
+func benchMeanInterval(_ values: [Double]) -> (mean: Double, lower: Double, upper: Double)? {
+    guard values.count >= 2 else { return nil }
+    let n = Double(values.count), mean = values.reduce(0, +) / n
+    let sd = (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / (n - 1)).squareRoot()
+    let half = StudentT.quantile(probability: 0.975, normalQuantile: StudentT.normalQuantile(0.975), dof: n - 1) * sd / n.squareRoot()
+    return (mean, mean - half, mean + half)
+}
+
 func format(_ x: Double, _ digits: Int) -> String {
     var scale = 1.0
     for _ in 0..<digits { scale *= 10 }

@@ -64,6 +64,12 @@ struct BenchE2ECommand: ParsableCommand {
     @Flag(help: "Latency mode: run the daemon and the relay at the same time, each with its own publisher and subscriber at --latency-rate, instead of one after the other, so that both see the same machine load.")
     var concurrent = false
 
+    @Flag(help: "Latency mode: one publisher sends each observation to the daemon and, half a period later, to the relay, one subscriber hears both, and the in-daemon p50 is compared with the median of the per-message differences (the daemon always runs with http.listen).")
+    var paired = false
+
+    @Option(help: ArgumentHelp("With --paired: write every pair (round, send times, latencies in s) as CSV to this file.", valueName: "PATH"))
+    var pairsFile: String?
+
     @Option(help: "Measurements to run, comma separated: throughput, latency, rss, journal (state.journal off against write and fsync, alternated), scrape (daemon without HTTP against the daemon with a /metrics scrape every second, alternated), scrape-windows (one daemon with HTTP, windows with and without a scrape every second, paired).")
     var modes: String = "throughput,latency,rss"
 
@@ -82,13 +88,14 @@ struct BenchE2ECommand: ParsableCommand {
     func validate() throws {
         guard streams >= 1, streams <= 9_999_999 else { throw ValidationError("--streams must be 1…9999999") }
         guard contexts >= 0, contexts <= 9_999_999 else { throw ValidationError("--contexts must be 0…9999999") }
-        guard rounds >= 1, rounds <= 100 else { throw ValidationError("--rounds must be 1…100") }
+        guard rounds >= 1, rounds <= 1000 else { throw ValidationError("--rounds must be 1…1000") }
         guard seconds > 0, latencyRate > 0, window >= 0 else { throw ValidationError("--seconds and --latency-rate must be > 0, --window ≥ 0") }
         let known: Set<String> = ["throughput", "latency", "rss", "journal", "scrape", "scrape-windows"]
         for m in selectedModes where !known.contains(m) { throw ValidationError("unknown mode '\(m)'; use throughput, latency, rss, journal, scrape, scrape-windows") }
         guard !selectedModes.contains("scrape-windows") || (windowSeconds >= scrapeInterval && seconds >= 4 * windowSeconds + 3) else {
             throw ValidationError("mode scrape-windows needs --window-seconds ≥ --scrape-interval and --seconds ≥ 4 × --window-seconds + 3")
         }
+        guard !(paired && concurrent) else { throw ValidationError("--paired and --concurrent are two ways to run the latency mode: pick one") }
         guard Self.journalModes.contains(journal) else { throw ValidationError("--journal must be off, write or fsync") }
     }
 
@@ -130,7 +137,17 @@ struct BenchE2ECommand: ParsableCommand {
                 + "target ≥ 0.6 of relay: \(ratio >= 0.6 ? "MET" : "NOT MET") (median ratio \(format(ratio, 3)))")
             print("load average after throughput: \(benchLoadAverage())")
         }
-        if selected.contains("latency") {
+        if selected.contains("latency"), paired {
+            let traffic = BenchTraffic(payload: payload, streams: streams, pace: .paced(rate: latencyRate, seconds: seconds), symbols: symbols)
+            var pairs = BenchLatencyPairs()
+            for round in 1...rounds {
+                let result = try pairedRound(traffic: traffic, rate: latencyRate, seconds: seconds, temp: temp, tag: "paired-\(round)", hmm: hmm)
+                print(pairs.add(result) + " [round \(round)]")
+            }
+            for line in pairs.summary() { print(line) }
+            if let pairsFile { try pairs.csv.write(toFile: pairsFile, atomically: true, encoding: .utf8) }
+            print("load average after latency: \(benchLoadAverage())")
+        } else if selected.contains("latency") {
             let traffic = BenchTraffic(payload: payload, streams: streams, pace: .paced(rate: latencyRate, seconds: seconds), symbols: symbols)
             var daemonP99: [Double] = [], relayP99: [Double] = []
             var agreement = BenchLatencyAgreement()
@@ -257,14 +274,19 @@ struct BenchE2ECommand: ParsableCommand {
     /// Tried up to three times: a port one side picked (bound and released) can be taken by the other side's
     /// outgoing connections before its child binds it.
     private func concurrentPair(traffic: BenchTraffic, temp: URL, tag: String, hmm: HMMParameters) throws -> (daemon: BenchE2EResult, relay: BenchE2EResult) {
+        try retried(tag) { try concurrentPairOnce(traffic: traffic, temp: temp, tag: $0, hmm: hmm) }
+    }
+
+    /// `body` with the tags "<tag>-1", "-2", "-3" until it succeeds; each failure but the last is printed.
+    func retried<T>(_ tag: String, _ body: (String) throws -> T) throws -> T {
         for attempt in 1...2 {
             do {
-                return try concurrentPairOnce(traffic: traffic, temp: temp, tag: "\(tag)-\(attempt)", hmm: hmm)
+                return try body("\(tag)-\(attempt)")
             } catch {
-                print("concurrent pair \(tag), attempt \(attempt) failed, retrying: \(String(describing: error).prefix(200))")
+                print("\(tag), attempt \(attempt) failed, retrying: \(String(describing: error).prefix(200))")
             }
         }
-        return try concurrentPairOnce(traffic: traffic, temp: temp, tag: "\(tag)-3", hmm: hmm)
+        return try body("\(tag)-3")
     }
 
     private func concurrentPairOnce(traffic: BenchTraffic, temp: URL, tag: String, hmm: HMMParameters) throws -> (daemon: BenchE2EResult, relay: BenchE2EResult) {
@@ -287,38 +309,9 @@ struct BenchE2ECommand: ParsableCommand {
     /// One measurement: start the child, run publisher and subscriber threads against it, stop the child.
     private func measure(_ target: Target, traffic: BenchTraffic, temp: URL, tag: String,
                          recordLatency: Bool = false, watchMemory: Bool = false, windows: BenchScrapeWindows? = nil) throws -> BenchE2EResult {
-        let inPort = try benchFreePort(), outPort = try benchFreePort()
-        let inEndpoint = "tcp://127.0.0.1:\(inPort)", outEndpoint = "tcp://127.0.0.1:\(outPort)"
-        let hwm = 10_000_000
-        let child: BenchChildProcess
-        var scraper: BenchScraper?
-        let kinds: Set<UInt8>
-        let name: String
-        switch target {
-        case let .daemon(model, hmm, journal, http, scraping):
-            name = "daemon-\(tag)"
-            scraper = http ? BenchScraper(port: try benchFreePort(), interval: scraping ? scrapeInterval : .infinity) : nil
-            let dir = temp.appendingPathComponent(name)
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            let config = dir.appendingPathComponent("predictord.yaml")
-            try daemonConfig(model: model, hmm: hmm, input: inEndpoint, output: outEndpoint, hwm: hwm,
-                             state: dir.appendingPathComponent("state").path, maxContexts: max(2 * contexts, streams + 16, 1_000_000),
-                             journal: journal, httpPort: scraper?.port, timeEveryMessage: recordLatency)
-                .write(to: config, atomically: true, encoding: .utf8)
-            child = try BenchChildProcess(name: name, executable: try BenchExecutables.daemon(daemon),
-                                          arguments: ["run", "--config", config.path], wrapper: childWrapper,
-                                          logURL: dir.appendingPathComponent("daemon.log"))
-            kinds = [16, 17]
-        case .relay:
-            name = "relay-\(tag)"
-            child = try BenchChildProcess(
-                name: name, executable: BenchExecutables.bench,
-                arguments: ["relay", "--in", inEndpoint, "--out", outEndpoint, "--receive-hwm", "\(hwm)", "--send-hwm", "\(hwm)",
-                            "--max-message-bytes", "\(max(65536 * 64, 16 << 20))"] + (recordLatency ? ["--time-messages"] : []),
-                wrapper: childWrapper, logURL: temp.appendingPathComponent("\(name).log"))
-            kinds = [0, 1, 2, 3]
-            scraper = nil
-        }
+        let started = try start(target, temp: temp, tag: tag, recordLatency: recordLatency)
+        let child = started.child, scraper = started.scraper, name = started.name, kinds = started.kinds
+        let inEndpoint = started.input, outEndpoint = started.output
         defer { if child.isRunning { child.stop(timeout: 5) } }
 
         let context = try ZMQContext()
@@ -382,9 +375,7 @@ struct BenchE2ECommand: ParsableCommand {
         var result = BenchE2EResult(publisher: publisherSlot.value, subscriber: subscriberSlot.value, memoryAtEnd: memory,
                                     hwmDuringStop: stopped.lastHWM, exitStatus: stopped.status)
         if let cpuBefore, let cpuAfter { result.cpuSeconds = cpuAfter - cpuBefore }
-        if case .relay = target, let line = child.log.split(separator: "\n").first(where: { $0.hasPrefix(RelayCommand.timingPrefix) }) {
-            result.relaySpan = line.dropFirst(RelayCommand.timingPrefix.count).split(separator: " ").first.flatMap { Double($0) }.map { $0 / 1e9 }
-        }
+        if case .relay = target { result.relaySpan = started.relaySpan }
         result.scrapeWindows = windows
         result.threadCPUSeconds = threadsAfter.merging(threadsBefore.mapValues { -$0 }, uniquingKeysWith: +)
         if let scraper {
@@ -399,6 +390,44 @@ struct BenchE2ECommand: ParsableCommand {
             result.inDaemonMedian = BenchScraper.quantile(0.5, scraper.last, model: "bench")
         }
         return result
+    }
+
+    /// Starts the child of `target` on two free loopback ports; with `recordLatency` the daemon times every message
+    /// and the relay its receive-to-send spans.
+    func start(_ target: Target, temp: URL, tag: String, recordLatency: Bool) throws -> BenchStartedChild {
+        let inPort = try benchFreePort(), outPort = try benchFreePort()
+        let inEndpoint = "tcp://127.0.0.1:\(inPort)", outEndpoint = "tcp://127.0.0.1:\(outPort)"
+        let hwm = 10_000_000
+        let child: BenchChildProcess
+        let scraper: BenchScraper?
+        let kinds: Set<UInt8>
+        let name: String
+        switch target {
+        case let .daemon(model, hmm, journal, http, scraping):
+            name = "daemon-\(tag)"
+            scraper = http ? BenchScraper(port: try benchFreePort(), interval: scraping ? scrapeInterval : .infinity) : nil
+            let dir = temp.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            let config = dir.appendingPathComponent("predictord.yaml")
+            try daemonConfig(model: model, hmm: hmm, input: inEndpoint, output: outEndpoint, hwm: hwm,
+                             state: dir.appendingPathComponent("state").path, maxContexts: max(2 * contexts, streams + 16, 1_000_000),
+                             journal: journal, httpPort: scraper?.port, timeEveryMessage: recordLatency)
+                .write(to: config, atomically: true, encoding: .utf8)
+            child = try BenchChildProcess(name: name, executable: try BenchExecutables.daemon(daemon),
+                                          arguments: ["run", "--config", config.path], wrapper: childWrapper,
+                                          logURL: dir.appendingPathComponent("daemon.log"))
+            kinds = [16, 17]
+        case .relay:
+            name = "relay-\(tag)"
+            child = try BenchChildProcess(
+                name: name, executable: BenchExecutables.bench,
+                arguments: ["relay", "--in", inEndpoint, "--out", outEndpoint, "--receive-hwm", "\(hwm)", "--send-hwm", "\(hwm)",
+                            "--max-message-bytes", "\(max(65536 * 64, 16 << 20))"] + (recordLatency ? ["--time-messages"] : []),
+                wrapper: childWrapper, logURL: temp.appendingPathComponent("\(name).log"))
+            kinds = [0, 1, 2, 3]
+            scraper = nil
+        }
+        return BenchStartedChild(child: child, name: name, input: inEndpoint, output: outEndpoint, kinds: kinds, scraper: scraper)
     }
 
     private func daemonConfig(model: Model, hmm: HMMParameters, input: String, output: String, hwm: Int,

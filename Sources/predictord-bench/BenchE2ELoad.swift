@@ -72,57 +72,9 @@ enum BenchLoad {
                         watchPID: Int32?) -> BenchPublisherResult {
         var result = BenchPublisherResult()
         do {
-            let socket = try ZMQSocket(context: context, type: .xpub)
-            try socket.setSendHighWaterMark(0)
-            try socket.connect(endpoint)
-            try socket.setReceiveTimeout(.milliseconds(200))
-            // XPUB receives the peer's subscription: sending before it arrives would be lost (slow joiner).
-            let subscribeDeadline = BenchClock.now() + 20
-            while try socket.receive() == nil {
-                if shared.abort.load(ordering: .relaxed) || BenchClock.now() > subscribeDeadline {
-                    result.failure = "no subscription from \(endpoint) within 20 s"
-                    shared.publisherDone.store(true, ordering: .releasing)
-                    return result
-                }
-            }
+            let socket = try connectedPublisher(context: context, endpoint: endpoint, shared: shared)
 
-            let topic = UnsafeMutableRawBufferPointer.allocate(byteCount: 9, alignment: 8)
-            defer { topic.deallocate() }
-            let template: InboundMessage
-            switch traffic.payload {
-            case .series: template = InboundMessage(body: .observation(.series([0])), ts: 0, encoding: .binary)
-            case .symbol: template = InboundMessage(body: .observation(.symbol(0)), ts: 0, encoding: .binary)
-            }
-            let bytes = try WireEncoder.observation(template, encoding: .binary)
-            let payload = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 8)
-            defer { payload.deallocate() }
-            bytes.withUnsafeBytes { payload.copyMemory(from: $0) }
-
-            /// Fills the payload's ts (header bytes 16–23) and value (y as f64, or z as u32, at byte 24).
-            func stamp(_ i: Int) -> UnsafeRawBufferPointer {
-                payload.storeBytes(of: BenchClock.now().bitPattern.littleEndian, toByteOffset: 16, as: UInt64.self)
-                switch traffic.payload {
-                case .series:
-                    // A bounded, varying series: a slow sine plus a small deterministic wobble.
-                    let y = sin(Double(i &* 7 % 6283) * 0.001) + Double(i % 17) * 0.01
-                    payload.storeBytes(of: y.bitPattern.littleEndian, toByteOffset: 24, as: UInt64.self)
-                case .symbol:
-                    let z = traffic.symbols[i % traffic.symbols.count]
-                    payload.storeBytes(of: z.littleEndian, toByteOffset: 24, as: UInt32.self)
-                }
-                return UnsafeRawBufferPointer(payload)
-            }
-            /// "b/" + the stream number as 7 digits (9 bytes: a small string, like short real stream ids).
-            func topicFor(stream s: Int) -> UnsafeRawBufferPointer {
-                topic[0] = UInt8(ascii: "b")
-                topic[1] = UInt8(ascii: "/")
-                var v = s
-                for k in stride(from: 8, through: 2, by: -1) {
-                    topic[k] = UInt8(ascii: "0") + UInt8(v % 10)
-                    v /= 10
-                }
-                return UnsafeRawBufferPointer(topic)
-            }
+            let outbound = try BenchOutbound(traffic: traffic)
 
             // Warm-up: one message on "w/0" every 20 ms until a reply arrives.
             let warmDeadline = BenchClock.now() + 20
@@ -132,8 +84,7 @@ enum BenchLoad {
                     shared.publisherDone.store(true, ordering: .releasing)
                     return result
                 }
-                let warm = stamp(0)
-                _ = try warmupTopic.withUnsafeBytes { t throws(ZMQError) in try socket.send(topic: t, payload: warm) }
+                try outbound.sendWarmup(on: socket)
                 usleep(20_000)
             }
             usleep(100_000)
@@ -154,7 +105,7 @@ enum BenchLoad {
                             break outer
                         }
                     }
-                    _ = try socket.send(topic: topicFor(stream: i % traffic.streams), payload: stamp(i))
+                    _ = try socket.send(topic: outbound.topic(stream: i % traffic.streams), payload: outbound.stamp(i))
                     i += 1
                     shared.sent.store(i, ordering: .relaxed)
                 }
@@ -163,7 +114,7 @@ enum BenchLoad {
                 while i < total, !shared.abort.load(ordering: .relaxed) {
                     // Catch up after an oversleep: every message is sent at (or after) its due time.
                     BenchClock.sleep(until: result.start + Double(i) / rate)
-                    _ = try socket.send(topic: topicFor(stream: i % traffic.streams), payload: stamp(i))
+                    _ = try socket.send(topic: outbound.topic(stream: i % traffic.streams), payload: outbound.stamp(i))
                     i += 1
                     shared.sent.store(i, ordering: .relaxed)
                 }
@@ -175,7 +126,7 @@ enum BenchLoad {
                             break
                         }
                     }
-                    _ = try socket.send(topic: topicFor(stream: i), payload: stamp(i))
+                    _ = try socket.send(topic: outbound.topic(stream: i), payload: outbound.stamp(i))
                     i += 1
                     shared.sent.store(i, ordering: .relaxed)
                 }
@@ -195,6 +146,22 @@ enum BenchLoad {
         }
         shared.publisherDone.store(true, ordering: .releasing)
         return result
+    }
+
+    /// An XPUB connected to `endpoint`, returned once the peer's subscription has arrived (sending before it would
+    /// be lost: the slow joiner); throws after 20 s, or at once when `shared.abort` is set.
+    static func connectedPublisher(context: ZMQContext, endpoint: String, shared: BenchShared) throws -> ZMQSocket {
+        let socket = try ZMQSocket(context: context, type: .xpub)
+        try socket.setSendHighWaterMark(0)
+        try socket.connect(endpoint)
+        try socket.setReceiveTimeout(.milliseconds(200))
+        let deadline = BenchClock.now() + 20
+        while try socket.receive() == nil {
+            if shared.abort.load(ordering: .relaxed) || BenchClock.now() > deadline {
+                throw BenchE2EError("no subscription from \(endpoint) within 20 s")
+            }
+        }
+        return socket
     }
 
     /// Waits until fewer than `window` messages are unanswered; false when replies stop for `stall` s or time is up.

@@ -43,19 +43,24 @@ struct BenchLatencyAgreement {
         guard !inDaemon.isEmpty else { return lines }
         let sorted = inDaemon.sorted { $0.value < $1.value }
         let middle = sorted[(sorted.count - 1) / 2]
-        let inside = difference > middle.lower && difference <= middle.upper
-        let near = difference > middle.lower - middle.width && difference <= middle.upper + middle.width
         lines.append("  in-daemon p50 (median round) \(Self.us(middle.value)) in bucket \(Self.bucket(middle)), width \(Self.us(middle.width)) "
             + "(rounds \(Self.us(sorted.first!.value))–\(Self.us(sorted.last!.value))); daemon − relay \(Self.us(difference)) − in-daemon p50 = "
             + "\(Self.us(difference - middle.value))")
-        lines.append("  target in-daemon p50 = e2e daemon − relay within the bucket width: "
-            + (inside ? "MET (inside the bucket)" : near ? "MET (within one bucket width of it)" : "NOT MET"))
+        lines.append(Self.verdict(difference: difference, inDaemon: middle))
         return lines
     }
 
-    private static func us(_ seconds: Double) -> String { "\(format(seconds * 1e6, 2)) µs" }
+    /// The target's line: whether `difference` lies in the in-daemon median's bucket, or within one bucket width of it.
+    static func verdict(difference: Double, inDaemon middle: BenchHistogramQuantile) -> String {
+        let inside = difference > middle.lower && difference <= middle.upper
+        let near = difference > middle.lower - middle.width && difference <= middle.upper + middle.width
+        return "  target in-daemon p50 = e2e daemon − relay within the bucket width: "
+            + (inside ? "MET (inside the bucket)" : near ? "MET (within one bucket width of it)" : "NOT MET")
+    }
 
-    private static func bucket(_ q: BenchHistogramQuantile) -> String {
+    static func us(_ seconds: Double) -> String { "\(format(seconds * 1e6, 2)) µs" }
+
+    static func bucket(_ q: BenchHistogramQuantile) -> String {
         "(\(format(q.lower * 1e6, 2)), \(format(q.upper * 1e6, 2))] µs"
     }
 }

@@ -52,13 +52,8 @@ struct BenchScrapeWindows {
     /// The geometric mean of the pairs' ratios with its 95 % interval (Student-t on the log ratios), or nil with
     /// fewer than two pairs.
     var meanRatio: (mean: Double, lower: Double, upper: Double)? {
-        let logs = ratios.filter { $0 > 0 && $0.isFinite }.map { Foundation.log($0) }
-        guard logs.count >= 2 else { return nil }
-        let n = Double(logs.count), mean = logs.reduce(0, +) / n
-        let sd = (logs.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / (n - 1)).squareRoot()
-        let t = StudentT.quantile(probability: 0.975, normalQuantile: StudentT.normalQuantile(0.975), dof: n - 1)
-        let half = t * sd / n.squareRoot()
-        return (Foundation.exp(mean), Foundation.exp(mean - half), Foundation.exp(mean + half))
+        guard let m = benchMeanInterval(ratios.filter { $0 > 0 && $0.isFinite }.map { Foundation.log($0) }) else { return nil }
+        return (Foundation.exp(m.mean), Foundation.exp(m.lower), Foundation.exp(m.upper))
     }
 
     /// The report: pairs, the median and geometric-mean ratio with its interval, and the verdict on the < 2 % target
