@@ -64,7 +64,7 @@ struct BenchE2ECommand: ParsableCommand {
     @Flag(help: "Latency mode: run the daemon and the relay at the same time, each with its own publisher and subscriber at --latency-rate, instead of one after the other, so that both see the same machine load.")
     var concurrent = false
 
-    @Flag(help: "Latency mode: one publisher sends each observation to the daemon and, half a period later, to the relay, one subscriber hears both, and the in-daemon p50 is compared with the median of the per-message differences (the daemon always runs with http.listen).")
+    @Flag(help: "Latency mode: one publisher sends each observation to the daemon and, half a period later, to the relay, one subscriber hears both, and the in-daemon p50 is compared with the mean of the rounds' median per-message differences, with its 95 % interval over rounds (the daemon always runs with http.listen).")
     var paired = false
 
     @Option(help: ArgumentHelp("With --paired: write every pair (round, send times, latencies in s) as CSV to this file.", valueName: "PATH"))
