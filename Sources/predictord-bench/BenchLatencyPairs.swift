@@ -68,9 +68,11 @@ struct BenchLatencyPairs {
         let middle = inDaemon[(inDaemon.count - 1) / 2]
         lines.append("  in-daemon p50 (median round) \(us(middle.value)) in bucket \(BenchLatencyAgreement.bucket(middle)), width \(us(middle.width)) "
             + "(rounds \(us(inDaemon.first!.value))–\(us(inDaemon.last!.value))); paired estimate − in-daemon p50 = \(us(estimate.mean - middle.value))")
+        let (near, far) = (middle.lower - middle.width, middle.upper + middle.width)
+        let placement = estimate.lower > near && estimate.upper <= far ? "within"
+            : estimate.lower > far || estimate.upper <= near ? "entirely beyond" : "partly beyond"
         lines.append(BenchLatencyAgreement.verdict(difference: estimate.mean, inDaemon: middle)
-            + "; the 95 % interval lies " + (estimate.lower > middle.lower - middle.width && estimate.upper <= middle.upper + middle.width
-                ? "within one bucket width of the bucket" : "partly beyond one bucket width of the bucket"))
+            + "; the 95 % interval lies \(placement) one bucket width of the bucket")
         return lines
     }
 
