@@ -58,7 +58,8 @@ struct BenchLatencyPairs {
         let estimate = benchMeanInterval(medians) ?? (medians[0], -.infinity, .infinity)
         let pairs = rounds.map(\.differences.count).reduce(0, +)
         var lines = ["paired latency over \(rounds.count) round(s), \(pairs) pairs (\(rounds.map(\.unpaired).reduce(0, +)) unpaired): "
-            + "daemon − relay per message, mean of the round medians \(us(estimate.mean)), 95 % interval \(us(estimate.lower))–\(us(estimate.upper)) "
+            + "daemon − relay per message, mean of the round medians \(us(estimate.mean)), "
+            + (medians.count >= 2 ? "95 % interval \(us(estimate.lower))–\(us(estimate.upper)) " : "no interval from one round ")
             + "(round medians \(us(medians.min()!))–\(us(medians.max()!))); pooled median \(us(benchMedian(rounds.flatMap(\.differences)))); "
             + "pooled p50 relay \(us(benchMedian(rounds.flatMap(\.relay)))), daemon \(us(benchMedian(rounds.flatMap(\.daemon))))"]
         let spans = rounds.compactMap(\.relaySpan)
@@ -72,7 +73,7 @@ struct BenchLatencyPairs {
         let placement = estimate.lower > near && estimate.upper <= far ? "within"
             : estimate.lower > far || estimate.upper <= near ? "entirely beyond" : "partly beyond"
         lines.append(BenchLatencyAgreement.verdict(difference: estimate.mean, inDaemon: middle)
-            + "; the 95 % interval lies \(placement) one bucket width of the bucket")
+            + (medians.count >= 2 ? "; the 95 % interval lies \(placement) one bucket width of the bucket" : ""))
         return lines
     }
 
